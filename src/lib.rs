@@ -1,0 +1,11 @@
+//! cos-wasm core: Tencent Cloud COS upload SDK logic, host-free.
+//!
+//! Pure modules (signing, encoding, XML, checksums, part planning, checkpoints, the queue state
+//! machine) have no I/O. The engine (`client`, `ops`, `upload`) is async and generic over [`host::Host`],
+//! the only way it touches the network, files, storage or time; `wasm` binds it to JavaScript shims.
+
+pub mod crc64;
+pub mod encode;
+pub mod sign;
+pub mod value;
+pub mod xml;
