@@ -9,3 +9,15 @@ pub mod encode;
 pub mod sign;
 pub mod value;
 pub mod xml;
+pub mod client;
+pub mod cos;
+pub mod error;
+pub mod host;
+pub mod mime;
+pub mod ops;
+pub mod options;
+pub mod params;
+pub mod source;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

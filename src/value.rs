@@ -13,6 +13,9 @@ pub enum Value {
     Str(String),
     Arr(Vec<Value>),
     Obj(Vec<(String, Value)>),
+    /// A host value the core never inspects (a JS function, Blob, ArrayBuffer, …), by handle.
+    /// The host resolves it: `Host::open` for bodies, `Host::invoke` for callbacks.
+    Opaque(u32),
 }
 
 impl Default for Value {

@@ -1,0 +1,59 @@
+// Assembles the npm package in pkg/ from pkg-template/ and the wasm-bindgen output.
+// Usage: node pkg-template/build.mjs <wasm-bindgen out dir> <optimised .wasm> <pkg dir>
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [bindgenDir, wasmFile, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
+const root = path.resolve(here, '..');
+const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
+
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
+
+const glue = path.join(bindgenDir, 'cos_wasm.js');
+const common = {
+  bundle: true,
+  alias: { 'cos-wasm-glue': glue },
+  define: { __VERSION__: JSON.stringify(version) },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(here, 'src/entry-web.js')],
+  outfile: path.join(outDir, 'web.js'),
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  supported: { 'top-level-await': true },
+});
+
+await esbuild.build({
+  ...common,
+  entryPoints: [path.join(here, 'src/entry-node.js')],
+  outfile: path.join(outDir, 'node.cjs'),
+  format: 'cjs',
+  platform: 'node',
+  target: 'node18',
+  // entry-node.js has one default export: make require() return the class itself.
+  footer: { js: 'module.exports = module.exports.default; module.exports.default = module.exports; module.exports.COS = module.exports;' },
+});
+
+fs.writeFileSync(
+  path.join(outDir, 'node.mjs'),
+  "import COS from './node.cjs';\nexport default COS;\nexport { COS };\n",
+);
+fs.copyFileSync(wasmFile, path.join(outDir, 'cos_wasm_bg.wasm'));
+for (const f of ['index.d.ts', 'README.md']) {
+  const src = path.join(here, f);
+  if (fs.existsSync(src)) fs.copyFileSync(src, path.join(outDir, f));
+}
+const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
+pkg.version = version;
+fs.writeFileSync(path.join(outDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+console.log('pkg/ built: cos-wasm ' + version);

@@ -1,0 +1,134 @@
+// Browser host: XMLHttpRequest (upload progress, abort, timeout), fetch where XHR is missing
+// (service workers), Blob slices for bodies, localStorage for checkpoints.
+import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR } from './common.js';
+
+// Browsers refuse to let scripts set these; the browser sends its own.
+const FORBIDDEN = new Set(['host', 'content-length', 'date', 'expect', 'connection', 'user-agent', 'origin', 'referer']);
+
+function parseHeaders(raw) {
+  const out = {};
+  for (const line of raw.trim().split(/[\r\n]+/)) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+export function createBrowserHost(options = {}) {
+  const host = createBaseHost();
+  const sources = createSourceTable();
+  const inFlight = new Map();
+
+  function bodyOf(body) {
+    if (body == null) return null;
+    if (body instanceof Uint8Array) return body;
+    const src = sources.get(body.source);
+    return src.blob ? src.blob.slice(body.start, body.end) : src.bytes.subarray(body.start, body.end);
+  }
+
+  function sendXhr(req, onProgress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(req.method, req.url, true);
+      for (const [k, v] of req.headers) if (!FORBIDDEN.has(k.toLowerCase())) xhr.setRequestHeader(k, v);
+      if (req.responseType === 'native') {
+        xhr.responseType = req.dataType === 'blob' ? 'blob' : req.dataType === 'arraybuffer' ? 'arraybuffer' : 'text';
+      } else {
+        xhr.responseType = 'arraybuffer';
+      }
+      if (req.timeout) xhr.timeout = req.timeout;
+      if (onProgress && xhr.upload) xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      xhr.onload = () => {
+        inFlight.delete(req.id);
+        const headers = parseHeaders(xhr.getAllResponseHeaders());
+        if (req.responseType === 'native' && xhr.status < 300) {
+          resolve({ status: xhr.status, headers, body: null, native: xhr.response });
+        } else if (req.responseType === 'native' && xhr.responseType !== 'arraybuffer') {
+          const r = xhr.response;
+          if (typeof r === 'string') resolve({ status: xhr.status, headers, body: r });
+          else r.arrayBuffer().then((b) => resolve({ status: xhr.status, headers, body: new Uint8Array(b) }));
+        } else {
+          resolve({ status: xhr.status, headers, body: new Uint8Array(xhr.response || new ArrayBuffer(0)) });
+        }
+      };
+      xhr.onerror = () => {
+        inFlight.delete(req.id);
+        reject({ kind: 'network', message: 'CORS blocked or network error' });
+      };
+      xhr.ontimeout = () => {
+        inFlight.delete(req.id);
+        reject({ kind: 'timeout', message: 'timeout' });
+      };
+      xhr.onabort = () => {
+        inFlight.delete(req.id);
+        reject({ kind: 'aborted', message: 'aborted' });
+      };
+      inFlight.set(req.id, () => xhr.abort());
+      xhr.send(bodyOf(req.body));
+    });
+  }
+
+  async function sendFetch(req, onProgress) {
+    const ctl = new AbortController();
+    let timedOut = false;
+    const timer = req.timeout ? setTimeout(() => { timedOut = true; ctl.abort(); }, req.timeout) : null;
+    inFlight.set(req.id, () => ctl.abort());
+    try {
+      const headers = new Headers();
+      for (const [k, v] of req.headers) if (!FORBIDDEN.has(k.toLowerCase())) headers.set(k, v);
+      const body = bodyOf(req.body);
+      const res = await fetch(req.url, { method: req.method, headers, body, signal: ctl.signal });
+      const out = { status: res.status, headers: {} };
+      res.headers.forEach((v, k) => { out.headers[k] = v; });
+      if (req.responseType === 'native' && res.status < 300) {
+        out.native = req.dataType === 'blob' ? await res.blob() : req.dataType === 'arraybuffer' ? await res.arrayBuffer() : await res.text();
+      } else {
+        out.body = new Uint8Array(await res.arrayBuffer());
+      }
+      if (onProgress && body) onProgress(body.size ?? body.byteLength);
+      return out;
+    } catch (e) {
+      if (timedOut) throw { kind: 'timeout', message: 'timeout' };
+      if (e && e.name === 'AbortError') throw { kind: 'aborted', message: 'aborted' };
+      throw { kind: 'network', message: 'CORS blocked or network error' };
+    } finally {
+      if (timer) clearTimeout(timer);
+      inFlight.delete(req.id);
+    }
+  }
+
+  const useXhr = typeof XMLHttpRequest !== 'undefined' && !options.UseFetch;
+  host.send = useXhr ? sendXhr : sendFetch;
+  host.abort = (id) => {
+    const a = inFlight.get(id);
+    if (a) a();
+  };
+  host.open = async (ref, isPath) => {
+    if (isPath) throw paramError('FilePath is not available in browsers: pass the File as Body');
+    const v = host.get(ref);
+    if (typeof Blob !== 'undefined' && v instanceof Blob) {
+      const isFile = typeof File !== 'undefined' && v instanceof File;
+      const id = sources.add({ blob: v });
+      return { id, size: v.size, type: v.type || undefined, name: isFile ? v.name : undefined, lastModified: isFile ? v.lastModified : undefined, persistent: isFile };
+    }
+    if (isBinary(v)) {
+      const bytes = toBytes(v);
+      return { id: sources.add({ bytes }), size: bytes.byteLength, persistent: false };
+    }
+    throw paramError(BODY_ERROR);
+  };
+  host.read = async (id, start, end) => {
+    const src = sources.get(id);
+    if (src.bytes) return src.bytes.slice(start, end);
+    return new Uint8Array(await src.blob.slice(start, end).arrayBuffer());
+  };
+  host.close = (id) => { sources.delete(id); };
+  host.storageGet = (key) => {
+    try { return globalThis.localStorage ? globalThis.localStorage.getItem(key) : null; } catch { return null; }
+  };
+  host.storageSet = (key, value) => {
+    try { if (globalThis.localStorage) globalThis.localStorage.setItem(key, value); } catch { /* quota or privacy mode: resume just won't survive a reload */ }
+  };
+  host.defaultProtocol = () => (globalThis.location && globalThis.location.protocol === 'http:' ? 'http:' : 'https:');
+  return host;
+}

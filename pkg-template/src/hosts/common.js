@@ -1,0 +1,113 @@
+// What every host shim shares: the handle table for values the wasm core must not copy
+// (callbacks, Blobs, ArrayBuffers), user-function calls that cannot break the SDK, timers.
+
+/** Body types the core may receive from JS, besides strings. */
+export function isBinary(v) {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+}
+
+export function toBytes(v) {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+export function paramError(message) {
+  return { param: true, message };
+}
+
+export const BODY_ERROR =
+  'params body format error, Only allow File|Blob|String|ArrayBuffer|TypedArray (or FilePath).';
+
+export function createBaseHost() {
+  const handles = new Map();
+  let nextHandle = 1;
+  const host = {
+    /** The COS instance, `this` for getAuthorization. Set by the COS constructor. */
+    owner: undefined,
+    hold(value) {
+      const id = nextHandle++;
+      handles.set(id, value);
+      return id;
+    },
+    get(id) {
+      return handles.get(id);
+    },
+    release(id) {
+      handles.delete(id);
+    },
+    invoke(id, args) {
+      const fn = handles.get(id);
+      if (typeof fn !== 'function') return;
+      try {
+        fn.apply(undefined, args);
+      } catch (e) {
+        // A user callback that throws must not break uploads or the queue.
+        reportCallbackError(e);
+      }
+    },
+    getAuthorization(id, options) {
+      const fn = handles.get(id);
+      return new Promise((resolve, reject) => {
+        let settled = false;
+        const timer = setTimeout(() => {
+          if (!settled) {
+            settled = true;
+            reject(new Error('getAuthorization did not call its callback within 60 seconds'));
+          }
+        }, 60000);
+        try {
+          fn.call(host.owner, options, (result) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve(result);
+          });
+        } catch (e) {
+          settled = true;
+          clearTimeout(timer);
+          reject(e);
+        }
+      });
+    },
+    sleep(ms) {
+      return new Promise((resolve) => setTimeout(resolve, ms));
+    },
+    now() {
+      return Date.now();
+    },
+    random() {
+      return Math.random();
+    },
+  };
+  return host;
+}
+
+export function reportCallbackError(e) {
+  if (typeof console !== 'undefined' && console.error) {
+    console.error('cos-wasm: a callback threw an exception', e);
+  }
+}
+
+/** Upload-body sources opened by a host, by id. */
+export function createSourceTable() {
+  const sources = new Map();
+  let next = 1;
+  return {
+    add(source) {
+      const id = next++;
+      sources.set(id, source);
+      return id;
+    },
+    get(id) {
+      const s = sources.get(id);
+      if (!s) throw new Error('cos-wasm: unknown body source ' + id);
+      return s;
+    },
+    delete(id) {
+      const s = sources.get(id);
+      sources.delete(id);
+      return s;
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// Node host: node:http/https with keep-alive, files read by range (fs handles), request bodies
+// streamed from disk, checkpoints in a small JSON file.
+import http from 'node:http';
+import https from 'node:https';
+import dns from 'node:dns';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR } from './common.js';
+
+// `*.localhost` is loopback (RFC 6761); browsers resolve it so, glibc does not.
+function lookup(hostname, opts, cb) {
+  if (typeof opts === 'function') { cb = opts; opts = {}; }
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    if (opts && opts.all) return cb(null, [{ address: '127.0.0.1', family: 4 }]);
+    return cb(null, '127.0.0.1', 4);
+  }
+  return dns.lookup(hostname, opts, cb);
+}
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64, lookup }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64, lookup }),
+};
+
+function defaultCheckpointPath() {
+  return path.join(os.homedir() || os.tmpdir(), '.cos-wasm', 'upload-checkpoints.json');
+}
+
+export function createNodeHost(options = {}) {
+  const host = createBaseHost();
+  const sources = createSourceTable();
+  const inFlight = new Map();
+  const checkpointPath = options.CheckpointPath || defaultCheckpointPath();
+
+  host.send = (req, onProgress) => new Promise((resolve, reject) => {
+    const url = new URL(req.url);
+    const mod = url.protocol === 'https:' ? https : http;
+    const headers = {};
+    for (const [k, v] of req.headers) headers[k] = v;
+    let settled = false;
+    const fail = (e) => { if (!settled) { settled = true; inFlight.delete(req.id); reject(e); } };
+    const r = mod.request(url, { method: req.method, headers, agent: options.HttpAgent || agents[url.protocol] }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', (e) => fail({ kind: 'network', message: e.message }));
+      res.on('aborted', () => fail({ kind: 'network', message: 'connection closed before the response ended' }));
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        inFlight.delete(req.id);
+        const body = Buffer.concat(chunks);
+        const out = { status: res.statusCode, headers: {} };
+        for (const [k, v] of Object.entries(res.headers)) out.headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+        if (req.responseType === 'native' && res.statusCode < 300) {
+          out.native = req.dataType === 'text' ? body.toString('utf8') : req.dataType === 'arraybuffer'
+            ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : body;
+        } else {
+          out.body = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+        }
+        resolve(out);
+      });
+    });
+    inFlight.set(req.id, () => { r.destroy(); fail({ kind: 'aborted', message: 'aborted' }); });
+    if (req.timeout) r.setTimeout(req.timeout, () => { r.destroy(); fail({ kind: 'timeout', message: 'timeout' }); });
+    r.on('error', (e) => fail({ kind: 'network', message: e.message || String(e) }));
+    const body = req.body;
+    if (body == null) { r.end(); return; }
+    if (body instanceof Uint8Array) {
+      r.end(body, () => onProgress && onProgress(body.byteLength));
+      return;
+    }
+    const src = sources.get(body.source);
+    if (src.bytes) {
+      const part = src.bytes.subarray(body.start, body.end);
+      r.end(part, () => onProgress && onProgress(part.byteLength));
+      return;
+    }
+    if (src.blob) {
+      src.blob.slice(body.start, body.end).arrayBuffer().then((b) => r.end(Buffer.from(b)), (e) => fail({ kind: 'network', message: e.message }));
+      return;
+    }
+    // A file range, streamed: the part never sits whole in memory.
+    const stream = fs.createReadStream(src.path, { start: body.start, end: body.end - 1, highWaterMark: 256 * 1024 });
+    let sent = 0;
+    stream.on('data', (c) => { sent += c.length; if (onProgress) onProgress(sent); });
+    stream.on('error', (e) => { r.destroy(e); fail({ kind: 'network', message: 'reading ' + src.path + ': ' + e.message }); });
+    stream.pipe(r);
+  });
+  host.abort = (id) => { const a = inFlight.get(id); if (a) a(); };
+
+  host.open = async (ref, isPath) => {
+    if (isPath) {
+      let st;
+      try {
+        st = await fs.promises.stat(ref);
+      } catch (e) {
+        throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
+      }
+      if (!st.isFile()) throw paramError('FilePath "' + ref + '" is not a file');
+      const handle = await fs.promises.open(ref, 'r');
+      const id = sources.add({ path: ref, handle });
+      return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
+    }
+    const v = host.get(ref);
+    if (isBinary(v)) {
+      const bytes = toBytes(v);
+      return { id: sources.add({ bytes }), size: bytes.byteLength, persistent: false };
+    }
+    if (typeof Blob !== 'undefined' && v instanceof Blob) {
+      const isFile = typeof File !== 'undefined' && v instanceof File;
+      return { id: sources.add({ blob: v }), size: v.size, type: v.type || undefined, name: isFile ? v.name : undefined, lastModified: isFile ? v.lastModified : undefined, persistent: false };
+    }
+    throw paramError(BODY_ERROR);
+  };
+  host.read = async (id, start, end) => {
+    const src = sources.get(id);
+    if (src.bytes) return src.bytes.slice(start, end);
+    if (src.blob) return new Uint8Array(await src.blob.slice(start, end).arrayBuffer());
+    const len = end - start;
+    const buf = Buffer.allocUnsafe(len);
+    let off = 0;
+    while (off < len) {
+      const { bytesRead } = await src.handle.read(buf, off, len - off, start + off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return new Uint8Array(buf.buffer, buf.byteOffset, off);
+  };
+  host.close = (id) => {
+    const src = sources.delete(id);
+    if (src && src.handle) src.handle.close().catch(() => {});
+  };
+
+  let store = null;
+  function loadStore() {
+    if (store) return store;
+    try { store = JSON.parse(fs.readFileSync(checkpointPath, 'utf8')); } catch { store = {}; }
+    if (!store || typeof store !== 'object') store = {};
+    return store;
+  }
+  host.storageGet = (key) => {
+    const v = loadStore()[key];
+    return typeof v === 'string' ? v : null;
+  };
+  host.storageSet = (key, value) => {
+    const s = loadStore();
+    s[key] = value;
+    try {
+      fs.mkdirSync(path.dirname(checkpointPath), { recursive: true });
+      const tmp = checkpointPath + '.' + process.pid + '.tmp';
+      fs.writeFileSync(tmp, JSON.stringify(s), { mode: 0o600 });
+      fs.renameSync(tmp, checkpointPath);
+    } catch { /* read-only home: resume then only works within this process */ }
+  };
+  host.defaultProtocol = () => 'https:';
+  return host;
+}

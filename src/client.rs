@@ -1,0 +1,708 @@
+//! The request pipeline shared by every operation: URL, credentials, signature, send, retry,
+//! clock-skew correction and error decoding (official-sdk-behaviour §1.1, §2.2, §2.3, §7).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use crate::encode::{cam_safe_url_encode, encode_key_path};
+use crate::error::{CosError, ErrorKind, Result};
+use crate::host::{Body, Host, HttpRequest, HttpResponse, ProgressFn, ResponseType, TransportError};
+use crate::options::Options;
+use crate::params::{get_header, put_header};
+use crate::sign::{self, Flavour, SignInput};
+use crate::value::Value;
+use crate::xml;
+
+/// When a failed request may be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// Network errors, timeouts and 5xx (GET, HEAD, PUT, DELETE: repeating them is harmless).
+    Idempotent,
+    /// Only 5xx: the server answered, so it did not act (Initiate, Complete).
+    ServerErrors,
+    /// Never (APPEND: a repeat after a lost answer could append twice).
+    Never,
+}
+
+/// Cancellation shared by every request of one task: `pause`/`cancel` abort what is in flight and
+/// make the next request fail at once.
+#[derive(Default)]
+pub struct AbortScope {
+    stopped: Cell<Option<ErrorKind>>,
+    in_flight: RefCell<Vec<u32>>,
+}
+
+impl AbortScope {
+    pub fn new() -> Rc<AbortScope> {
+        Rc::new(AbortScope::default())
+    }
+
+    pub fn stop<H: Host>(&self, host: &H, why: ErrorKind) {
+        self.stopped.set(Some(why));
+        let ids: Vec<u32> = self.in_flight.borrow_mut().drain(..).collect();
+        for id in ids {
+            host.abort(id);
+        }
+    }
+
+    pub fn reset(&self) {
+        self.stopped.set(None);
+    }
+
+    pub fn check(&self) -> Result<()> {
+        match self.stopped.get() {
+            None => Ok(()),
+            Some(ErrorKind::Canceled) => Err(CosError::canceled()),
+            Some(_) => Err(CosError::paused()),
+        }
+    }
+}
+
+/// One request as an operation describes it.
+pub struct Req<'a> {
+    /// COS action name (`PutObject`): the STS scope action and the label in errors.
+    pub action: &'static str,
+    pub method: &'static str,
+    pub bucket: &'a str,
+    pub region: &'a str,
+    /// Raw object key, `""` for bucket-level requests.
+    pub key: &'a str,
+    /// Raw query pairs; a subresource such as `uploads` has value `""` and is sent as `?uploads`.
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    pub retry: Retry,
+    pub progress: Option<ProgressFn>,
+    pub response_type: ResponseType,
+    pub data_type: Option<String>,
+    /// STS scope actions to ask for (one credential for a whole task); `None` = just `action`.
+    pub scope: Option<&'a [&'static str]>,
+    pub abort: Option<&'a AbortScope>,
+}
+
+impl<'a> Req<'a> {
+    pub fn new(action: &'static str, method: &'static str, bucket: &'a str, region: &'a str, key: &'a str) -> Self {
+        Req {
+            action,
+            method,
+            bucket,
+            region,
+            key,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            retry: if matches!(method, "POST") { Retry::ServerErrors } else { Retry::Idempotent },
+            progress: None,
+            response_type: ResponseType::Bytes,
+            data_type: None,
+            scope: None,
+            abort: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct TempKey {
+    secret_id: String,
+    secret_key: String,
+    token: String,
+    start_time: Option<u64>,
+    expired_time: u64,
+    scope_key: Option<String>,
+}
+
+/// Credentials for one request.
+enum Auth {
+    Keys { secret_id: String, secret_key: String, token: String, key_time: Option<String> },
+    Ready { authorization: String, token: String, extra: Vec<(String, String)> },
+}
+
+pub struct Client<H: Host> {
+    pub host: Rc<H>,
+    pub opts: Options,
+    /// ms added to the host clock when signing; corrected from the server's `Date` on skew errors.
+    pub clock_offset: Cell<f64>,
+    sts_cache: RefCell<Vec<TempKey>>,
+    next_request_id: Cell<u32>,
+}
+
+impl<H: Host> Client<H> {
+    pub fn new(host: Rc<H>, opts: Options) -> Client<H> {
+        let offset = opts.system_clock_offset;
+        Client {
+            host,
+            opts,
+            clock_offset: Cell::new(offset),
+            sts_cache: RefCell::new(Vec::new()),
+            next_request_id: Cell::new(1),
+        }
+    }
+
+    pub fn flavour(&self) -> Flavour {
+        self.opts.flavour
+    }
+
+    /// Host name (with port when the Domain has one) of a bucket.
+    pub fn bucket_host(&self, bucket: &str, region: &str) -> String {
+        if !self.opts.domain.is_empty() {
+            let d = self.opts.domain.as_str();
+            let d = d
+                .strip_prefix("https://")
+                .or_else(|| d.strip_prefix("http://"))
+                .unwrap_or(d);
+            let short = bucket.rfind('-').map(|i| &bucket[..i]).unwrap_or(bucket);
+            let appid = bucket.rfind('-').map(|i| &bucket[i + 1..]).unwrap_or("");
+            let mut out = String::with_capacity(d.len() + bucket.len() + region.len());
+            let mut rest = d;
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open..];
+                let (token, len) = if after.starts_with("{{Bucket}}") {
+                    (short, 10)
+                } else if let Some(close) = after.find('}') {
+                    let name = &after[1..close];
+                    let v = match name {
+                        "Bucket" => bucket,
+                        "BucketName" => short,
+                        "AppId" => appid,
+                        "Region" => region,
+                        _ => "",
+                    };
+                    (v, close + 1)
+                } else {
+                    (after, after.len())
+                };
+                out.push_str(token);
+                rest = &after[len..];
+            }
+            out.push_str(rest);
+            return out.trim_end_matches('/').to_string();
+        }
+        let mut h = String::with_capacity(bucket.len() + region.len() + 24);
+        h.push_str(bucket);
+        if self.opts.use_accelerate {
+            h.push_str(".cos.accelerate.myqcloud.com");
+        } else if matches!(region, "cn-south" | "cn-south-2" | "cn-north" | "cn-east" | "cn-southwest" | "sg") {
+            h.push('.');
+            h.push_str(region);
+            h.push_str(".myqcloud.com");
+        } else {
+            h.push_str(".cos.");
+            h.push_str(region);
+            h.push_str(".myqcloud.com");
+        }
+        h
+    }
+
+    fn protocol(&self) -> &str {
+        let d = self.opts.domain.as_str();
+        if d.starts_with("http://") {
+            "http:"
+        } else if d.starts_with("https://") {
+            "https:"
+        } else {
+            &self.opts.protocol
+        }
+    }
+
+    /// `Location` as the official SDK reports it: host and encoded key, no protocol.
+    pub fn location(&self, bucket: &str, region: &str, key: &str) -> String {
+        let mut s = self.bucket_host(bucket, region);
+        s.push('/');
+        s.push_str(&encode_key_path(key));
+        s
+    }
+
+    /// Full URL of an object (no query).
+    pub fn object_url(&self, bucket: &str, region: &str, key: &str) -> String {
+        let mut s = String::from(self.protocol());
+        s.push_str("//");
+        s.push_str(&self.location(bucket, region, key));
+        s
+    }
+
+    pub fn now_ms(&self) -> f64 {
+        self.host.now_ms() + self.clock_offset.get()
+    }
+
+    fn next_id(&self) -> u32 {
+        let id = self.next_request_id.get();
+        self.next_request_id.set(id.wrapping_add(1).max(1));
+        id
+    }
+
+    /// Sends a request, retrying per `req.retry` and correcting clock skew once.
+    pub async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
+        let mut attempt: u32 = 0;
+        let mut skew_corrected = false;
+        let mut url = self.object_url(req.bucket, req.region, req.key);
+        let qs = query_string(&req.query);
+        if !qs.is_empty() {
+            url.push('?');
+            url.push_str(&qs);
+        }
+        loop {
+            if let Some(scope) = req.abort {
+                scope.check()?;
+            }
+            let mut headers = req.headers.clone();
+            if attempt > 0 {
+                put_header(&mut headers, "x-cos-sdk-retry", "true".into());
+            }
+            self.sign_into(&req, &mut headers).await?;
+            if let Some(scope) = req.abort {
+                scope.check()?;
+            }
+            let id = self.next_id();
+            if let Some(scope) = req.abort {
+                scope.in_flight.borrow_mut().push(id);
+            }
+            let http = HttpRequest {
+                id,
+                method: req.method.to_string(),
+                url: url.clone(),
+                headers,
+                body: req.body.clone(),
+                timeout_ms: self.opts.timeout_ms,
+                response_type: req.response_type,
+                data_type: req.data_type.clone(),
+            };
+            let result = self.host.send(http, req.progress.clone()).await;
+            if let Some(scope) = req.abort {
+                scope.in_flight.borrow_mut().retain(|x| *x != id);
+                scope.check()?;
+            }
+            let err = match result {
+                Ok(resp) if resp.status < 300 || resp.status == 304 => return Ok(resp),
+                Ok(resp) => self.error_from_response(&req, &url, resp),
+                Err(TransportError::Aborted) => {
+                    if let Some(scope) = req.abort {
+                        scope.check()?;
+                    }
+                    return Err(with_request(CosError::network("request aborted"), &url, req.method));
+                }
+                Err(TransportError::Timeout) => {
+                    with_request(CosError::new(ErrorKind::Timeout, "Error", "timeout"), &url, req.method)
+                }
+                Err(TransportError::Network(m)) => {
+                    let m = if m.is_empty() { "CORS blocked or network error".to_string() } else { m };
+                    with_request(CosError::network(m), &url, req.method)
+                }
+            };
+            if err.is_time_error() && self.opts.correct_clock_skew && !skew_corrected {
+                if let Some(server_ms) = server_time_ms(&err) {
+                    let local = self.host.now_ms();
+                    if (local + self.clock_offset.get() - server_ms).abs() >= 30_000.0 {
+                        self.clock_offset.set(server_ms - local);
+                        skew_corrected = true;
+                        self.forget_unusable_keys();
+                        continue;
+                    }
+                }
+            }
+            let retryable = match (req.retry, err.kind) {
+                (Retry::Never, _) => false,
+                (_, ErrorKind::Server) => err.status_code.map_or(false, |s| s >= 500),
+                (Retry::Idempotent, ErrorKind::Network | ErrorKind::Timeout) => true,
+                _ => false,
+            };
+            if !retryable || attempt >= self.opts.retry_times {
+                return Err(err);
+            }
+            self.backoff(attempt).await;
+            attempt += 1;
+        }
+    }
+
+    /// Exponential backoff with jitter: base·2ⁿ scaled into [50 %, 100 %], capped at 10 s.
+    pub async fn backoff(&self, attempt: u32) {
+        let base = self.opts.retry_delay_ms as f64;
+        if base <= 0.0 {
+            return;
+        }
+        let exp = base * f64::from(1u32 << attempt.min(10));
+        let ms = exp.min(10_000.0) * (0.5 + 0.5 * self.host.random());
+        self.host.sleep(ms as u32).await;
+    }
+
+    fn error_from_response(&self, req: &Req<'_>, url: &str, resp: HttpResponse) -> CosError {
+        let mut err = decode_error(resp.status, &resp.headers, &resp.body);
+        err = with_request(err, url, req.method);
+        err
+    }
+
+    /// Adds `Authorization` (and the token header) for this attempt.
+    async fn sign_into(&self, req: &Req<'_>, headers: &mut Vec<(String, String)>) -> Result<()> {
+        let host_name = self.bucket_host(req.bucket, req.region);
+        // What is signed: non-empty headers, minus those browsers or proxies may rewrite.
+        let mut signed: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_empty()
+                    && !k.eq_ignore_ascii_case("content-type")
+                    && !k.eq_ignore_ascii_case("cache-control")
+                    && (self.opts.flavour == Flavour::Wx || !k.eq_ignore_ascii_case("expires"))
+            })
+            .cloned()
+            .collect();
+        if self.opts.force_sign_host && get_header(&signed, "host").is_none() {
+            signed.push(("Host".to_string(), host_name));
+        }
+        let mut pathname = String::with_capacity(req.key.len() + 1);
+        pathname.push('/');
+        pathname.push_str(req.key);
+        let auth = self.credentials(req, &pathname, &signed).await?;
+        match auth {
+            Auth::Keys { secret_id, secret_key, token, key_time } => {
+                let key_time = key_time.unwrap_or_else(|| {
+                    sign::default_key_time(self.host.now_ms(), self.clock_offset.get(), 900)
+                });
+                let a = sign::authorization(&SignInput {
+                    secret_id: &secret_id,
+                    secret_key: &secret_key,
+                    method: req.method,
+                    pathname: &pathname,
+                    query: &req.query,
+                    headers: &signed,
+                    key_time: &key_time,
+                    flavour: self.opts.flavour,
+                });
+                put_header(headers, "Authorization", a);
+                if !token.is_empty() {
+                    put_header(headers, "x-cos-security-token", token);
+                }
+            }
+            Auth::Ready { authorization, token, extra } => {
+                put_header(headers, "Authorization", authorization);
+                if !token.is_empty() {
+                    put_header(headers, "x-cos-security-token", token);
+                }
+                for (k, v) in extra {
+                    put_header(headers, &k, v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn credentials(&self, req: &Req<'_>, pathname: &str, signed: &[(String, String)]) -> Result<Auth> {
+        let Some(f) = self.opts.get_authorization else {
+            if self.opts.secret_id.is_empty() || self.opts.secret_key.is_empty() {
+                return Err(CosError::auth(
+                    "missing credentials: pass SecretId and SecretKey, or getAuthorization, to new COS()",
+                ));
+            }
+            let key_time = match (self.opts.start_time, self.opts.expired_time) {
+                (Some(s), Some(e)) => Some(time_pair(s, e)),
+                _ => None,
+            };
+            return Ok(Auth::Keys {
+                secret_id: self.opts.secret_id.clone(),
+                secret_key: self.opts.secret_key.clone(),
+                token: self.opts.security_token.clone(),
+                key_time,
+            });
+        };
+        let scope = self.scope_value(req);
+        let scope_key = scope_key(&scope);
+        let now_s = (self.now_ms() / 1000.0).floor() as u64;
+        if let Some(k) = self.cached_key(now_s, &scope_key) {
+            return Ok(k);
+        }
+        let mut options = Value::obj();
+        options.set("Bucket", req.bucket.into());
+        options.set("Region", req.region.into());
+        options.set("Method", req.method.into());
+        options.set("Key", req.key.into());
+        options.set("Pathname", pathname.into());
+        options.set(
+            "Query",
+            Value::Obj(req.query.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+        );
+        options.set(
+            "Headers",
+            Value::Obj(signed.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+        );
+        options.set("Scope", scope);
+        options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
+        options.set("ForceSignHost", Value::Bool(self.opts.force_sign_host));
+        let got = self.host.get_authorization(f, options).await?;
+        self.accept_credentials(got, now_s, scope_key)
+    }
+
+    fn scope_value(&self, req: &Req<'_>) -> Value {
+        let one = [req.action];
+        let actions: &[&'static str] = req.scope.unwrap_or(&one);
+        Value::Arr(
+            actions
+                .iter()
+                .map(|a| {
+                    let mut action = String::from("name/cos:");
+                    action.push_str(a);
+                    Value::Obj(vec![
+                        ("action".into(), Value::Str(action)),
+                        ("bucket".into(), req.bucket.into()),
+                        ("region".into(), req.region.into()),
+                        ("prefix".into(), req.key.into()),
+                    ])
+                })
+                .collect(),
+        )
+    }
+
+    fn cached_key(&self, now_s: u64, scope_key: &str) -> Option<Auth> {
+        let mut cache = self.sts_cache.borrow_mut();
+        cache.retain(|k| {
+            !(k.start_time.is_some_and(|s| now_s + 30 < s) || now_s + 30 >= k.expired_time)
+        });
+        cache
+            .iter()
+            .find(|k| k.expired_time > now_s + 60 && k.scope_key.as_deref().is_none_or(|s| s == scope_key))
+            .map(|k| Auth::Keys {
+                secret_id: k.secret_id.clone(),
+                secret_key: k.secret_key.clone(),
+                token: k.token.clone(),
+                key_time: Some(match k.start_time {
+                    Some(s) => time_pair(s, k.expired_time),
+                    None => time_pair(now_s.saturating_sub(1), now_s + 900),
+                }),
+            })
+    }
+
+    /// Drops cached temporary keys after a clock correction: their windows were judged by a wrong clock.
+    fn forget_unusable_keys(&self) {
+        let now_s = (self.now_ms() / 1000.0).floor() as u64;
+        self.sts_cache.borrow_mut().retain(|k| k.expired_time > now_s + 60);
+    }
+
+    /// Validates what `getAuthorization` passed to its callback (official §1.1).
+    fn accept_credentials(&self, got: Value, now_s: u64, scope_key: String) -> Result<Auth> {
+        let got = match got {
+            Value::Str(s) => Value::Obj(vec![("Authorization".into(), Value::Str(s))]),
+            v @ Value::Obj(_) => v,
+            _ => return Err(CosError::auth("getAuthorization callback params format error")),
+        };
+        let text = |name: &str| got.get(name).and_then(Value::to_param_string).unwrap_or_default();
+        let token = {
+            let t = text("SecurityToken");
+            if t.is_empty() { text("XCosSecurityToken") } else { t }
+        };
+        let authorization = text("Authorization");
+        if !authorization.is_empty() {
+            let ok = !authorization.contains(' ')
+                && ["q-sign-algorithm=", "q-ak=", "q-sign-time=", "q-key-time=", "q-url-param-list="]
+                    .iter()
+                    .all(|p| authorization.contains(p));
+            if !ok {
+                return Err(CosError::auth("getAuthorization callback params format error"));
+            }
+            let mut extra = Vec::new();
+            for (field, header) in [("Token", "token"), ("ClientIP", "clientIP"), ("ClientUA", "clientUA")] {
+                let v = text(field);
+                if !v.is_empty() {
+                    extra.push((header.to_string(), v));
+                }
+            }
+            return Ok(Auth::Ready { authorization, token, extra });
+        }
+        for field in ["TmpSecretId", "TmpSecretKey", "ExpiredTime"] {
+            if text(field).is_empty() {
+                let mut m = String::from("getAuthorization callback params missing \"");
+                m.push_str(field);
+                m.push('"');
+                return Err(CosError::auth(m));
+            }
+        }
+        if token.is_empty() {
+            return Err(CosError::auth("getAuthorization callback params missing \"SecurityToken\""));
+        }
+        let ten_digits = |name: &str| -> Result<Option<u64>> {
+            let t = text(name);
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if t.len() != 10 || !t.bytes().all(|b| b.is_ascii_digit()) {
+                let mut m = String::from("getAuthorization callback params \"");
+                m.push_str(name);
+                m.push_str("\" should be a 10-digit unix time in seconds");
+                return Err(CosError::auth(m));
+            }
+            Ok(t.parse().ok())
+        };
+        let expired_time = ten_digits("ExpiredTime")?.unwrap_or(0);
+        let start_time = ten_digits("StartTime")?;
+        let scope_limit = got.get("ScopeLimit").and_then(Value::as_bool).unwrap_or(false);
+        let key = TempKey {
+            secret_id: text("TmpSecretId"),
+            secret_key: text("TmpSecretKey"),
+            token,
+            start_time,
+            expired_time,
+            scope_key: scope_limit.then_some(scope_key),
+        };
+        let key_time = match start_time {
+            Some(s) => time_pair(s, expired_time),
+            None => time_pair(now_s.saturating_sub(1), now_s + 900),
+        };
+        let auth = Auth::Keys {
+            secret_id: key.secret_id.clone(),
+            secret_key: key.secret_key.clone(),
+            token: key.token.clone(),
+            key_time: Some(key_time),
+        };
+        if expired_time > now_s + 60 {
+            self.sts_cache.borrow_mut().insert(0, key);
+        }
+        Ok(auth)
+    }
+}
+
+fn time_pair(a: u64, b: u64) -> String {
+    let mut s = a.to_string();
+    s.push(';');
+    s.push_str(&b.to_string());
+    s
+}
+
+fn scope_key(scope: &Value) -> String {
+    let mut s = String::new();
+    for item in scope.as_list() {
+        for (_, v) in item.entries() {
+            if let Some(t) = v.as_str() {
+                s.push_str(t);
+                s.push('\u{1}');
+            }
+        }
+        s.push('\u{2}');
+    }
+    s
+}
+
+/// `k=v&…` with COS's encoding; subresources with an empty value are sent bare (`?uploads`).
+pub fn query_string(query: &[(String, String)]) -> String {
+    let mut s = String::new();
+    for (k, v) in query {
+        if !s.is_empty() {
+            s.push('&');
+        }
+        s.push_str(&cam_safe_url_encode(k));
+        if !v.is_empty() {
+            s.push('=');
+            s.push_str(&cam_safe_url_encode(v));
+        }
+    }
+    s
+}
+
+fn with_request(mut err: CosError, url: &str, method: &str) -> CosError {
+    err.url = Some(url.to_string());
+    err.method = Some(method.to_string());
+    err
+}
+
+/// Builds the SDK error for a non-2xx response (or a 2xx whose body is `<Error>`).
+pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CosError {
+    let text = core::str::from_utf8(body).unwrap_or("");
+    let parsed = if text.trim_start().starts_with('<') { xml::parse(text).ok() } else { None };
+    let error_obj = parsed.as_ref().and_then(|v| v.get("Error")).cloned();
+    let request_id = headers
+        .iter()
+        .find(|(k, _)| k == "x-cos-request-id" || k == "x-ci-request-id")
+        .map(|(_, v)| v.clone());
+    let mut err = match &error_obj {
+        Some(e) => {
+            let code = e.get("Code").and_then(Value::as_str).unwrap_or("Error");
+            let message = e.get("Message").and_then(Value::as_str).unwrap_or("");
+            CosError::new(ErrorKind::Server, code, message)
+        }
+        None => {
+            let (code, message) = match status {
+                304 => ("NotModified", "Not Modified"),
+                400 => ("BadRequest", "Bad Request"),
+                403 => ("AccessDenied", "Access Denied"),
+                404 => ("NotFound", "Not Found"),
+                409 => ("Conflict", "Conflict"),
+                412 => ("PreconditionFailed", "Precondition Failed"),
+                s if s >= 500 => ("InternalError", "server error"),
+                _ => ("Error", "unexpected response"),
+            };
+            let mut m = String::from(message);
+            m.push_str(" (HTTP ");
+            m.push_str(&status.to_string());
+            m.push(')');
+            CosError::new(ErrorKind::Server, code, m)
+        }
+    };
+    err.status_code = Some(status);
+    err.headers = headers.to_vec();
+    err.error = Some(error_obj.unwrap_or_else(Value::obj));
+    err.request_id = request_id;
+    err
+}
+
+/// Server time from the `Date` header or the error body's `ServerTime`.
+fn server_time_ms(err: &CosError) -> Option<f64> {
+    if let Some(d) = err.header("date") {
+        if let Some(ms) = parse_http_date(d) {
+            return Some(ms);
+        }
+    }
+    let t = err.error.as_ref()?.get("ServerTime")?.as_str()?;
+    parse_http_date(t).or_else(|| t.parse::<f64>().ok().map(|s| s * 1000.0))
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to epoch ms.
+pub fn parse_http_date(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let rest = s.split_once(", ").map(|(_, r)| r).unwrap_or(s);
+    let mut it = rest.split_ascii_whitespace();
+    let day: i64 = it.next()?.parse().ok()?;
+    let mon = it.next()?;
+    let year: i64 = it.next()?.parse().ok()?;
+    let hms = it.next()?;
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let m = months.iter().position(|x| x.eq_ignore_ascii_case(mon))? as i64 + 1;
+    let mut t = hms.split(':');
+    let (h, mi, se): (i64, i64, i64) =
+        (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + mi * 60 + se) * 1000) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_date() {
+        assert_eq!(parse_http_date("Thu, 16 May 2019 06:45:51 GMT"), Some(1_557_989_151_000.0));
+        assert_eq!(parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"), Some(1_700_000_000_000.0));
+        assert_eq!(parse_http_date("garbage"), None);
+    }
+
+    #[test]
+    fn decode_error_xml_and_bare() {
+        let body = b"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>NoSuchUpload</Code><Message>gone</Message><RequestId>r1</RequestId></Error>";
+        let h = vec![("x-cos-request-id".to_string(), "r1".to_string())];
+        let e = decode_error(404, &h, body);
+        assert_eq!((e.code.as_str(), e.message.as_str(), e.status_code), ("NoSuchUpload", "gone", Some(404)));
+        assert_eq!(e.request_id.as_deref(), Some("r1"));
+        let e = decode_error(404, &[], b"");
+        assert_eq!(e.code, "NotFound");
+        let e = decode_error(503, &[], b"<html>");
+        assert_eq!(e.code, "InternalError");
+    }
+
+    #[test]
+    fn query_strings() {
+        let q = vec![("uploads".to_string(), String::new()), ("prefix".to_string(), "a b/c".to_string())];
+        assert_eq!(query_string(&q), "uploads&prefix=a%20b%2Fc");
+    }
+}

@@ -1,0 +1,141 @@
+//! Typed errors of the core. They become the official SDK's error objects at the wasm boundary
+//! (`wasm/interop.rs`), in one place, so every failure has the same shape:
+//! `{message, code, name, error, statusCode?, headers, url?, method?, RequestId?, UploadId?}`.
+
+use crate::value::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input caught before any request was sent.
+    Param,
+    /// COS answered with an error status (or a 200 carrying `<Error>`).
+    Server,
+    /// The request never got a response: DNS, connection reset, CORS.
+    Network,
+    /// The `Timeout` option fired.
+    Timeout,
+    /// The task was canceled by `cancelTask`.
+    Canceled,
+    /// The task was paused; never reaches users (pause settles nothing), used internally.
+    Paused,
+    /// Data did not survive the trip intact (CRC64 / MD5 mismatch).
+    Integrity,
+    /// `getAuthorization` failed or returned something unusable.
+    Auth,
+    /// A host operation (file read, storage) failed.
+    Host,
+    /// The server's answer could not be understood (malformed XML, missing fields).
+    Protocol,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CosError {
+    pub kind: ErrorKind,
+    /// COS error code (`NoSuchUpload`), or `Error` for client-side failures as in the official SDK.
+    pub code: String,
+    pub message: String,
+    pub status_code: Option<u16>,
+    /// Response headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The parsed `<Error>` element for server errors; `None` means `{message, code}`.
+    pub error: Option<Value>,
+    pub request_id: Option<String>,
+    pub url: Option<String>,
+    pub method: Option<String>,
+    pub upload_id: Option<String>,
+}
+
+impl CosError {
+    pub fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> CosError {
+        CosError {
+            kind,
+            code: code.to_string(),
+            message: message.into(),
+            status_code: None,
+            headers: Vec::new(),
+            error: None,
+            request_id: None,
+            url: None,
+            method: None,
+            upload_id: None,
+        }
+    }
+
+    /// Bad input: the message names the parameter.
+    pub fn param(message: impl Into<String>) -> CosError {
+        CosError::new(ErrorKind::Param, "Error", message)
+    }
+
+    pub fn missing(param: &str) -> CosError {
+        let mut m = String::from("missing param ");
+        m.push_str(param);
+        CosError::param(m)
+    }
+
+    pub fn network(message: impl Into<String>) -> CosError {
+        CosError::new(ErrorKind::Network, "Error", message)
+    }
+
+    pub fn protocol(message: impl Into<String>) -> CosError {
+        CosError::new(ErrorKind::Protocol, "Error", message)
+    }
+
+    pub fn integrity(code: &str, message: impl Into<String>) -> CosError {
+        CosError::new(ErrorKind::Integrity, code, message)
+    }
+
+    pub fn canceled() -> CosError {
+        CosError::new(ErrorKind::Canceled, "TaskCanceled", "task canceled")
+    }
+
+    pub fn paused() -> CosError {
+        CosError::new(ErrorKind::Paused, "TaskPaused", "task paused")
+    }
+
+    pub fn host(message: impl Into<String>) -> CosError {
+        CosError::new(ErrorKind::Host, "Error", message)
+    }
+
+    pub fn auth(message: impl Into<String>) -> CosError {
+        CosError::new(ErrorKind::Auth, "Error", message)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether COS said the signature's time was wrong (the clock-skew correction keys on this).
+    pub fn is_time_error(&self) -> bool {
+        self.kind == ErrorKind::Server
+            && (self.code == "RequestTimeTooSkewed"
+                || (self.code == "AccessDenied" && self.message == "Request has expired"))
+    }
+
+    pub fn with_upload_id(mut self, upload_id: &str) -> CosError {
+        if self.upload_id.is_none() && !upload_id.is_empty() {
+            self.upload_id = Some(upload_id.to_string());
+        }
+        self
+    }
+
+    /// The `error` field of the JS error object.
+    pub fn error_value(&self) -> Value {
+        match &self.error {
+            Some(v) => v.clone(),
+            None => Value::Obj(vec![
+                ("message".into(), Value::str(self.message.clone())),
+                ("code".into(), Value::str(self.code.clone())),
+            ]),
+        }
+    }
+}
+
+impl core::fmt::Display for CosError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.code)?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
+    }
+}
+
+pub type Result<T> = core::result::Result<T, CosError>;

@@ -1,0 +1,162 @@
+//! The host: everything the engine needs from its environment, and nothing more.
+//!
+//! Browsers, Node and mini-programs implement it in JavaScript (`pkg-template/src/hosts/*`), bound
+//! in `wasm/js_host.rs`; tests implement it natively. The engine never blocks: every I/O method
+//! returns a future, and `spawn` runs detached work (queue tasks) on the host's event loop.
+
+use core::future::Future;
+use core::pin::Pin;
+use std::rc::Rc;
+
+use crate::error::CosError;
+use crate::value::Value;
+
+pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Request body. `Source` bodies stay in the host (a Blob slice, a file range) and are streamed
+/// by it, so a large part never has to cross into wasm memory unless the engine hashes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Empty,
+    Bytes(Vec<u8>),
+    Source { source: u32, start: u64, end: u64 },
+}
+
+impl Body {
+    pub fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Bytes(b) => b.len() as u64,
+            Body::Source { start, end, .. } => end - start,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseType {
+    /// Body read as bytes (the engine parses XML from them).
+    Bytes,
+    /// `getObject`: the host keeps the body in its native form and hands it back as an opaque value.
+    Native,
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpRequest {
+    /// Unique per host; used by `abort`.
+    pub id: u32,
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// 0 = no timeout.
+    pub timeout_ms: u32,
+    pub response_type: ResponseType,
+    /// `DataType` for `getObject` (`text`, `blob`, `arraybuffer`), passed through.
+    pub data_type: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Names lower-cased by the host.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// For `ResponseType::Native`: the body as a host value handle.
+    pub native_body: Option<u32>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// No response: connection refused/reset, DNS, CORS (browsers cannot tell those apart).
+    Network(String),
+    Timeout,
+    /// `Host::abort` was called for this request.
+    Aborted,
+}
+
+/// What the host knows about a body it holds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceInfo {
+    pub id: u32,
+    pub size: u64,
+    /// File name or FilePath, for the task list and the checkpoint fingerprint.
+    pub name: Option<String>,
+    /// Epoch ms; files only.
+    pub last_modified_ms: Option<f64>,
+    /// Blob/File `type`, if any.
+    pub content_type: Option<String>,
+    /// Whether this is a file that survives a restart (File, FilePath): only those get checkpoints.
+    pub persistent: bool,
+}
+
+/// Upload progress of one request: bytes of its body sent so far.
+pub type ProgressFn = Rc<dyn Fn(u64)>;
+
+/// A callback argument: plain values, or an error that becomes the SDK's error object.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Val(Value),
+    Err(CosError),
+}
+
+pub trait Host: 'static {
+    /// Sends one request. Must resolve (never hang) after `abort(req.id)` or the timeout.
+    fn send(
+        &self,
+        req: HttpRequest,
+        progress: Option<ProgressFn>,
+    ) -> LocalFuture<'static, Result<HttpResponse, TransportError>>;
+
+    fn abort(&self, request_id: u32);
+
+    /// Opens a body given as an opaque handle (Blob, File, ArrayBuffer, typed array) or as a file
+    /// path (`FilePath` on Node and mini-programs).
+    fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>>;
+
+    /// Reads `[start, end)` of an opened source.
+    fn read(&self, source: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>>;
+
+    /// Releases an opened source (and its handle).
+    fn close(&self, source: u32);
+
+    fn sleep(&self, ms: u32) -> LocalFuture<'static, ()>;
+
+    fn now_ms(&self) -> f64;
+
+    /// A number in [0, 1) for retry jitter.
+    fn random(&self) -> f64;
+
+    fn storage_get(&self, key: &str) -> Option<String>;
+    fn storage_set(&self, key: &str, value: &str);
+
+    /// Calls a user function (callbacks, events). Exceptions are contained by the host.
+    fn invoke(&self, function: u32, args: Vec<Arg>);
+
+    /// Calls the user's `getAuthorization(options, callback)`; resolves with what it passed to `callback`.
+    fn get_authorization(&self, function: u32, options: Value) -> LocalFuture<'static, Result<Value, CosError>>;
+
+    /// Drops a handle the core no longer needs (callbacks of a finished call).
+    fn release(&self, handle: u32);
+
+    /// Runs detached work to completion on the host's event loop.
+    fn spawn(&self, fut: LocalFuture<'static, ()>);
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpenRequest {
+    Handle(u32),
+    FilePath(String),
+}

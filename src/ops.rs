@@ -1,0 +1,664 @@
+//! The simple and multipart operations, one request each, with the official parameters and
+//! result shapes (official-sdk-behaviour §2.4).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::client::{decode_error, AbortScope, Client, Req, Retry};
+use crate::encode::url_decode;
+use crate::error::{CosError, ErrorKind, Result};
+use crate::host::{Arg, Body, Host, HttpResponse, ProgressFn, ResponseType};
+use crate::params::{self, get_header, put_header, remove_header, Target};
+use crate::progress::ProgressThrottle;
+use crate::source::{base64, Digests, Source};
+use crate::value::Value;
+use crate::{mime, xml};
+
+/// `{statusCode, headers, RequestId?, VersionId?}`: what every successful call returns.
+pub fn base_data(resp: &HttpResponse) -> Value {
+    let mut v = Value::obj();
+    v.set("statusCode", Value::Num(f64::from(resp.status)));
+    v.set(
+        "headers",
+        Value::Obj(resp.headers.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+    );
+    if let Some(id) = resp.header("x-cos-request-id").or_else(|| resp.header("x-ci-request-id")) {
+        v.set("RequestId", id.into());
+    }
+    if let Some(id) = resp.header("x-cos-version-id") {
+        v.set("VersionId", id.into());
+    }
+    v
+}
+
+/// A progress reporter for one call: throttled `onProgress({loaded,total,speed,percent})`.
+pub struct Reporter<H: Host> {
+    host: Rc<H>,
+    callback: Option<u32>,
+    throttle: RefCell<ProgressThrottle>,
+}
+
+impl<H: Host> Reporter<H> {
+    pub fn new(host: Rc<H>, callback: Option<u32>, interval_ms: f64) -> Rc<Reporter<H>> {
+        Rc::new(Reporter { host, callback, throttle: RefCell::new(ProgressThrottle::new(interval_ms)) })
+    }
+
+    pub fn update(&self, loaded: u64, total: u64) {
+        if self.callback.is_none() {
+            return;
+        }
+        let now = self.host.now_ms();
+        let info = self.throttle.borrow_mut().update(loaded, total, now);
+        if let Some(info) = info {
+            self.emit(info.to_value());
+        }
+    }
+
+    /// Emits the latest state now (start, end, error).
+    pub fn flush(&self) {
+        if self.callback.is_none() {
+            return;
+        }
+        let now = self.host.now_ms();
+        let info = self.throttle.borrow_mut().flush(now);
+        if let Some(info) = info {
+            self.emit(info.to_value());
+        }
+    }
+
+    fn emit(&self, v: Value) {
+        if let Some(f) = self.callback {
+            self.host.invoke(f, vec![Arg::Val(v)]);
+        }
+    }
+
+    /// A per-request progress function adding `offset` (bytes already done) to what the host reports.
+    pub fn request_progress(self: &Rc<Self>, offset: u64, total: u64) -> Option<ProgressFn> {
+        self.callback?;
+        let me = self.clone();
+        Some(Rc::new(move |sent: u64| me.update(offset + sent, total)))
+    }
+}
+
+/// The Content-Type for a new object: given, else the Blob's type, else from the key's extension.
+fn default_content_type(headers: &mut Vec<(String, String)>, source: Option<&Source>, key: &str) {
+    if get_header(headers, "content-type").is_some_and(|v| !v.is_empty()) {
+        return;
+    }
+    let t = source
+        .and_then(|s| s.info.content_type.clone())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| mime::for_key(key).to_string());
+    put_header(headers, "Content-Type", t);
+}
+
+fn etag_of(resp: &HttpResponse) -> String {
+    resp.header("etag").unwrap_or("").to_string()
+}
+
+/// Checks a server CRC64 header against ours, when the server sent one.
+pub fn check_crc64(resp: &HttpResponse, expected: u64, what: &str) -> Result<()> {
+    if let Some(h) = resp.header("x-cos-hash-crc64ecma") {
+        let got: Option<u64> = h.trim().parse().ok();
+        if got != Some(expected) {
+            let mut m = String::from("CRC64 mismatch for ");
+            m.push_str(what);
+            m.push_str(": local ");
+            m.push_str(&expected.to_string());
+            m.push_str(", server ");
+            m.push_str(h);
+            let mut e = CosError::integrity("CRC64Mismatch", m);
+            e.headers = resp.headers.clone();
+            e.status_code = Some(resp.status);
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// `putObject`.
+pub async fn put_object<H: Host>(
+    c: &Client<H>,
+    params: &Value,
+    source: &Source,
+    reporter: Option<Rc<Reporter<H>>>,
+    on_hash: Option<u32>,
+    abort: Option<&AbortScope>,
+) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let mut headers = params::headers(params)?;
+    let query = params::query(params)?;
+    let size = source.size();
+    if t.key.ends_with('/') && size > 0 {
+        return Err(CosError::param(
+            "param Key ends with \"/\", which makes a folder marker: its Body must be empty",
+        ));
+    }
+    if let Some(len) = get_header(&headers, "content-length") {
+        if len.parse::<u64>().ok() != Some(size) {
+            return Err(CosError::param("param ContentLength does not match the size of Body"));
+        }
+    }
+    put_header(&mut headers, "Content-Length", size.to_string());
+    default_content_type(&mut headers, Some(source), &t.key);
+    let want_md5 = c.opts.upload_check_content_md5
+        || c.opts.upload_add_meta_md5
+        || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
+    let mut digests = None;
+    // Small bodies are hashed anyway: the CRC64 check is cheap and catches corruption in transit.
+    if want_md5 || size <= 16 * 1024 * 1024 {
+        let host = c.host.clone();
+        let d = source
+            .digest(&*c.host, 0, size, |done| {
+                if let Some(f) = on_hash {
+                    host.invoke(f, vec![Arg::Val(hash_progress(done, size))]);
+                }
+            })
+            .await?;
+        if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
+            put_header(&mut headers, "Content-MD5", d.md5_base64());
+        }
+        if c.opts.upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
+            put_header(&mut headers, "x-cos-meta-md5", d.md5_hex());
+        }
+        digests = Some(d);
+    }
+    let mut req = Req::new("PutObject", "PUT", &t.bucket, &t.region, &t.key);
+    req.headers = headers;
+    req.query = query;
+    req.body = source.body(0, size);
+    req.abort = abort;
+    if let Some(r) = &reporter {
+        r.update(0, size);
+        r.flush();
+        req.progress = r.request_progress(0, size);
+    }
+    let resp = c.request(req).await?;
+    if let Some(d) = digests {
+        check_crc64(&resp, d.crc64, "the uploaded object")?;
+    }
+    if let Some(r) = &reporter {
+        r.update(size, size);
+        r.flush();
+    }
+    let mut data = base_data(&resp);
+    data.set("Location", c.location(&t.bucket, &t.region, &t.key).into());
+    data.set("ETag", etag_of(&resp).into());
+    Ok(data)
+}
+
+pub fn hash_progress(done: u64, total: u64) -> Value {
+    let percent = if total == 0 { 1.0 } else { ((done as f64 / total as f64) * 10000.0).floor() / 10000.0 };
+    Value::Obj(vec![
+        ("loaded".into(), Value::Num(done as f64)),
+        ("total".into(), Value::Num(total as f64)),
+        ("percent".into(), Value::Num(percent)),
+    ])
+}
+
+/// `headObject`.
+pub async fn head_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let mut req = Req::new("HeadObject", "HEAD", &t.bucket, &t.region, &t.key);
+    req.headers = params::headers(params)?;
+    req.query = params::query(params)?;
+    if let Some(v) = params::opt_str(params, "VersionId")? {
+        req.query.push(("versionId".into(), v));
+    }
+    let resp = c.request(req).await?;
+    let mut data = base_data(&resp);
+    if resp.status == 304 {
+        data.set("NotModified", Value::Bool(true));
+        return Ok(data);
+    }
+    data.set("ETag", etag_of(&resp).into());
+    Ok(data)
+}
+
+/// `getObject`: the body comes back in the host's native form (`DataType`: text, blob, arraybuffer).
+pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let mut req = Req::new("GetObject", "GET", &t.bucket, &t.region, &t.key);
+    req.headers = params::headers(params)?;
+    let mut query = params::query(params)?;
+    for (p, q) in [
+        ("ResponseContentType", "response-content-type"),
+        ("ResponseContentLanguage", "response-content-language"),
+        ("ResponseExpires", "response-expires"),
+        ("ResponseCacheControl", "response-cache-control"),
+        ("ResponseContentDisposition", "response-content-disposition"),
+        ("ResponseContentEncoding", "response-content-encoding"),
+        ("VersionId", "versionId"),
+    ] {
+        if let Some(v) = params::opt_str(params, p)? {
+            query.push((q.into(), v));
+        }
+    }
+    req.query = query;
+    req.response_type = ResponseType::Native;
+    req.data_type = params::opt_str(params, "DataType")?;
+    let resp = c.request(req).await?;
+    if let Some(r) = &reporter {
+        let n = resp.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        r.update(n, n);
+        r.flush();
+    }
+    let mut data = base_data(&resp);
+    if resp.status == 304 {
+        data.set("NotModified", Value::Bool(true));
+        return Ok(data);
+    }
+    data.set("ETag", etag_of(&resp).into());
+    data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
+    Ok(data)
+}
+
+/// `deleteObject`.
+pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let mut req = Req::new("DeleteObject", "DELETE", &t.bucket, &t.region, &t.key);
+    req.headers = params::headers(params)?;
+    if let Some(v) = params::opt_str(params, "VersionId")? {
+        req.query.push(("versionId".into(), v));
+    }
+    let resp = c.request(req).await?;
+    Ok(base_data(&resp))
+}
+
+/// `appendObject`: `POST ?append&position=`; the next position is in `headers['x-cos-next-append-position']`.
+pub async fn append_object<H: Host>(
+    c: &Client<H>,
+    params: &Value,
+    source: &Source,
+    reporter: Option<Rc<Reporter<H>>>,
+) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let position = params::required_uint(params, "Position")?;
+    let mut headers = params::headers(params)?;
+    let size = source.size();
+    put_header(&mut headers, "Content-Length", size.to_string());
+    default_content_type(&mut headers, Some(source), &t.key);
+    if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
+        let d = source.digest(&*c.host, 0, size, |_| {}).await?;
+        put_header(&mut headers, "Content-MD5", d.md5_base64());
+    }
+    let mut req = Req::new("AppendObject", "POST", &t.bucket, &t.region, &t.key);
+    req.headers = headers;
+    req.query = vec![("append".into(), String::new()), ("position".into(), position.to_string())];
+    req.body = source.body(0, size);
+    req.retry = Retry::Never;
+    if let Some(r) = &reporter {
+        req.progress = r.request_progress(0, size);
+    }
+    let resp = c.request(req).await?;
+    if let Some(r) = &reporter {
+        r.update(size, size);
+        r.flush();
+    }
+    Ok(base_data(&resp))
+}
+
+/// `multipartInit`.
+pub async fn multipart_init<H: Host>(
+    c: &Client<H>,
+    params: &Value,
+    scope: Option<&[&'static str]>,
+    abort: Option<&AbortScope>,
+) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let mut headers = params::headers(params)?;
+    remove_header(&mut headers, "content-length");
+    remove_header(&mut headers, "content-md5");
+    default_content_type(&mut headers, None, &t.key);
+    let mut req = Req::new("InitiateMultipartUpload", "POST", &t.bucket, &t.region, &t.key);
+    req.headers = headers;
+    req.query = params::query(params)?;
+    req.query.push(("uploads".into(), String::new()));
+    req.scope = scope;
+    req.abort = abort;
+    let resp = c.request(req).await?;
+    let doc = parse_xml(&resp)?;
+    let result = doc.get("InitiateMultipartUploadResult").cloned().unwrap_or_else(Value::obj);
+    let upload_id = result.get("UploadId").and_then(Value::as_str).unwrap_or("");
+    if upload_id.is_empty() {
+        return Err(protocol_error(&resp, "no UploadId in the InitiateMultipartUpload response"));
+    }
+    let mut data = base_data(&resp);
+    merge(&mut data, &result);
+    Ok(data)
+}
+
+pub struct PartUpload<'a> {
+    pub target: &'a Target,
+    pub upload_id: &'a str,
+    pub part_number: u32,
+    pub body: Body,
+    pub content_md5: Option<String>,
+    /// Pass-through headers allowed on parts (traffic limit, SSE-C).
+    pub headers: Vec<(String, String)>,
+    pub progress: Option<ProgressFn>,
+    pub scope: Option<&'a [&'static str]>,
+    pub abort: Option<&'a AbortScope>,
+}
+
+/// One `UploadPart` request; returns the response (ETag in its headers).
+pub async fn upload_part<H: Host>(c: &Client<H>, p: PartUpload<'_>) -> Result<HttpResponse> {
+    let mut headers = p.headers;
+    put_header(&mut headers, "Content-Length", p.body.len().to_string());
+    if let Some(m) = p.content_md5 {
+        put_header(&mut headers, "Content-MD5", m);
+    }
+    let mut req = Req::new("UploadPart", "PUT", &p.target.bucket, &p.target.region, &p.target.key);
+    req.headers = headers;
+    req.query = vec![
+        ("partNumber".into(), p.part_number.to_string()),
+        ("uploadId".into(), p.upload_id.to_string()),
+    ];
+    req.body = p.body;
+    req.progress = p.progress;
+    req.scope = p.scope;
+    req.abort = p.abort;
+    c.request(req).await
+}
+
+/// `multipartUpload`.
+pub async fn multipart_upload<H: Host>(
+    c: &Client<H>,
+    params: &Value,
+    source: &Source,
+    reporter: Option<Rc<Reporter<H>>>,
+) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let upload_id = params::required_str(params, "UploadId")?;
+    let part_number = params::required_uint(params, "PartNumber")?;
+    if !(1..=10_000).contains(&part_number) {
+        return Err(CosError::param("param PartNumber should be an integer from 1 to 10000"));
+    }
+    let mut headers = params::headers(params)?;
+    let size = source.size();
+    let given_md5 = get_header(&headers, "content-md5").map(str::to_string);
+    remove_header(&mut headers, "content-md5");
+    remove_header(&mut headers, "content-length");
+    let mut digests = None;
+    if size <= 64 * 1024 * 1024 || c.opts.upload_check_content_md5 {
+        digests = Some(source.digest(&*c.host, 0, size, |_| {}).await?);
+    }
+    let content_md5 = given_md5.or_else(|| {
+        c.opts.upload_check_content_md5.then(|| digests.map(|d| d.md5_base64())).flatten()
+    });
+    let progress = reporter.as_ref().and_then(|r| r.request_progress(0, size));
+    let resp = upload_part(
+        c,
+        PartUpload {
+            target: &t,
+            upload_id: &upload_id,
+            part_number: part_number as u32,
+            body: source.body(0, size),
+            content_md5,
+            headers,
+            progress,
+            scope: None,
+            abort: None,
+        },
+    )
+    .await?;
+    if let Some(d) = digests {
+        check_crc64(&resp, d.crc64, "the uploaded part")?;
+    }
+    if let Some(r) = &reporter {
+        r.update(size, size);
+        r.flush();
+    }
+    let mut data = base_data(&resp);
+    data.set("ETag", etag_of(&resp).into());
+    Ok(data)
+}
+
+/// Reads and checks the `Parts` param: `[{PartNumber, ETag}]`, strictly ascending part numbers.
+pub fn parts_param(params: &Value) -> Result<Vec<(u32, String)>> {
+    let list = match params.get("Parts") {
+        Some(Value::Arr(items)) => items,
+        None | Some(Value::Null) => return Err(CosError::missing("Parts")),
+        Some(_) => return Err(CosError::param("param Parts should be an array of {PartNumber, ETag}")),
+    };
+    if list.is_empty() {
+        return Err(CosError::param("param Parts should not be empty"));
+    }
+    let mut out: Vec<(u32, String)> = Vec::with_capacity(list.len());
+    for item in list {
+        let n = params::uint(item, "PartNumber")
+            .ok()
+            .flatten()
+            .filter(|n| (1..=10_000).contains(n))
+            .ok_or_else(|| CosError::param("param Parts[].PartNumber should be an integer from 1 to 10000"))?;
+        let etag = item
+            .get("ETag")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| CosError::param("param Parts[].ETag should be a non-empty string"))?;
+        if let Some((prev, _)) = out.last() {
+            if n as u32 <= *prev {
+                return Err(CosError::param(
+                    "param Parts should be sorted by PartNumber in ascending order, without duplicates",
+                ));
+            }
+        }
+        out.push((n as u32, etag.to_string()));
+    }
+    Ok(out)
+}
+
+/// `multipartComplete`. COS may answer 200 and still fail (the status line goes out before the
+/// merge): a 200 whose body is `<Error>` or lacks an ETag is an error, never a success.
+pub async fn multipart_complete<H: Host>(
+    c: &Client<H>,
+    target: &Target,
+    upload_id: &str,
+    parts: &[(u32, String)],
+    extra_headers: Vec<(String, String)>,
+    scope: Option<&[&'static str]>,
+    abort: Option<&AbortScope>,
+) -> Result<(Value, HttpResponse)> {
+    let body = xml::complete_multipart_body(parts);
+    let mut headers = extra_headers;
+    put_header(&mut headers, "Content-Type", "application/xml".into());
+    put_header(&mut headers, "Content-MD5", base64(&Digests::of(body.as_bytes()).md5));
+    put_header(&mut headers, "Content-Length", body.len().to_string());
+    let mut req = Req::new("CompleteMultipartUpload", "POST", &target.bucket, &target.region, &target.key);
+    req.headers = headers;
+    req.query = vec![("uploadId".into(), upload_id.to_string())];
+    req.body = Body::Bytes(body.into_bytes());
+    req.scope = scope;
+    req.abort = abort;
+    let resp = c.request(req).await?;
+    let text = core::str::from_utf8(&resp.body).unwrap_or("");
+    let doc = xml::parse(text).map_err(|e| protocol_error(&resp, &e.message))?;
+    if doc.get("Error").is_some() {
+        let mut err = decode_error(resp.status, &resp.headers, &resp.body);
+        err.kind = ErrorKind::Server;
+        return Err(err.with_upload_id(upload_id));
+    }
+    let result = doc
+        .get("CompleteMultipartUploadResult")
+        .cloned()
+        .ok_or_else(|| protocol_error(&resp, "no CompleteMultipartUploadResult in the response"))?;
+    if result.get("ETag").and_then(Value::as_str).unwrap_or("").is_empty() {
+        return Err(protocol_error(&resp, "CompleteMultipartUpload answered without an ETag"));
+    }
+    let mut data = base_data(&resp);
+    merge(&mut data, &result);
+    data.set("Location", c.location(&target.bucket, &target.region, &target.key).into());
+    Ok((data, resp))
+}
+
+/// `multipartComplete` as called by users.
+pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let upload_id = params::required_str(params, "UploadId")?;
+    let parts = parts_param(params)?;
+    let mut headers = params::headers(params)?;
+    remove_header(&mut headers, "content-type");
+    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, None, None).await?.0)
+}
+
+/// `multipartAbort`.
+pub async fn multipart_abort<H: Host>(c: &Client<H>, target: &Target, upload_id: &str) -> Result<Value> {
+    let mut req = Req::new("AbortMultipartUpload", "DELETE", &target.bucket, &target.region, &target.key);
+    req.query = vec![("uploadId".into(), upload_id.to_string())];
+    let resp = c.request(req).await?;
+    Ok(base_data(&resp))
+}
+
+pub async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let upload_id = params::required_str(params, "UploadId")?;
+    multipart_abort(c, &t, &upload_id).await
+}
+
+/// `multipartListPart`: one page; `Part` is always an array.
+pub async fn multipart_list_part<H: Host>(
+    c: &Client<H>,
+    target: &Target,
+    upload_id: &str,
+    params: &Value,
+    scope: Option<&[&'static str]>,
+    abort: Option<&AbortScope>,
+) -> Result<Value> {
+    let mut req = Req::new("ListParts", "GET", &target.bucket, &target.region, &target.key);
+    req.query = vec![("uploadId".into(), upload_id.to_string())];
+    for (p, q) in [("MaxParts", "max-parts"), ("PartNumberMarker", "part-number-marker")] {
+        if let Some(n) = params::uint(params, p)? {
+            req.query.push((q.into(), n.to_string()));
+        }
+    }
+    let encoding = params::opt_str(params, "EncodingType")?;
+    if let Some(e) = &encoding {
+        req.query.push(("encoding-type".into(), e.clone()));
+    }
+    req.scope = scope;
+    req.abort = abort;
+    let resp = c.request(req).await?;
+    let doc = parse_xml(&resp)?;
+    let mut result = doc.get("ListPartsResult").cloned().unwrap_or_else(Value::obj);
+    normalise_list(&mut result, "Part");
+    if encoding.as_deref() == Some("url") {
+        decode_fields(&mut result, &["Key"]);
+    }
+    let mut data = base_data(&resp);
+    merge(&mut data, &result);
+    Ok(data)
+}
+
+pub async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let upload_id = params::required_str(params, "UploadId")?;
+    multipart_list_part(c, &t, &upload_id, params, None, None).await
+}
+
+/// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays,
+/// url-encoded names decoded for the caller.
+pub async fn multipart_list<H: Host>(
+    c: &Client<H>,
+    params: &Value,
+    scope: Option<&[&'static str]>,
+    abort: Option<&AbortScope>,
+) -> Result<Value> {
+    let (bucket, region) = params::bucket_region(params, true)?;
+    let mut req = Req::new("ListMultipartUploads", "GET", &bucket, &region, "");
+    let prefix = params::opt_str(params, "Prefix")?.unwrap_or_default();
+    req.query = vec![("uploads".into(), String::new()), ("prefix".into(), prefix)];
+    for (p, q) in [("Delimiter", "delimiter"), ("KeyMarker", "key-marker"), ("UploadIdMarker", "upload-id-marker")] {
+        if let Some(v) = params::opt_str(params, p)? {
+            req.query.push((q.into(), v));
+        }
+    }
+    if let Some(n) = params::uint(params, "MaxUploads")? {
+        if !(1..=1000).contains(&n) {
+            return Err(CosError::param("param MaxUploads should be an integer from 1 to 1000"));
+        }
+        req.query.push(("max-uploads".into(), n.to_string()));
+    }
+    let encoding = params::opt_str(params, "EncodingType")?;
+    if let Some(e) = &encoding {
+        req.query.push(("encoding-type".into(), e.clone()));
+    }
+    req.scope = scope;
+    req.abort = abort;
+    let resp = c.request(req).await?;
+    let doc = parse_xml(&resp)?;
+    let mut result = doc.get("ListMultipartUploadsResult").cloned().unwrap_or_else(Value::obj);
+    normalise_list(&mut result, "Upload");
+    normalise_list(&mut result, "CommonPrefixes");
+    if encoding.as_deref() == Some("url") {
+        decode_fields(&mut result, &["Prefix", "KeyMarker", "NextKeyMarker", "Delimiter"]);
+        for list in ["Upload", "CommonPrefixes"] {
+            if let Some(Value::Arr(items)) = result.get(list).cloned() {
+                let items = items
+                    .into_iter()
+                    .map(|mut it| {
+                        decode_fields(&mut it, &["Key", "Prefix"]);
+                        it
+                    })
+                    .collect();
+                result.set(list, Value::Arr(items));
+            }
+        }
+    }
+    // Older documents spell it UploadID.
+    if let Some(Value::Arr(items)) = result.get("Upload").cloned() {
+        let items = items
+            .into_iter()
+            .map(|mut it| {
+                if it.get("UploadId").is_none() {
+                    if let Some(v) = it.remove("UploadID") {
+                        it.set("UploadId", v);
+                    }
+                }
+                it
+            })
+            .collect();
+        result.set("Upload", Value::Arr(items));
+    }
+    let mut data = base_data(&resp);
+    merge(&mut data, &result);
+    Ok(data)
+}
+
+fn normalise_list(v: &mut Value, name: &str) {
+    let list = match v.get(name) {
+        None => Vec::new(),
+        Some(Value::Str(s)) if s.is_empty() => Vec::new(),
+        Some(other) => other.as_list().into_iter().cloned().collect(),
+    };
+    v.set(name, Value::Arr(list));
+}
+
+fn decode_fields(v: &mut Value, names: &[&str]) {
+    for n in names {
+        if let Some(s) = v.get(n).and_then(Value::as_str) {
+            let d = url_decode(s);
+            v.set(n, Value::Str(d));
+        }
+    }
+}
+
+fn merge(data: &mut Value, result: &Value) {
+    for (k, v) in result.entries() {
+        data.set(k, v.clone());
+    }
+}
+
+pub fn parse_xml(resp: &HttpResponse) -> Result<Value> {
+    let text = core::str::from_utf8(&resp.body).map_err(|_| protocol_error(resp, "response is not UTF-8"))?;
+    xml::parse(text).map_err(|e| protocol_error(resp, &e.message))
+}
+
+pub fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
+    let mut m = String::from("unexpected response from COS: ");
+    m.push_str(what);
+    let mut e = CosError::protocol(m);
+    e.status_code = Some(resp.status);
+    e.headers = resp.headers.clone();
+    e.request_id = resp.header("x-cos-request-id").map(str::to_string);
+    e
+}

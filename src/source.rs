@@ -1,0 +1,176 @@
+//! Upload bodies: strings live in the core, everything else (Blob, File, ArrayBuffer, a file path)
+//! stays in the host and is read by range, so memory is bounded by what is being hashed or sent.
+
+use std::rc::Rc;
+
+use md5::{Digest, Md5};
+
+use crate::crc64::Crc64;
+use crate::error::{CosError, Result};
+use crate::host::{Body, Host, OpenRequest, SourceInfo};
+use crate::value::Value;
+
+/// Bytes read per step when hashing a whole range: large enough to amortise the host call,
+/// small enough to keep memory flat and the page responsive between steps.
+pub const HASH_STEP: u64 = 4 * 1024 * 1024;
+
+pub struct Source {
+    pub info: SourceInfo,
+    memory: Option<Rc<Vec<u8>>>,
+}
+
+impl Source {
+    /// Opens the `Body` (or `FilePath`) param of a call. `allow_missing` gives an empty body.
+    pub async fn open<H: Host>(host: &H, params: &Value, allow_missing: bool) -> Result<Source> {
+        match (params.get("Body"), params.get("FilePath")) {
+            (Some(Value::Str(s)), _) => Ok(Source::from_bytes(s.as_bytes().to_vec())),
+            (Some(Value::Opaque(h)), _) => {
+                let info = host.open(OpenRequest::Handle(*h)).await?;
+                Ok(Source { info, memory: None })
+            }
+            (None | Some(Value::Null), Some(Value::Str(p))) if !p.is_empty() => {
+                let info = host.open(OpenRequest::FilePath(p.clone())).await?;
+                Ok(Source { info, memory: None })
+            }
+            (None | Some(Value::Null), None | Some(Value::Null)) if allow_missing => Ok(Source::from_bytes(Vec::new())),
+            (None | Some(Value::Null), None | Some(Value::Null)) => Err(CosError::missing("Body")),
+            (None | Some(Value::Null), Some(_)) => Err(CosError::param("param FilePath should be a non-empty string")),
+            (Some(_), _) => Err(CosError::param(
+                "params body format error, Only allow File|Blob|String|ArrayBuffer|TypedArray (or FilePath).",
+            )),
+        }
+    }
+
+    pub fn from_bytes(bytes: Vec<u8>) -> Source {
+        Source {
+            info: SourceInfo { id: 0, size: bytes.len() as u64, ..SourceInfo::default() },
+            memory: Some(Rc::new(bytes)),
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.info.size
+    }
+
+    /// The body of a request sending `[start, end)`.
+    pub fn body(&self, start: u64, end: u64) -> Body {
+        match &self.memory {
+            Some(m) => {
+                if start == end {
+                    Body::Empty
+                } else {
+                    Body::Bytes(m[start as usize..end as usize].to_vec())
+                }
+            }
+            None if start == end => Body::Empty,
+            None => Body::Source { source: self.info.id, start, end },
+        }
+    }
+
+    pub async fn read<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<Vec<u8>> {
+        match &self.memory {
+            Some(m) => Ok(m[start as usize..end as usize].to_vec()),
+            None => {
+                let bytes = host.read(self.info.id, start, end).await?;
+                if bytes.len() as u64 != end - start {
+                    return Err(CosError::host(
+                        "the file changed while it was being read (short read); upload it again",
+                    ));
+                }
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// MD5 and CRC64 of `[start, end)`, read in steps; `progress(done_bytes)` after each step.
+    pub async fn digest<H: Host>(
+        &self,
+        host: &H,
+        start: u64,
+        end: u64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<Digests> {
+        let mut md5 = Md5::new();
+        let mut crc = Crc64::new();
+        let mut pos = start;
+        while pos < end {
+            let step_end = (pos + HASH_STEP).min(end);
+            let chunk = self.read(host, pos, step_end).await?;
+            md5.update(&chunk);
+            crc.update(&chunk);
+            pos = step_end;
+            progress(pos - start);
+        }
+        Ok(Digests { md5: md5.finalize().into(), crc64: crc.finish() })
+    }
+
+    pub fn close<H: Host>(&self, host: &H) {
+        if self.memory.is_none() {
+            host.close(self.info.id);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Digests {
+    pub md5: [u8; 16],
+    pub crc64: u64,
+}
+
+impl Digests {
+    pub fn of(bytes: &[u8]) -> Digests {
+        let mut crc = Crc64::new();
+        crc.update(bytes);
+        Digests { md5: Md5::digest(bytes).into(), crc64: crc.finish() }
+    }
+
+    pub fn md5_hex(&self) -> String {
+        hex(&self.md5)
+    }
+
+    pub fn md5_base64(&self) -> String {
+        base64(&self.md5)
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// Standard base64 with padding. Hand-written: 20 lines instead of a crate for 16-byte digests and policies.
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        s.push(T[(n >> 18) as usize & 63] as char);
+        s.push(T[(n >> 12) as usize & 63] as char);
+        s.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
+        s.push(if c.len() > 2 { T[n as usize & 63] as char } else { '=' });
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_hex() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        let d = Digests::of(b"");
+        assert_eq!(d.md5_hex(), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(d.md5_base64(), "1B2M2Y8AsgTpgAmY7PhCfg==");
+    }
+}

@@ -1,0 +1,123 @@
+//! Conversions between JS values and the core's types: the one place where boundary rules live.
+//! Plain objects and arrays become `Value` trees; functions and host objects (Blob, File,
+//! ArrayBuffer, typed arrays, Buffer) become opaque handles the host resolves.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::CosError;
+use crate::value::Value;
+use crate::wasm::js_host::JsHostObject;
+
+/// Deeper parameter trees are cut off (cycles, hostile input).
+const MAX_DEPTH: usize = 12;
+
+pub fn js_to_value(v: &JsValue, host: &JsHostObject) -> Value {
+    to_value(v, host, 0)
+}
+
+fn is_plain_object(v: &JsValue) -> bool {
+    let proto = Object::get_prototype_of(v);
+    proto.is_null() || proto == Object::get_prototype_of(&Object::new())
+}
+
+fn to_value(v: &JsValue, host: &JsHostObject, depth: usize) -> Value {
+    if v.is_undefined() || v.is_null() {
+        return Value::Null;
+    }
+    if let Some(b) = v.as_bool() {
+        return Value::Bool(b);
+    }
+    if let Some(n) = v.as_f64() {
+        return Value::Num(n);
+    }
+    if let Some(s) = v.as_string() {
+        return Value::Str(s);
+    }
+    if v.is_function() {
+        return Value::Opaque(host.hold(v));
+    }
+    if depth >= MAX_DEPTH {
+        return Value::Null;
+    }
+    if Array::is_array(v) {
+        let arr: &Array = v.unchecked_ref();
+        return Value::Arr(arr.iter().map(|x| to_value(&x, host, depth + 1)).collect());
+    }
+    if v.is_object() && is_plain_object(v) {
+        let obj: &Object = v.unchecked_ref();
+        let keys = Object::keys(obj);
+        let mut fields = Vec::with_capacity(keys.length() as usize);
+        for k in keys.iter() {
+            if let Some(name) = k.as_string() {
+                let val = Reflect::get(obj, &k).unwrap_or(JsValue::UNDEFINED);
+                if val.is_undefined() {
+                    continue;
+                }
+                fields.push((name, to_value(&val, host, depth + 1)));
+            }
+        }
+        return Value::Obj(fields);
+    }
+    // BigInt, Symbol, class instances (Blob, ArrayBuffer, Date, …): the host decides.
+    Value::Opaque(host.hold(v))
+}
+
+pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Num(n) => JsValue::from_f64(*n),
+        Value::Str(s) => JsValue::from_str(s),
+        Value::Arr(items) => {
+            let a = Array::new_with_length(items.len() as u32);
+            for (i, it) in items.iter().enumerate() {
+                a.set(i as u32, value_to_js(it, host));
+            }
+            a.into()
+        }
+        Value::Obj(fields) => {
+            let o = Object::new();
+            for (k, val) in fields {
+                let _ = Reflect::set(&o, &JsValue::from_str(k), &value_to_js(val, host));
+            }
+            o.into()
+        }
+        Value::Opaque(h) => host.get(*h),
+    }
+}
+
+/// The official error object: an `Error` with `code`, `message`, `name`, `error`, `statusCode`,
+/// `headers`, `url`, `method`, `RequestId`, `UploadId`.
+pub fn error_to_js(e: &CosError, host: &JsHostObject) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    let o: &Object = err.unchecked_ref();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(o, &JsValue::from_str(k), &v);
+    };
+    err.set_name(if e.kind == crate::error::ErrorKind::Server { &e.code } else { "Error" });
+    set("code", JsValue::from_str(&e.code));
+    set("error", value_to_js(&e.error_value(), host));
+    let headers = Object::new();
+    for (k, v) in &e.headers {
+        let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    set("headers", headers.into());
+    if let Some(s) = e.status_code {
+        set("statusCode", JsValue::from(s));
+    }
+    if let Some(u) = &e.url {
+        set("url", JsValue::from_str(u));
+    }
+    if let Some(m) = &e.method {
+        set("method", JsValue::from_str(m));
+    }
+    if let Some(r) = &e.request_id {
+        set("RequestId", JsValue::from_str(r));
+    }
+    if let Some(u) = &e.upload_id {
+        set("UploadId", JsValue::from_str(u));
+    }
+    err.into()
+}

@@ -1,0 +1,276 @@
+//! `Host` implemented by a JavaScript shim object (`pkg-template/src/hosts/*.js`).
+//! The shim's method names and argument shapes are listed in the extern block below; every
+//! JS shim implements exactly these.
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::error::CosError;
+use crate::host::{
+    Arg, Body, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, ResponseType,
+    SourceInfo, TransportError,
+};
+use crate::value::Value;
+use crate::wasm::interop::{error_to_js, js_to_value, value_to_js};
+
+#[wasm_bindgen]
+extern "C" {
+    pub type JsHostObject;
+
+    #[wasm_bindgen(method)]
+    fn send(this: &JsHostObject, req: &JsValue, progress: &JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    fn abort(this: &JsHostObject, id: u32);
+    #[wasm_bindgen(method)]
+    fn open(this: &JsHostObject, body: &JsValue, is_path: bool) -> Promise;
+    #[wasm_bindgen(method)]
+    fn read(this: &JsHostObject, source: u32, start: f64, end: f64) -> Promise;
+    #[wasm_bindgen(method)]
+    fn close(this: &JsHostObject, source: u32);
+    #[wasm_bindgen(method)]
+    fn sleep(this: &JsHostObject, ms: u32) -> Promise;
+    #[wasm_bindgen(method)]
+    fn now(this: &JsHostObject) -> f64;
+    #[wasm_bindgen(method)]
+    fn random(this: &JsHostObject) -> f64;
+    #[wasm_bindgen(method, js_name = storageGet)]
+    fn storage_get(this: &JsHostObject, key: &str) -> Option<String>;
+    #[wasm_bindgen(method, js_name = storageSet)]
+    fn storage_set(this: &JsHostObject, key: &str, value: &str);
+    #[wasm_bindgen(method)]
+    fn invoke(this: &JsHostObject, function: u32, args: &Array);
+    #[wasm_bindgen(method, js_name = getAuthorization)]
+    fn get_authorization(this: &JsHostObject, function: u32, options: &JsValue) -> Promise;
+    #[wasm_bindgen(method)]
+    pub fn hold(this: &JsHostObject, value: &JsValue) -> u32;
+    #[wasm_bindgen(method)]
+    pub fn get(this: &JsHostObject, handle: u32) -> JsValue;
+    #[wasm_bindgen(method)]
+    pub fn release(this: &JsHostObject, handle: u32);
+}
+
+pub struct JsHost {
+    pub obj: JsHostObject,
+}
+
+fn set(o: &Object, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn js_message(e: &JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    get(e, "message").as_string().unwrap_or_default()
+}
+
+impl JsHost {
+    fn request_to_js(&self, req: &HttpRequest) -> JsValue {
+        let o = Object::new();
+        set(&o, "id", &JsValue::from(req.id));
+        set(&o, "method", &JsValue::from_str(&req.method));
+        set(&o, "url", &JsValue::from_str(&req.url));
+        let headers = Array::new();
+        for (k, v) in &req.headers {
+            let pair = Array::new();
+            pair.push(&JsValue::from_str(k));
+            pair.push(&JsValue::from_str(v));
+            headers.push(&pair);
+        }
+        set(&o, "headers", &headers);
+        let body = match &req.body {
+            Body::Empty => JsValue::NULL,
+            Body::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
+            Body::Source { source, start, end } => {
+                let s = Object::new();
+                set(&s, "source", &JsValue::from(*source));
+                set(&s, "start", &JsValue::from(*start as f64));
+                set(&s, "end", &JsValue::from(*end as f64));
+                s.into()
+            }
+        };
+        set(&o, "body", &body);
+        set(&o, "timeout", &JsValue::from(req.timeout_ms));
+        let rt = match req.response_type {
+            ResponseType::Bytes => "bytes",
+            ResponseType::Native => "native",
+        };
+        set(&o, "responseType", &JsValue::from_str(rt));
+        if let Some(dt) = &req.data_type {
+            set(&o, "dataType", &JsValue::from_str(dt));
+        }
+        o.into()
+    }
+}
+
+fn response_from_js(v: &JsValue, host: &JsHostObject) -> HttpResponse {
+    let status = get(v, "status").as_f64().unwrap_or(0.0) as u16;
+    let mut headers = Vec::new();
+    let h = get(v, "headers");
+    if h.is_object() {
+        for entry in Object::entries(h.unchecked_ref::<Object>()).iter() {
+            let pair: Array = entry.unchecked_into();
+            if let (Some(k), Some(val)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((k.to_ascii_lowercase(), val));
+            }
+        }
+    }
+    let body_js = get(v, "body");
+    let body = if let Some(s) = body_js.as_string() {
+        s.into_bytes()
+    } else if body_js.is_instance_of::<Uint8Array>() {
+        body_js.unchecked_ref::<Uint8Array>().to_vec()
+    } else {
+        Vec::new()
+    };
+    let native = get(v, "native");
+    let native_body = if native.is_undefined() { None } else { Some(host.hold(&native)) };
+    HttpResponse { status, headers, body, native_body }
+}
+
+impl Host for JsHost {
+    fn send(&self, req: HttpRequest, progress: Option<ProgressFn>) -> LocalFuture<'static, Result<HttpResponse, TransportError>> {
+        let js_req = self.request_to_js(&req);
+        let cb: Option<Closure<dyn FnMut(f64)>> = progress.map(|p| {
+            Closure::wrap(Box::new(move |sent: f64| p(sent.max(0.0) as u64)) as Box<dyn FnMut(f64)>)
+        });
+        let cb_js: JsValue = cb.as_ref().map(|c| c.as_ref().clone()).unwrap_or(JsValue::UNDEFINED);
+        let promise = self.obj.send(&js_req, &cb_js);
+        let host: JsHostObject = self.obj.clone().unchecked_into();
+        Box::pin(async move {
+            let r = JsFuture::from(promise).await;
+            drop(cb);
+            match r {
+                Ok(v) => Ok(response_from_js(&v, &host)),
+                Err(e) => {
+                    let kind = get(&e, "kind").as_string().unwrap_or_default();
+                    match kind.as_str() {
+                        "timeout" => Err(TransportError::Timeout),
+                        "aborted" => Err(TransportError::Aborted),
+                        _ => Err(TransportError::Network(js_message(&e))),
+                    }
+                }
+            }
+        })
+    }
+
+    fn abort(&self, request_id: u32) {
+        self.obj.abort(request_id);
+    }
+
+    fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>> {
+        let promise = match &body {
+            OpenRequest::Handle(h) => self.obj.open(&JsValue::from(*h), false),
+            OpenRequest::FilePath(p) => self.obj.open(&JsValue::from_str(p), true),
+        };
+        Box::pin(async move {
+            match JsFuture::from(promise).await {
+                Ok(v) => {
+                    let num = |k: &str| get(&v, k).as_f64();
+                    let text = |k: &str| get(&v, k).as_string();
+                    Ok(SourceInfo {
+                        id: num("id").unwrap_or(0.0) as u32,
+                        size: num("size").unwrap_or(0.0).max(0.0) as u64,
+                        name: text("name"),
+                        last_modified_ms: num("lastModified"),
+                        content_type: text("type"),
+                        persistent: get(&v, "persistent").as_bool().unwrap_or(false),
+                    })
+                }
+                Err(e) => {
+                    let is_param = get(&e, "param").as_bool().unwrap_or(false);
+                    let m = js_message(&e);
+                    Err(if is_param { CosError::param(m) } else { CosError::host(m) })
+                }
+            }
+        })
+    }
+
+    fn read(&self, source: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>> {
+        let promise = self.obj.read(source, start as f64, end as f64);
+        Box::pin(async move {
+            match JsFuture::from(promise).await {
+                Ok(v) => {
+                    if v.is_instance_of::<Uint8Array>() {
+                        Ok(v.unchecked_ref::<Uint8Array>().to_vec())
+                    } else {
+                        Ok(Uint8Array::new(&v).to_vec())
+                    }
+                }
+                Err(e) => Err(CosError::host(js_message(&e))),
+            }
+        })
+    }
+
+    fn close(&self, source: u32) {
+        self.obj.close(source);
+    }
+
+    fn sleep(&self, ms: u32) -> LocalFuture<'static, ()> {
+        let p = self.obj.sleep(ms);
+        Box::pin(async move {
+            let _ = JsFuture::from(p).await;
+        })
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.obj.now()
+    }
+
+    fn random(&self) -> f64 {
+        self.obj.random()
+    }
+
+    fn storage_get(&self, key: &str) -> Option<String> {
+        self.obj.storage_get(key)
+    }
+
+    fn storage_set(&self, key: &str, value: &str) {
+        self.obj.storage_set(key, value)
+    }
+
+    fn invoke(&self, function: u32, args: Vec<Arg>) {
+        let arr = Array::new();
+        for a in args {
+            match a {
+                Arg::Val(v) => arr.push(&value_to_js(&v, &self.obj)),
+                Arg::Err(e) => arr.push(&error_to_js(&e, &self.obj)),
+            };
+        }
+        self.obj.invoke(function, &arr);
+    }
+
+    fn get_authorization(&self, function: u32, options: Value) -> LocalFuture<'static, Result<Value, CosError>> {
+        let p = self.obj.get_authorization(function, &value_to_js(&options, &self.obj));
+        let host: JsHostObject = self.obj.clone().unchecked_into();
+        Box::pin(async move {
+            match JsFuture::from(p).await {
+                Ok(v) => Ok(js_to_value(&v, &host)),
+                Err(e) => {
+                    let mut m = String::from("getAuthorization failed: ");
+                    m.push_str(&js_message(&e));
+                    Err(CosError::auth(m))
+                }
+            }
+        })
+    }
+
+    fn release(&self, handle: u32) {
+        self.obj.release(handle);
+    }
+
+    fn spawn(&self, fut: LocalFuture<'static, ()>) {
+        wasm_bindgen_futures::spawn_local(fut);
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_function(f: &Function) -> &Function {
+    f
+}
