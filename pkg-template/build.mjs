@@ -40,6 +40,8 @@ await esbuild.build({
   format: 'cjs',
   platform: 'node',
   target: 'node18',
+  // The glue's default wasm URL (import.meta.url) is never used here: entry-node.js passes the bytes.
+  define: { ...common.define, 'import.meta.url': '"file:///"' },
   // entry-node.js has one default export: make require() return the class itself.
   footer: { js: 'module.exports = module.exports.default; module.exports.default = module.exports; module.exports.COS = module.exports;' },
 });

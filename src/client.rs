@@ -78,6 +78,8 @@ pub struct Req<'a> {
     /// STS scope actions to ask for (one credential for a whole task); `None` = just `action`.
     pub scope: Option<&'a [&'static str]>,
     pub abort: Option<&'a AbortScope>,
+    /// The request carries its own signature (POST Object form): no Authorization header.
+    pub unsigned: bool,
 }
 
 impl<'a> Req<'a> {
@@ -97,6 +99,7 @@ impl<'a> Req<'a> {
             data_type: None,
             scope: None,
             abort: None,
+            unsigned: false,
         }
     }
 }
@@ -112,7 +115,7 @@ struct TempKey {
 }
 
 /// Credentials for one request.
-enum Auth {
+pub(crate) enum Auth {
     Keys { secret_id: String, secret_key: String, token: String, key_time: Option<String> },
     Ready { authorization: String, token: String, extra: Vec<(String, String)> },
 }
@@ -124,6 +127,8 @@ pub struct Client<H: Host> {
     pub clock_offset: Cell<f64>,
     sts_cache: RefCell<Vec<TempKey>>,
     next_request_id: Cell<u32>,
+    /// UploadIds being uploaded by a task of this instance: two tasks never share one.
+    using: RefCell<Vec<String>>,
 }
 
 impl<H: Host> Client<H> {
@@ -135,6 +140,19 @@ impl<H: Host> Client<H> {
             clock_offset: Cell::new(offset),
             sts_cache: RefCell::new(Vec::new()),
             next_request_id: Cell::new(1),
+            using: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn in_use(&self, upload_id: &str) -> bool {
+        self.using.borrow().iter().any(|u| u == upload_id)
+    }
+
+    pub fn mark_in_use(&self, upload_id: &str, on: bool) {
+        let mut u = self.using.borrow_mut();
+        u.retain(|x| x != upload_id);
+        if on {
+            u.push(upload_id.to_string());
         }
     }
 
@@ -249,7 +267,9 @@ impl<H: Host> Client<H> {
             if attempt > 0 {
                 put_header(&mut headers, "x-cos-sdk-retry", "true".into());
             }
-            self.sign_into(&req, &mut headers).await?;
+            if !req.unsigned {
+                self.sign_into(&req, &mut headers).await?;
+            }
             if let Some(scope) = req.abort {
                 scope.check()?;
             }
@@ -332,7 +352,17 @@ impl<H: Host> Client<H> {
     }
 
     /// Adds `Authorization` (and the token header) for this attempt.
-    async fn sign_into(&self, req: &Req<'_>, headers: &mut Vec<(String, String)>) -> Result<()> {
+    pub(crate) async fn sign_into(&self, req: &Req<'_>, headers: &mut Vec<(String, String)>) -> Result<()> {
+        self.sign_into_with_expiry(req, headers, 900).await
+    }
+
+    /// Signs with a key time of `expires_s` seconds (pre-signed URLs choose it).
+    pub(crate) async fn sign_into_with_expiry(
+        &self,
+        req: &Req<'_>,
+        headers: &mut Vec<(String, String)>,
+        expires_s: u64,
+    ) -> Result<()> {
         let host_name = self.bucket_host(req.bucket, req.region);
         // What is signed: non-empty headers, minus those browsers or proxies may rewrite.
         let mut signed: Vec<(String, String)> = headers
@@ -355,7 +385,7 @@ impl<H: Host> Client<H> {
         match auth {
             Auth::Keys { secret_id, secret_key, token, key_time } => {
                 let key_time = key_time.unwrap_or_else(|| {
-                    sign::default_key_time(self.host.now_ms(), self.clock_offset.get(), 900)
+                    sign::default_key_time(self.host.now_ms(), self.clock_offset.get(), expires_s)
                 });
                 let a = sign::authorization(&SignInput {
                     secret_id: &secret_id,
@@ -385,7 +415,7 @@ impl<H: Host> Client<H> {
         Ok(())
     }
 
-    async fn credentials(&self, req: &Req<'_>, pathname: &str, signed: &[(String, String)]) -> Result<Auth> {
+    pub(crate) async fn credentials(&self, req: &Req<'_>, pathname: &str, signed: &[(String, String)]) -> Result<Auth> {
         let Some(f) = self.opts.get_authorization else {
             if self.opts.secret_id.is_empty() || self.opts.secret_key.is_empty() {
                 return Err(CosError::auth(

@@ -10,12 +10,14 @@ use crate::options::Options;
 use crate::params;
 use crate::sign::Flavour;
 use crate::source::Source;
+use crate::tasks::{TaskKind, Tasks};
 use crate::value::Value;
 
 pub struct Cos<H: Host> {
     pub client: Rc<Client<H>>,
     /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
     pub emit: Option<u32>,
+    pub tasks: Tasks,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -32,12 +34,15 @@ pub const METHODS: &[&str] = &[
     "multipartListPart",
     "multipartComplete",
     "multipartAbort",
+    "sliceUploadFile",
+    "uploadFile",
+    "uploadFiles",
 ];
 
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
         let opts = Options::parse(options, flavour, default_protocol)?;
-        Ok(Rc::new(Cos { client: Rc::new(Client::new(host, opts)), emit }))
+        Ok(Rc::new(Cos { client: Rc::new(Client::new(host, opts)), emit, tasks: Tasks::default() }))
     }
 
     pub fn host(&self) -> &H {
@@ -56,11 +61,23 @@ impl<H: Host> Cos<H> {
         match method {
             "putObject" => {
                 params::target(&params, true)?;
+                params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::put_object(c, &params, &source, Some(reporter()), on_hash, None).await;
-                source.close(&*c.host);
-                r
+                if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
+                    let r = ops::put_object(c, &params, &source, Some(reporter()), on_hash, None).await;
+                    source.close(&*c.host);
+                    return r;
+                }
+                self.clone().run_as_task(TaskKind::Put, params, source, None).await
             }
+            "sliceUploadFile" => {
+                params::target(&params, true)?;
+                params::headers(&params)?;
+                let source = Source::open(&*c.host, &params, false).await?;
+                self.clone().run_as_task(TaskKind::Slice, params, source, None).await
+            }
+            "uploadFile" => self.clone().upload_file(params, None, None).await,
+            "uploadFiles" => self.clone().upload_files(params).await,
             "appendObject" => {
                 params::target(&params, true)?;
                 params::required_uint(&params, "Position")?;
@@ -68,6 +85,20 @@ impl<H: Host> Cos<H> {
                 let r = ops::append_object(c, &params, &source, Some(reporter())).await;
                 source.close(&*c.host);
                 r
+            }
+            "postObject" => {
+                params::target(&params, true)?;
+                params::headers(&params)?;
+                let source = Source::open(&*c.host, &params, false).await?;
+                let r = ops::post_object(c, &params, &source, Some(reporter())).await;
+                source.close(&*c.host);
+                r
+            }
+            "getObjectUrl" => {
+                let url = crate::presign::signed_object_url(c, &params).await?;
+                let mut data = Value::obj();
+                data.set("Url", url.into());
+                Ok(data)
             }
             "headObject" => ops::head_object(c, &params).await,
             "getObject" => ops::get_object(c, &params, Some(reporter())).await,
@@ -99,5 +130,111 @@ impl<H: Host> Cos<H> {
         if let Some(f) = self.emit {
             self.client.host.invoke(f, vec![Arg::Val(Value::str(name)), Arg::Val(data)]);
         }
+    }
+}
+
+impl<H: Host> Cos<H> {
+    /// `uploadFile`: a simple upload up to SliceSize, a resumable multipart upload above it;
+    /// `onFileFinish(err, data, options)` when it settles.
+    pub async fn upload_file(
+        self: Rc<Self>,
+        params: Value,
+        index: Option<usize>,
+        observer: Option<Rc<dyn Fn(u64, u64)>>,
+    ) -> Result<Value> {
+        let c = self.client.clone();
+        let on_finish = params::callback(&params, "onFileFinish")?;
+        let result = async {
+            params::target(&params, true)?;
+            params::headers(&params)?;
+            let source = Source::open(&*c.host, &params, false).await?;
+            let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts.slice_size);
+            let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
+            self.clone().run_as_task(kind, params.clone(), source, observer).await
+        }
+        .await;
+        if let Some(f) = on_finish {
+            let mut options = Value::obj();
+            for (k, v) in params.entries() {
+                if matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_)) {
+                    options.set(k, v.clone());
+                }
+            }
+            if let Some(i) = index {
+                options.set("Index", Value::Num(i as f64));
+            }
+            let (err, data) = match &result {
+                Ok(d) => (Arg::Val(Value::Null), Arg::Val(d.clone())),
+                Err(e) => (Arg::Err(e.clone()), Arg::Val(Value::Null)),
+            };
+            c.host.invoke(f, vec![err, data, Arg::Val(options)]);
+        }
+        result
+    }
+
+    /// `uploadFiles`: each file an `uploadFile` task; aggregated `onProgress`; resolves with
+    /// `{files: [{options, error, data}]}` and never rejects for a single file's failure.
+    pub async fn upload_files(self: Rc<Self>, params: Value) -> Result<Value> {
+        let c = self.client.clone();
+        let files = match params.get("files") {
+            Some(Value::Arr(items)) => items.clone(),
+            _ => return Err(CosError::param("param files should be an array of upload params")),
+        };
+        let on_progress = params::callback(&params, "onProgress")?;
+        let on_finish = params::callback(&params, "onFileFinish")?;
+        let slice_size = params::uint(&params, "SliceSize")?;
+        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts.progress_interval);
+        let loaded: Rc<std::cell::RefCell<Vec<(u64, u64)>>> = Rc::new(std::cell::RefCell::new(vec![(0, 0); files.len()]));
+        let mut futs = futures_util::stream::FuturesOrdered::new();
+        for (i, file) in files.iter().enumerate() {
+            let mut p = file.clone();
+            if !matches!(p, Value::Obj(_)) {
+                return Err(CosError::param("param files[] should be objects"));
+            }
+            if p.get("SliceSize").is_none() {
+                if let Some(s) = slice_size {
+                    p.set("SliceSize", Value::Num(s as f64));
+                }
+            }
+            if p.get("onFileFinish").is_none() {
+                if let Some(f) = on_finish {
+                    p.set("onFileFinish", Value::Opaque(f));
+                }
+            }
+            // Per-file progress feeds the aggregate.
+            let agg = loaded.clone();
+            let rep = reporter.clone();
+            let observer: Rc<dyn Fn(u64, u64)> = Rc::new(move |l: u64, t: u64| {
+                {
+                    let mut a = agg.borrow_mut();
+                    a[i] = (l.max(a[i].0), t);
+                }
+                let (sl, st) = agg.borrow().iter().fold((0, 0), |(x, y), (l, t)| (x + l, y + t));
+                rep.update(sl, st);
+            });
+            let me = self.clone();
+            let file_params = file.clone();
+            futs.push_back(async move {
+                let r = me.upload_file(p, Some(i), Some(observer)).await;
+                let mut entry = Value::obj();
+                entry.set("options", file_params);
+                match r {
+                    Ok(d) => {
+                        entry.set("error", Value::Null);
+                        entry.set("data", d);
+                    }
+                    Err(e) => {
+                        entry.set("error", e.to_value());
+                        entry.set("data", Value::Null);
+                    }
+                }
+                entry
+            });
+        }
+        let results: Vec<Value> = futures_util::StreamExt::collect(futs).await;
+        reporter.flush();
+        let mut data = Value::obj();
+        data.set("files", Value::Arr(results));
+        Ok(data)
     }
 }

@@ -130,6 +130,29 @@ impl CosError {
     }
 }
 
+impl CosError {
+    /// The error as a plain object of the official shape (for places a JS `Error` cannot go,
+    /// such as `uploadFiles`' `data.files[].error`).
+    pub fn to_value(&self) -> Value {
+        let mut v = Value::obj();
+        v.set("message", Value::str(self.message.clone()));
+        v.set("code", Value::str(self.code.clone()));
+        v.set("name", Value::str(if self.kind == ErrorKind::Server { self.code.clone() } else { "Error".into() }));
+        v.set("error", self.error_value());
+        if let Some(s) = self.status_code {
+            v.set("statusCode", Value::Num(f64::from(s)));
+        }
+        v.set("headers", Value::Obj(self.headers.iter().map(|(k, x)| (k.clone(), Value::str(x.clone()))).collect()));
+        if let Some(r) = &self.request_id {
+            v.set("RequestId", Value::str(r.clone()));
+        }
+        if let Some(u) = &self.upload_id {
+            v.set("UploadId", Value::str(u.clone()));
+        }
+        v
+    }
+}
+
 impl core::fmt::Display for CosError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.code)?;

@@ -20,6 +20,8 @@ pub enum Body {
     Empty,
     Bytes(Vec<u8>),
     Source { source: u32, start: u64, end: u64 },
+    /// `multipart/form-data` (POST Object): text fields in order, then the file part last.
+    Form { fields: Vec<(String, String)>, file: Box<Body>, file_name: String },
 }
 
 impl Body {
@@ -28,6 +30,7 @@ impl Body {
             Body::Empty => 0,
             Body::Bytes(b) => b.len() as u64,
             Body::Source { start, end, .. } => end - start,
+            Body::Form { file, .. } => file.len(),
         }
     }
 

@@ -31,6 +31,15 @@ pub fn base_data(resp: &HttpResponse) -> Value {
     v
 }
 
+pub fn progress_value(p: &crate::progress::ProgressInfo) -> Value {
+    Value::Obj(vec![
+        ("loaded".into(), Value::Num(p.loaded as f64)),
+        ("total".into(), Value::Num(p.total as f64)),
+        ("speed".into(), Value::Num(p.speed)),
+        ("percent".into(), Value::Num(p.percent)),
+    ])
+}
+
 /// A progress reporter for one call: throttled `onProgress({loaded,total,speed,percent})`.
 pub struct Reporter<H: Host> {
     host: Rc<H>,
@@ -50,7 +59,7 @@ impl<H: Host> Reporter<H> {
         let now = self.host.now_ms();
         let info = self.throttle.borrow_mut().update(loaded, total, now);
         if let Some(info) = info {
-            self.emit(info.to_value());
+            self.emit(progress_value(&info));
         }
     }
 
@@ -62,7 +71,7 @@ impl<H: Host> Reporter<H> {
         let now = self.host.now_ms();
         let info = self.throttle.borrow_mut().flush(now);
         if let Some(info) = info {
-            self.emit(info.to_value());
+            self.emit(progress_value(&info));
         }
     }
 
@@ -661,4 +670,40 @@ pub fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
     e.headers = resp.headers.clone();
     e.request_id = resp.header("x-cos-request-id").map(str::to_string);
     e
+}
+
+/// `postObject`: a browser-form upload (`multipart/form-data`) signed with a policy built here.
+pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source, reporter: Option<Rc<Reporter<H>>>) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let mut headers = params::headers(params)?;
+    default_content_type(&mut headers, Some(source), &t.key);
+    let size = source.size();
+    if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
+        let d = source.digest(&*c.host, 0, size, |_| {}).await?;
+        put_header(&mut headers, "Content-MD5", d.md5_base64());
+    }
+    let fields = crate::presign::post_form_fields(c, &t, &headers).await?;
+    let file_name = source
+        .info
+        .name
+        .as_deref()
+        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
+        .unwrap_or_else(|| t.key.rsplit('/').next().unwrap_or("file").to_string());
+    let mut req = Req::new("PostObject", "POST", &t.bucket, &t.region, "");
+    req.body = Body::Form { fields, file: Box::new(source.body(0, size)), file_name };
+    req.retry = Retry::ServerErrors;
+    // POST Object carries its signature in the form; the Authorization header is not used.
+    req.unsigned = true;
+    if let Some(r) = &reporter {
+        req.progress = r.request_progress(0, size);
+    }
+    let resp = c.request(req).await?;
+    if let Some(r) = &reporter {
+        r.update(size, size);
+        r.flush();
+    }
+    let mut data = base_data(&resp);
+    data.set("Location", c.location(&t.bucket, &t.region, &t.key).into());
+    data.set("ETag", etag_of(&resp).into());
+    Ok(data)
 }

@@ -4,7 +4,7 @@
 const METHODS = [
   'putObject', 'postObject', 'appendObject', 'headObject', 'getObject', 'deleteObject',
   'multipartList', 'multipartInit', 'multipartUpload', 'multipartListPart', 'multipartComplete', 'multipartAbort',
-  'sliceUploadFile', 'uploadFile', 'uploadFiles', 'abortUploadTask',
+  'sliceUploadFile', 'uploadFile', 'uploadFiles',
 ];
 
 export function defineCOS({ core, createHost, flavour, version }) {
@@ -31,6 +31,43 @@ export function defineCOS({ core, createHost, flavour, version }) {
       if (fn === undefined) delete this._events[name];
       else this._events[name] = list.filter((f) => f !== fn);
       return this;
+    }
+
+    /** The upload queue: `[{id, Bucket, Region, Key, FilePath, state, loaded, size, speed, percent, hashPercent, error}]`. */
+    getTaskList() {
+      return this._core.getTaskList();
+    }
+
+    pauseTask(id) {
+      return this._core.pauseTask(String(id));
+    }
+
+    restartTask(id) {
+      return this._core.restartTask(String(id));
+    }
+
+    /** Stops the task, settles its callback/Promise with a TaskCanceled error and aborts its multipart upload. */
+    cancelTask(id) {
+      return this._core.cancelTask(String(id));
+    }
+
+    isUploadRunning() {
+      return this.getTaskList().some((t) => t.state === 'waiting' || t.state === 'checking' || t.state === 'uploading');
+    }
+
+    /**
+     * The object's URL, pre-signed unless `Sign: false`. Returns it synchronously when the instance
+     * holds keys; with getAuthorization the signed URL arrives through `callback(err, {Url})`.
+     */
+    getObjectUrl(params, callback) {
+      const url = this._core.getObjectUrlSync(params || {});
+      if (typeof callback === 'function') {
+        this._core.call('getObjectUrl', params || {}).then(
+          (data) => safeCall(callback, null, data),
+          (err) => safeCall(callback, err, undefined),
+        );
+      }
+      return url;
     }
 
     emit(name, data) {
@@ -60,6 +97,11 @@ export function defineCOS({ core, createHost, flavour, version }) {
     };
   }
 
+  const staticHost = createHost({});
+  /** The official static signer: same inputs, byte-identical Authorization strings. */
+  COS.getAuthorization = function (params) {
+    return core.getAuthorization(staticHost, params || {}, flavour);
+  };
   COS.version = version;
   COS.flavour = flavour;
   return COS;

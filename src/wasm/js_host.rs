@@ -84,17 +84,7 @@ impl JsHost {
             headers.push(&pair);
         }
         set(&o, "headers", &headers);
-        let body = match &req.body {
-            Body::Empty => JsValue::NULL,
-            Body::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
-            Body::Source { source, start, end } => {
-                let s = Object::new();
-                set(&s, "source", &JsValue::from(*source));
-                set(&s, "start", &JsValue::from(*start as f64));
-                set(&s, "end", &JsValue::from(*end as f64));
-                s.into()
-            }
-        };
+        let body = body_to_js(&req.body);
         set(&o, "body", &body);
         set(&o, "timeout", &JsValue::from(req.timeout_ms));
         let rt = match req.response_type {
@@ -106,6 +96,34 @@ impl JsHost {
             set(&o, "dataType", &JsValue::from_str(dt));
         }
         o.into()
+    }
+}
+
+fn body_to_js(body: &Body) -> JsValue {
+    match body {
+        Body::Empty => JsValue::NULL,
+        Body::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
+        Body::Source { source, start, end } => {
+            let s = Object::new();
+            set(&s, "source", &JsValue::from(*source));
+            set(&s, "start", &JsValue::from(*start as f64));
+            set(&s, "end", &JsValue::from(*end as f64));
+            s.into()
+        }
+        Body::Form { fields, file, file_name } => {
+            let s = Object::new();
+            let arr = Array::new();
+            for (k, v) in fields {
+                let pair = Array::new();
+                pair.push(&JsValue::from_str(k));
+                pair.push(&JsValue::from_str(v));
+                arr.push(&pair);
+            }
+            set(&s, "form", &arr);
+            set(&s, "file", &body_to_js(file));
+            set(&s, "fileName", &JsValue::from_str(file_name));
+            s.into()
+        }
     }
 }
 

@@ -61,6 +61,137 @@ impl CosCore {
     }
 }
 
+#[wasm_bindgen]
+impl CosCore {
+    #[wasm_bindgen(js_name = getTaskList)]
+    pub fn get_task_list(&self) -> JsValue {
+        value_to_js(&self.inner.task_list(), &self.inner.client.host.obj)
+    }
+
+    #[wasm_bindgen(js_name = pauseTask)]
+    pub fn pause_task(&self, id: &str) -> bool {
+        self.inner.pause_task(id)
+    }
+
+    #[wasm_bindgen(js_name = restartTask)]
+    pub fn restart_task(&self, id: &str) -> bool {
+        self.inner.restart_task(id)
+    }
+
+    #[wasm_bindgen(js_name = cancelTask)]
+    pub fn cancel_task(&self, id: &str) -> bool {
+        self.inner.cancel_task(id)
+    }
+
+    /// Synchronous `getObjectUrl`: signed when the instance holds keys, else unsigned.
+    #[wasm_bindgen(js_name = getObjectUrlSync)]
+    pub fn get_object_url_sync(&self, params: JsValue) -> Result<String, JsValue> {
+        let host = &self.inner.client.host;
+        let p = js_to_value(&params, &host.obj);
+        let c = &self.inner.client;
+        let r = if c.opts.get_authorization.is_none() {
+            crate::wasm::block_on(crate::presign::signed_object_url(c, &p))
+        } else {
+            crate::presign::object_url(c, &p).map(|(mut u, q)| {
+                let qs = crate::client::query_string(&q);
+                if !qs.is_empty() {
+                    u.push('?');
+                    u.push_str(&qs);
+                }
+                u
+            })
+        };
+        let handles = collect_handles(&p);
+        for h in handles {
+            host.obj.release(h);
+        }
+        r.map_err(|e| error_to_js(&e, &host.obj))
+    }
+}
+
+/// Static `COS.getAuthorization`: the official signature for the given inputs.
+#[wasm_bindgen(js_name = getAuthorization)]
+pub fn get_authorization(host: JsHostObject, params: JsValue, flavour_name: &str) -> Result<String, JsValue> {
+    let p = js_to_value(&params, &host);
+    crate::presign::static_authorization(&p, flavour(flavour_name), js_sys::Date::now())
+        .map_err(|e| error_to_js(&e, &host))
+}
+
+/// Incremental MD5, exported for hashing large inputs from JS (and the benchmarks).
+#[wasm_bindgen]
+pub struct Md5Hasher(md5::Md5);
+
+#[wasm_bindgen]
+impl Md5Hasher {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Md5Hasher {
+        use md5::Digest;
+        Md5Hasher(md5::Md5::new())
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        use md5::Digest;
+        self.0.update(data);
+    }
+
+    /// Lower-case hex digest; the hasher can be reused afterwards.
+    pub fn digest(&mut self) -> String {
+        use md5::Digest;
+        crate::source::hex(&self.0.finalize_reset())
+    }
+}
+
+impl Default for Md5Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Incremental CRC-64/XZ (`x-cos-hash-crc64ecma`), exported for JS and the benchmarks.
+#[wasm_bindgen]
+pub struct Crc64Hasher(crate::crc64::Crc64);
+
+#[wasm_bindgen]
+impl Crc64Hasher {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Crc64Hasher {
+        Crc64Hasher(crate::crc64::Crc64::new())
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    /// The CRC as an unsigned decimal string, as COS sends it.
+    pub fn digest(&self) -> String {
+        self.0.finish().to_string()
+    }
+}
+
+impl Default for Crc64Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Polls a future that completes without waiting (signing with local keys never awaits I/O).
+pub(crate) fn block_on<T>(fut: impl core::future::Future<Output = crate::error::Result<T>>) -> crate::error::Result<T> {
+    use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+    fn noop(_: *const ()) {}
+    fn clone(p: *const ()) -> RawWaker {
+        RawWaker::new(p, &VTABLE)
+    }
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, noop, noop, noop);
+    // SAFETY: the vtable's functions do nothing and never dereference the pointer.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(core::ptr::null(), &VTABLE)) };
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = core::pin::pin!(fut);
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(r) => r,
+        Poll::Pending => Err(crate::error::CosError::auth("getObjectUrl needs getAuthorization: pass a callback to get the signed URL")),
+    }
+}
+
 fn collect_handles(v: &crate::value::Value) -> Vec<u32> {
     use crate::value::Value;
     let mut out = Vec::new();

@@ -22,6 +22,14 @@ export function createBrowserHost(options = {}) {
   function bodyOf(body) {
     if (body == null) return null;
     if (body instanceof Uint8Array) return body;
+    if (body.form) {
+      // POST Object: a plain FormData, the file last.
+      const fd = new FormData();
+      for (const [k, v] of body.form) fd.append(k, v);
+      const file = bodyOf(body.file);
+      fd.append('file', file instanceof Blob ? file : new Blob(file ? [file] : []), body.fileName);
+      return fd;
+    }
     const src = sources.get(body.source);
     return src.blob ? src.blob.slice(body.start, body.end) : src.bytes.subarray(body.start, body.end);
   }

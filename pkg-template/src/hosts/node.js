@@ -66,6 +66,7 @@ export function createNodeHost(options = {}) {
     r.on('error', (e) => fail({ kind: 'network', message: e.message || String(e) }));
     const body = req.body;
     if (body == null) { r.end(); return; }
+    if (body.form) { sendForm(r, body, onProgress, fail); return; }
     if (body instanceof Uint8Array) {
       r.end(body, () => onProgress && onProgress(body.byteLength));
       return;
@@ -87,6 +88,40 @@ export function createNodeHost(options = {}) {
     stream.on('error', (e) => { r.destroy(e); fail({ kind: 'network', message: 'reading ' + src.path + ': ' + e.message }); });
     stream.pipe(r);
   });
+
+  // multipart/form-data for POST Object, the file part last and streamed.
+  function sendForm(r, body, onProgress, fail) {
+    const boundary = '----cos-wasm-' + Math.random().toString(16).slice(2) + Date.now().toString(16);
+    let head = '';
+    for (const [k, v] of body.form) {
+      head += '--' + boundary + '\r\nContent-Disposition: form-data; name="' + k + '"\r\n\r\n' + v + '\r\n';
+    }
+    const fileName = String(body.fileName).replace(/["\r\n]/g, '_');
+    head += '--' + boundary + '\r\nContent-Disposition: form-data; name="file"; filename="' + fileName + '"\r\nContent-Type: application/octet-stream\r\n\r\n';
+    const tail = '\r\n--' + boundary + '--\r\n';
+    const headBuf = Buffer.from(head, 'utf8');
+    const tailBuf = Buffer.from(tail, 'utf8');
+    const file = body.file;
+    const fileLen = file == null ? 0 : file instanceof Uint8Array ? file.byteLength : file.end - file.start;
+    r.setHeader('Content-Type', 'multipart/form-data; boundary=' + boundary);
+    r.setHeader('Content-Length', headBuf.length + fileLen + tailBuf.length);
+    r.write(headBuf);
+    const finish = () => { r.end(tailBuf); if (onProgress) onProgress(fileLen); };
+    if (file == null) return finish();
+    if (file instanceof Uint8Array) { r.write(file); return finish(); }
+    const src = sources.get(file.source);
+    if (src.bytes) { r.write(src.bytes.subarray(file.start, file.end)); return finish(); }
+    if (src.blob) {
+      src.blob.slice(file.start, file.end).arrayBuffer().then((b) => { r.write(Buffer.from(b)); finish(); }, (e) => fail({ kind: 'network', message: e.message }));
+      return;
+    }
+    const stream = fs.createReadStream(src.path, { start: file.start, end: file.end - 1, highWaterMark: 256 * 1024 });
+    let sent = 0;
+    stream.on('data', (c) => { sent += c.length; if (onProgress) onProgress(sent); });
+    stream.on('error', (e) => { r.destroy(e); fail({ kind: 'network', message: e.message }); });
+    stream.on('end', () => r.end(tailBuf));
+    stream.pipe(r, { end: false });
+  }
   host.abort = (id) => { const a = inFlight.get(id); if (a) a(); };
 
   host.open = async (ref, isPath) => {

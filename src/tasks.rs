@@ -1,0 +1,415 @@
+//! The upload queue at run time: tasks from putObject / sliceUploadFile / uploadFile(s), started
+//! up to FileParallelLimit at a time, paused, restarted and canceled by id, and reported through
+//! `getTaskList()` and `list-update`. The state machine and records are in `queue.rs`; this module
+//! owns the futures, cancellation and settlement.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use crate::client::AbortScope;
+use crate::cos::Cos;
+use crate::error::{CosError, ErrorKind, Result};
+use crate::host::{Arg, Host};
+use crate::ops::{self, Reporter};
+use crate::params::{self, Target};
+use crate::queue::{Queue, TaskEvent, TaskRecord, TaskState};
+use crate::source::Source;
+use crate::upload::{self, UploadCtx, UploadState};
+use crate::value::Value;
+
+/// A value delivered once, awaited once: how a queued task settles its caller's Promise.
+pub struct Oneshot<T> {
+    slot: RefCell<Option<T>>,
+    waker: RefCell<Option<Waker>>,
+    settled: Cell<bool>,
+}
+
+impl<T> Oneshot<T> {
+    pub fn new() -> Rc<Oneshot<T>> {
+        Rc::new(Oneshot { slot: RefCell::new(None), waker: RefCell::new(None), settled: Cell::new(false) })
+    }
+
+    /// Delivers `v` unless something was delivered before; returns whether it was.
+    pub fn send(&self, v: T) -> bool {
+        if self.settled.replace(true) {
+            return false;
+        }
+        *self.slot.borrow_mut() = Some(v);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+        true
+    }
+
+    pub fn recv(self: &Rc<Self>) -> OneshotRecv<T> {
+        OneshotRecv(self.clone())
+    }
+}
+
+pub struct OneshotRecv<T>(Rc<Oneshot<T>>);
+
+impl<T> Future for OneshotRecv<T> {
+    type Output = T;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        match self.0.slot.borrow_mut().take() {
+            Some(v) => Poll::Ready(v),
+            None => {
+                *self.0.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskKind {
+    Put,
+    Slice,
+}
+
+struct Runtime {
+    id: String,
+    kind: TaskKind,
+    params: Value,
+    source: Rc<Source>,
+    abort: Rc<AbortScope>,
+    state: Rc<RefCell<Option<UploadState>>>,
+    done: Rc<Oneshot<Result<Value>>>,
+    /// `cancelTask` leaves the multipart upload on the server when the caller asked for it.
+    keep_on_cancel: bool,
+    on_progress: Option<u32>,
+    on_hash: Option<u32>,
+    speed: Cell<(f64, u64, f64)>,
+    /// `uploadFiles` aggregates per-file progress through this.
+    observer: Option<Rc<dyn Fn(u64, u64)>>,
+}
+
+#[derive(Default)]
+pub struct Tasks {
+    pub queue: RefCell<Option<Queue>>,
+    runtimes: RefCell<Vec<Rc<Runtime>>>,
+    emit_scheduled: Cell<bool>,
+}
+
+impl<H: Host> Cos<H> {
+    fn with_queue<R>(&self, f: impl FnOnce(&mut Queue) -> R) -> R {
+        let mut q = self.tasks.queue.borrow_mut();
+        let q = q.get_or_insert_with(|| {
+            let mut prefix = String::new();
+            let r = (self.client.host.random() * 1e9) as u64;
+            prefix.push_str(&r.to_string());
+            Queue::new(prefix)
+        });
+        f(q)
+    }
+
+    fn runtime(&self, id: &str) -> Option<Rc<Runtime>> {
+        self.tasks.runtimes.borrow().iter().find(|r| r.id == id).cloned()
+    }
+
+    /// Runs `putObject` / `sliceUploadFile` as a queued task and waits for it to settle.
+    pub(crate) async fn run_as_task(
+        self: Rc<Self>,
+        kind: TaskKind,
+        params: Value,
+        source: Source,
+        observer: Option<Rc<dyn Fn(u64, u64)>>,
+    ) -> Result<Value> {
+        let t = params::target(&params, true)?;
+        let size = source.size();
+        let record = TaskRecord::new(
+            &t.bucket,
+            &t.region,
+            &t.key,
+            params
+                .get("FilePath")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| source.info.name.clone()),
+            size,
+        );
+        let id = self.with_queue(|q| q.add(record));
+        let done = Oneshot::new();
+        let rt = Rc::new(Runtime {
+            id: id.clone(),
+            kind,
+            keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
+            on_progress: params::callback(&params, "onProgress")?,
+            on_hash: params::callback(&params, "onHashProgress")?,
+            params,
+            source: Rc::new(source),
+            abort: AbortScope::new(),
+            state: Rc::new(RefCell::new(None)),
+            done: done.clone(),
+            speed: Cell::new((0.0, 0, 0.0)),
+            observer,
+        });
+        self.tasks.runtimes.borrow_mut().push(rt.clone());
+        for name in ["onTaskReady", "TaskReady"] {
+            if let Some(f) = params::callback(&rt.params, name)? {
+                self.client.host.invoke(f, vec![Arg::Val(Value::str(id.clone()))]);
+            }
+        }
+        self.schedule(true);
+        let r = done.recv().await;
+        r
+    }
+
+    /// Starts waiting tasks while fewer than FileParallelLimit run; trims the finished ones.
+    fn schedule(self: &Rc<Self>, changed: bool) {
+        let limit = self.client.opts.file_parallel_limit;
+        loop {
+            let next = self.with_queue(|q| q.next_to_start(limit));
+            let Some(id) = next else { break };
+            if self.with_queue(|q| q.apply(&id, TaskEvent::Start)).is_err() {
+                break;
+            }
+            let me = self.clone();
+            self.client.host.spawn(Box::pin(async move { me.run_task(id).await }));
+        }
+        let size = self.client.opts.upload_queue_size;
+        let kept: Vec<String> = self.with_queue(|q| {
+            q.trim(size);
+            q.list().iter().map(|r| r.id.clone()).collect()
+        });
+        self.tasks.runtimes.borrow_mut().retain(|r| kept.contains(&r.id));
+        if changed {
+            self.list_changed(0);
+        }
+    }
+
+    async fn run_task(self: Rc<Self>, id: String) {
+        let Some(rt) = self.runtime(&id) else { return };
+        let abort = rt.abort.clone();
+        let c = self.client.clone();
+        let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts.progress_interval);
+        let me = Rc::downgrade(&self);
+        let task_id = id.clone();
+        let rt2 = rt.clone();
+        let on_loaded: Rc<dyn Fn(u64, u64)> = Rc::new(move |loaded, total| {
+            if let Some(me) = me.upgrade() {
+                me.task_progress(&rt2, &task_id, loaded, total);
+            }
+        });
+        let me = Rc::downgrade(&self);
+        let task_id = id.clone();
+        let on_hash_loaded: Rc<dyn Fn(u64, u64)> = Rc::new(move |done, total| {
+            if let Some(me) = me.upgrade() {
+                me.with_queue(|q| q.set_hash_progress(&task_id, done, total));
+                me.list_changed(100);
+            }
+        });
+        let result = match rt.kind {
+            TaskKind::Put => {
+                let r = {
+                    let on_loaded = on_loaded.clone();
+                    let size = rt.source.size();
+                    on_loaded(0, size);
+                    ops::put_object(&c, &rt.params, &rt.source, Some(reporter), rt.on_hash, Some(&abort)).await
+                };
+                if r.is_ok() {
+                    on_loaded(rt.source.size(), rt.source.size());
+                }
+                r
+            }
+            TaskKind::Slice => {
+                let ctx = UploadCtx {
+                    abort: abort.clone(),
+                    reporter,
+                    on_hash: rt.on_hash,
+                    state: rt.state.clone(),
+                    on_loaded: Some(on_loaded),
+                    on_hash_loaded: Some(on_hash_loaded),
+                };
+                upload::slice_upload(&c, &rt.params, &rt.source, &ctx).await
+            }
+        };
+        // A paused or canceled run has been superseded: its outcome is not the task's.
+        if !Rc::ptr_eq(&abort, &self.runtime(&id).map(|r| r.abort.clone()).unwrap_or_else(AbortScope::new)) {
+            return;
+        }
+        match result {
+            Err(e) if matches!(e.kind, ErrorKind::Paused | ErrorKind::Canceled) => {}
+            Ok(data) => {
+                let _ = self.with_queue(|q| q.apply(&id, TaskEvent::Succeed));
+                rt.source.close(&*c.host);
+                rt.done.send(Ok(data));
+            }
+            Err(e) => {
+                let _ = self.with_queue(|q| {
+                    let r = q.apply(&id, TaskEvent::Fail);
+                    if let Some(rec) = q.get_mut(&id) {
+                        rec.error = Some(e.message.clone());
+                    }
+                    r
+                });
+                rt.done.send(Err(e));
+            }
+        }
+        self.schedule(true);
+    }
+
+    fn task_progress(self: &Rc<Self>, rt: &Runtime, id: &str, loaded: u64, total: u64) {
+        if let Some(f) = &rt.observer {
+            f(loaded, total);
+        }
+        let now = self.client.host.now_ms();
+        let (t0, l0, speed) = rt.speed.get();
+        let speed = if t0 == 0.0 {
+            rt.speed.set((now, loaded, 0.0));
+            0.0
+        } else if now - t0 >= 500.0 {
+            let s = ((loaded.saturating_sub(l0)) as f64 / ((now - t0) / 1000.0) * 100.0).round() / 100.0;
+            rt.speed.set((now, loaded, s));
+            s
+        } else {
+            speed
+        };
+        let first_bytes = self.with_queue(|q| {
+            q.set_progress(id, loaded, total);
+            if let Some(r) = q.get_mut(id) {
+                r.speed = speed;
+            }
+            q.get(id).map(|r| r.state) == Some(TaskState::Checking) && loaded > 0
+        });
+        if first_bytes {
+            let _ = self.with_queue(|q| q.apply(id, TaskEvent::BytesFlowing));
+            self.list_changed(0);
+        } else {
+            self.list_changed(100);
+        }
+    }
+
+    /// Emits `list-update` once per burst of changes.
+    pub(crate) fn list_changed(self: &Rc<Self>, delay_ms: u32) {
+        if self.tasks.emit_scheduled.replace(true) {
+            return;
+        }
+        let me = self.clone();
+        let host = self.client.host.clone();
+        self.client.host.spawn(Box::pin(async move {
+            host.sleep(delay_ms).await;
+            me.tasks.emit_scheduled.set(false);
+            let list = me.task_list();
+            let mut data = Value::obj();
+            data.set("list", list);
+            me.emit_event("list-update", data.clone());
+            me.emit_event("task-list-update", data);
+        }));
+    }
+
+    pub fn task_list(&self) -> Value {
+        self.with_queue(|q| Value::Arr(q.list().iter().map(record_value).collect()))
+    }
+
+    pub fn pause_task(self: &Rc<Self>, id: &str) -> bool {
+        let ok = self.with_queue(|q| q.apply(id, TaskEvent::Pause)).is_ok();
+        if ok {
+            if let Some(rt) = self.runtime(id) {
+                rt.abort.stop(&*self.client.host, ErrorKind::Paused);
+            }
+            self.schedule(true);
+        }
+        ok
+    }
+
+    pub fn restart_task(self: &Rc<Self>, id: &str) -> bool {
+        let ok = self.with_queue(|q| q.apply(id, TaskEvent::Restart)).is_ok();
+        if ok {
+            // A fresh scope: the paused run may still be unwinding and must not resume with it.
+            let mut rts = self.tasks.runtimes.borrow_mut();
+            if let Some(slot) = rts.iter_mut().find(|r| r.id == id) {
+                let old = slot.clone();
+                let fresh = Rc::new(Runtime {
+                    id: old.id.clone(),
+                    kind: old.kind,
+                    params: old.params.clone(),
+                    source: old.source.clone(),
+                    abort: AbortScope::new(),
+                    state: old.state.clone(),
+                    done: if old.done.settled.get() { Oneshot::new() } else { old.done.clone() },
+                    keep_on_cancel: old.keep_on_cancel,
+                    on_progress: old.on_progress,
+                    on_hash: old.on_hash,
+                    speed: Cell::new((0.0, 0, 0.0)),
+                    observer: old.observer.clone(),
+                });
+                *slot = fresh;
+            }
+            drop(rts);
+            self.schedule(true);
+        }
+        ok
+    }
+
+    /// Stops a task, settles its caller with a canceled error and aborts its multipart upload
+    /// (unless `KeepUploadOnCancel`), so nothing is left billed.
+    pub fn cancel_task(self: &Rc<Self>, id: &str) -> bool {
+        let ok = self.with_queue(|q| q.apply(id, TaskEvent::Cancel)).is_ok();
+        if !ok {
+            return false;
+        }
+        if let Some(rt) = self.runtime(id) {
+            rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
+            rt.done.send(Err(CosError::canceled()));
+            let upload_id = rt.state.borrow().as_ref().map(|s| s.upload_id.clone());
+            if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
+                let c = self.client.clone();
+                let params = rt.params.clone();
+                let source = rt.source.clone();
+                self.client.host.spawn(Box::pin(async move {
+                    if let Ok(t) = params::target(&params, true) {
+                        let _ = abort_upload(&c, &t, &upload_id, &source, &params).await;
+                    }
+                }));
+            }
+            rt.source.close(&*self.client.host);
+        }
+        self.schedule(true);
+        true
+    }
+}
+
+async fn abort_upload<H: Host>(
+    c: &crate::client::Client<H>,
+    t: &Target,
+    upload_id: &str,
+    source: &Source,
+    params: &Value,
+) -> Result<()> {
+    ops::multipart_abort(c, t, upload_id).await?;
+    if let Some(fp) = upload::fingerprint(source) {
+        let size = source.size();
+        let requested = params::uint(params, "ChunkSize")?.or(params::uint(params, "SliceSize")?).unwrap_or(c.opts.chunk_size);
+        if let Ok(plan) = crate::plan::PartPlan::new(size, Some(requested), c.opts.max_part_number) {
+            let fid = crate::checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size);
+            let now_s = (c.host.now_ms() / 1000.0) as u64;
+            if let Some(s) = c.host.storage_get(upload::CHECKPOINT_KEY) {
+                let mut list = crate::checkpoint::decode_list(&s, now_s);
+                crate::checkpoint::remove(&mut list, &fid, upload_id);
+                c.host.storage_set(upload::CHECKPOINT_KEY, &crate::checkpoint::encode_list(&list));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn record_value(r: &TaskRecord) -> Value {
+    let mut v = Value::obj();
+    v.set("id", r.id.as_str().into());
+    v.set("Bucket", r.bucket.as_str().into());
+    v.set("Region", r.region.as_str().into());
+    v.set("Key", r.key.as_str().into());
+    v.set("FilePath", r.file_path.clone().map(Value::Str).unwrap_or(Value::Null));
+    v.set("state", r.state.as_str().into());
+    v.set("loaded", Value::Num(r.loaded as f64));
+    v.set("size", Value::Num(r.size as f64));
+    v.set("speed", Value::Num(r.speed));
+    v.set("percent", Value::Num(r.percent));
+    v.set("hashPercent", Value::Num(r.hash_percent));
+    v.set("error", r.error.clone().map(Value::Str).unwrap_or(Value::Null));
+    v
+}

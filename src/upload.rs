@@ -1,0 +1,554 @@
+//! `sliceUploadFile`: resumable multipart upload of one body, memory bounded by parts in flight.
+//!
+//! Order of business: plan parts → find an upload to resume (in-memory state after a pause, then the
+//! checkpoint record, then `multipartList`), reusing a server part only when its size and ETag match
+//! the local part's MD5 → initiate if nothing matched → upload missing parts with bounded concurrency
+//! and per-part retries → complete → check the whole-object CRC64 combined from the part CRCs.
+//! Failure keeps the checkpoint so a later call resumes; cancel aborts the upload on the server.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+
+use crate::checkpoint::{self, Fingerprint, Record, ServerPart};
+use crate::client::{AbortScope, Client};
+use crate::crc64;
+use crate::error::{CosError, ErrorKind, Result};
+use crate::host::{Arg, Host};
+use crate::ops::{self, hash_progress, PartUpload, Reporter};
+use crate::params::{self, get_header, Target};
+use crate::plan::PartPlan;
+use crate::source::{Digests, Source};
+use crate::value::Value;
+
+/// Storage key of the checkpoint list.
+pub const CHECKPOINT_KEY: &str = "cos_wasm_upload_cache";
+
+/// STS scope asked for once per upload, so `getAuthorization` with `ScopeLimit` is not called per part.
+pub const MULTIPART_SCOPE: &[&str] = &[
+    "InitiateMultipartUpload",
+    "ListMultipartUploads",
+    "ListParts",
+    "UploadPart",
+    "CompleteMultipartUpload",
+    "AbortMultipartUpload",
+];
+
+/// What a task remembers between runs (pause → restart) in this process.
+#[derive(Clone, Debug, Default)]
+pub struct UploadState {
+    pub upload_id: String,
+    pub part_size: u64,
+    /// part number → (etag, crc64, len) of parts known to be on the server.
+    pub done: Vec<(u32, String, u64, u64)>,
+}
+
+/// Per-call context shared with the queue: cancellation, progress, and resumable state.
+pub struct UploadCtx<H: Host> {
+    pub abort: Rc<AbortScope>,
+    pub reporter: Rc<Reporter<H>>,
+    pub on_hash: Option<u32>,
+    pub state: Rc<RefCell<Option<UploadState>>>,
+    /// Called with (loaded, total) for the task list, never decreasing.
+    pub on_loaded: Option<Rc<dyn Fn(u64, u64)>>,
+    pub on_hash_loaded: Option<Rc<dyn Fn(u64, u64)>>,
+}
+
+impl<H: Host> UploadCtx<H> {
+    fn report(&self, loaded: u64, total: u64) {
+        self.reporter.update(loaded, total);
+        if let Some(f) = &self.on_loaded {
+            f(loaded, total);
+        }
+    }
+
+    fn report_hash(&self, host: &H, done: u64, total: u64) {
+        if let Some(f) = self.on_hash {
+            host.invoke(f, vec![Arg::Val(hash_progress(done, total))]);
+        }
+        if let Some(f) = &self.on_hash_loaded {
+            f(done, total);
+        }
+    }
+}
+
+fn requested_part_size(params: &Value, default: u64) -> Result<u64> {
+    Ok(params::uint(params, "ChunkSize")?
+        .or(params::uint(params, "SliceSize")?)
+        .unwrap_or(default))
+}
+
+pub fn fingerprint(source: &Source) -> Option<Fingerprint> {
+    if !source.info.persistent {
+        return None;
+    }
+    Some(Fingerprint {
+        name: source.info.name.clone().unwrap_or_default(),
+        size: source.size(),
+        last_modified_ms: source.info.last_modified_ms,
+    })
+}
+
+fn load_checkpoints<H: Host>(host: &H) -> Vec<Record> {
+    let now_s = (host.now_ms() / 1000.0) as u64;
+    host.storage_get(CHECKPOINT_KEY)
+        .map(|s| checkpoint::decode_list(&s, now_s))
+        .unwrap_or_default()
+}
+
+fn save_checkpoints<H: Host>(host: &H, list: &[Record]) {
+    host.storage_set(CHECKPOINT_KEY, &checkpoint::encode_list(list));
+}
+
+/// Lists every part of an upload (all pages).
+async fn list_all_parts<H: Host>(c: &Client<H>, t: &Target, upload_id: &str, abort: &AbortScope) -> Result<Vec<ServerPart>> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let mut p = Value::obj();
+        if let Some(m) = &marker {
+            p.set("PartNumberMarker", Value::Str(m.clone()));
+        }
+        let page = ops::multipart_list_part(c, t, upload_id, &p, Some(MULTIPART_SCOPE), Some(abort)).await?;
+        for part in page.get("Part").map(Value::as_list).unwrap_or_default() {
+            let n = part.get("PartNumber").and_then(Value::as_str).and_then(|s| s.parse().ok());
+            let size = part.get("Size").and_then(Value::as_str).and_then(|s| s.parse().ok());
+            let etag = part.get("ETag").and_then(Value::as_str).unwrap_or("");
+            if let (Some(part_number), Some(size)) = (n, size) {
+                out.push(ServerPart { part_number, size, etag: etag.to_string() });
+            }
+        }
+        let truncated = page.get("IsTruncated").and_then(Value::as_str) == Some("true");
+        let next = page.get("NextPartNumberMarker").and_then(Value::as_str).map(str::to_string);
+        match (truncated, next) {
+            (true, Some(n)) if marker.as_deref() != Some(n.as_str()) => marker = Some(n),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Hashes the local parts the server claims to have; keeps those whose ETag is their MD5.
+async fn verify_parts<H: Host>(
+    c: &Client<H>,
+    source: &Source,
+    plan: &PartPlan,
+    server: &[ServerPart],
+    ctx: &UploadCtx<H>,
+) -> Result<Vec<(u32, String, u64, u64)>> {
+    let resume = checkpoint::plan_resume(plan, server);
+    let candidates: Vec<(u32, String)> = resume.candidates();
+    let total: u64 = candidates.iter().map(|(n, _)| plan.part_len(*n)).sum();
+    let mut hashed = 0u64;
+    let mut ok = Vec::new();
+    for (n, etag) in candidates {
+        ctx.abort.check()?;
+        let (start, end) = plan.range(n);
+        let base = hashed;
+        let d = source
+            .digest(&*c.host, start, end, |done| ctx.report_hash(&c.host, base + done, total))
+            .await?;
+        hashed += end - start;
+        if checkpoint::etag_matches(&etag, &d.md5_hex()) {
+            ok.push((n, etag, d.crc64, end - start));
+        }
+    }
+    Ok(ok)
+}
+
+/// Finds an upload to resume: in-memory state, then checkpoint records, then `multipartList`.
+async fn find_resumable<H: Host>(
+    c: &Client<H>,
+    t: &Target,
+    source: &Source,
+    plan: &PartPlan,
+    file_id: Option<&str>,
+    storage_class: Option<&str>,
+    ctx: &UploadCtx<H>,
+) -> Result<Option<UploadState>> {
+    let in_memory = ctx.state.borrow().clone();
+    if let Some(st) = in_memory {
+        if st.part_size == plan.part_size {
+            // Parts uploaded by this task in this process: their ETags came from COS itself.
+            return Ok(Some(st));
+        }
+    }
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(fid) = file_id {
+        let list = load_checkpoints(&*c.host);
+        for r in checkpoint::find(&list, fid) {
+            if r.part_size == plan.part_size && r.file_size == plan.file_size {
+                candidates.push(r.upload_id.clone());
+            }
+        }
+    }
+    let from_checkpoint = candidates.len();
+    if candidates.is_empty() && c.opts.resume_from_list && file_id.is_some() {
+        let mut key_marker: Option<String> = None;
+        let mut id_marker: Option<String> = None;
+        for _page in 0..20 {
+            let mut p = Value::obj();
+            p.set("Bucket", t.bucket.as_str().into());
+            p.set("Region", t.region.as_str().into());
+            p.set("Prefix", t.key.as_str().into());
+            if let Some(k) = &key_marker {
+                p.set("KeyMarker", Value::Str(k.clone()));
+            }
+            if let Some(u) = &id_marker {
+                p.set("UploadIdMarker", Value::Str(u.clone()));
+            }
+            let page = ops::multipart_list(c, &p, Some(MULTIPART_SCOPE), Some(&ctx.abort)).await?;
+            let mut uploads: Vec<(String, String)> = Vec::new();
+            for u in page.get("Upload").map(Value::as_list).unwrap_or_default() {
+                let key = u.get("Key").and_then(Value::as_str).unwrap_or("");
+                let class = u.get("StorageClass").and_then(Value::as_str).unwrap_or("");
+                let id = u.get("UploadId").and_then(Value::as_str).unwrap_or("");
+                let initiated = u.get("Initiated").and_then(Value::as_str).unwrap_or("");
+                let class_ok = storage_class.map_or(true, |sc| sc.eq_ignore_ascii_case(class));
+                if key == t.key && !id.is_empty() && class_ok {
+                    uploads.push((initiated.to_string(), id.to_string()));
+                }
+            }
+            uploads.sort();
+            candidates.extend(uploads.into_iter().rev().map(|(_, id)| id));
+            let truncated = page.get("IsTruncated").and_then(Value::as_str) == Some("true");
+            if !truncated {
+                break;
+            }
+            key_marker = page.get("NextKeyMarker").and_then(Value::as_str).map(str::to_string);
+            id_marker = page.get("NextUploadIdMarker").and_then(Value::as_str).map(str::to_string);
+        }
+    }
+    for (i, upload_id) in candidates.into_iter().enumerate() {
+        if c.in_use(&upload_id) {
+            continue;
+        }
+        let parts = match list_all_parts(c, t, &upload_id, &ctx.abort).await {
+            Ok(p) => p,
+            Err(e) if e.code == "NoSuchUpload" => {
+                if let Some(fid) = file_id {
+                    let mut list = load_checkpoints(&*c.host);
+                    checkpoint::remove(&mut list, fid, &upload_id);
+                    save_checkpoints(&*c.host, &list);
+                }
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if !checkpoint::usable_upload(plan, &parts) {
+            continue;
+        }
+        let verified = verify_parts(c, source, plan, &parts, ctx).await?;
+        // A listed upload (not ours for sure) is adopted only if every part it has is ours.
+        if i >= from_checkpoint && verified.len() != parts.len() {
+            continue;
+        }
+        return Ok(Some(UploadState { upload_id, part_size: plan.part_size, done: verified }));
+    }
+    Ok(None)
+}
+
+/// `sliceUploadFile` for an opened source.
+pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &UploadCtx<H>) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let size = source.size();
+    let requested = requested_part_size(params, c.opts.chunk_size)?;
+    let plan = PartPlan::new(size, Some(requested), c.opts.max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    if size == 0 {
+        let data = ops::put_object(c, params, source, Some(ctx.reporter.clone()), ctx.on_hash, Some(&ctx.abort)).await?;
+        ctx.report(0, 0);
+        return Ok(data);
+    }
+    let mut init_headers = params::headers(params)?;
+    let file_id = fingerprint(source).map(|fp| checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size));
+    let storage_class = get_header(&init_headers, "x-cos-storage-class").map(str::to_string);
+    ctx.report(0, size);
+    ctx.reporter.flush();
+
+    let found = find_resumable(c, &t, source, &plan, file_id.as_deref(), storage_class.as_deref(), ctx).await?;
+    let state = match found {
+        Some(s) => s,
+        None => {
+            ctx.abort.check()?;
+            if c.opts.upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
+                let d = source.digest(&*c.host, 0, size, |done| ctx.report_hash(&c.host, done, size)).await?;
+                params::put_header(&mut init_headers, "x-cos-meta-md5", d.md5_hex());
+            }
+            let mut init_params = params.clone();
+            init_params.set(
+                "Headers",
+                Value::Obj(init_headers.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+            );
+            if get_header(&init_headers, "content-type").is_none() {
+                if let Some(ct) = source.info.content_type.as_deref().filter(|s| !s.is_empty()) {
+                    init_params.set("ContentType", ct.into());
+                }
+            }
+            let data = ops::multipart_init(c, &init_params, Some(MULTIPART_SCOPE), Some(&ctx.abort)).await?;
+            let upload_id = data.get("UploadId").and_then(Value::as_str).unwrap_or("").to_string();
+            UploadState { upload_id, part_size: plan.part_size, done: Vec::new() }
+        }
+    };
+    let upload_id = state.upload_id.clone();
+    *ctx.state.borrow_mut() = Some(state.clone());
+    c.mark_in_use(&upload_id, true);
+    if let Some(fid) = &file_id {
+        let mut list = load_checkpoints(&*c.host);
+        checkpoint::upsert(
+            &mut list,
+            Record {
+                file_id: fid.clone(),
+                upload_id: upload_id.clone(),
+                bucket: t.bucket.clone(),
+                region: t.region.clone(),
+                key: t.key.clone(),
+                part_size: plan.part_size,
+                file_size: size,
+                saved_at_s: (c.host.now_ms() / 1000.0) as u64,
+            },
+            c.opts.upload_id_cache_limit,
+        );
+        save_checkpoints(&*c.host, &list);
+    }
+    let result = upload_parts_and_complete(c, params, &t, source, &plan, state, ctx).await;
+    c.mark_in_use(&upload_id, false);
+    match result {
+        Ok(data) => {
+            if let Some(fid) = &file_id {
+                let mut list = load_checkpoints(&*c.host);
+                checkpoint::remove(&mut list, fid, &upload_id);
+                save_checkpoints(&*c.host, &list);
+            }
+            *ctx.state.borrow_mut() = None;
+            Ok(data)
+        }
+        Err(e) => Err(e.with_upload_id(&upload_id)),
+    }
+}
+
+async fn upload_parts_and_complete<H: Host>(
+    c: &Rc<Client<H>>,
+    params: &Value,
+    t: &Target,
+    source: &Source,
+    plan: &PartPlan,
+    state: UploadState,
+    ctx: &UploadCtx<H>,
+) -> Result<Value> {
+    let upload_id = state.upload_id.clone();
+    let size = plan.file_size;
+    // part number → (etag, crc, len), filled as parts finish.
+    let done: Rc<RefCell<Vec<Option<(String, u64, u64)>>>> =
+        Rc::new(RefCell::new(vec![None; plan.part_count as usize + 1]));
+    let mut done_bytes = 0u64;
+    for (n, etag, crc, len) in &state.done {
+        if (*n as usize) < done.borrow().len() {
+            done.borrow_mut()[*n as usize] = Some((etag.clone(), *crc, *len));
+            done_bytes += len;
+        }
+    }
+    let finished = Rc::new(Cell::new(done_bytes));
+    // Bytes of parts in flight, by part number; progress = finished + in flight, never decreasing.
+    let in_flight: Rc<RefCell<Vec<(u32, u64)>>> = Rc::new(RefCell::new(Vec::new()));
+    let high_water = Rc::new(Cell::new(done_bytes));
+    let report: Rc<dyn Fn()> = {
+        let (finished, in_flight, high_water) = (finished.clone(), in_flight.clone(), high_water.clone());
+        let reporter = ctx.reporter.clone();
+        let on_loaded = ctx.on_loaded.clone();
+        Rc::new(move || {
+            let now = finished.get() + in_flight.borrow().iter().map(|(_, b)| *b).sum::<u64>();
+            let v = now.max(high_water.get()).min(size);
+            high_water.set(v);
+            reporter.update(v, size);
+            if let Some(f) = &on_loaded {
+                f(v, size);
+            }
+        })
+    };
+    report();
+    let pass_headers: Vec<(String, String)> = params::headers(params)?
+        .into_iter()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            k == "x-cos-traffic-limit" || k.starts_with("x-cos-server-side-encryption-customer")
+        })
+        .collect();
+    let limit = params::uint(params, "AsyncLimit")?
+        .map(|n| n.clamp(1, 256) as usize)
+        .unwrap_or(c.opts.chunk_parallel_limit);
+    let todo: Vec<u32> = (1..=plan.part_count).filter(|n| done.borrow()[*n as usize].is_none()).collect();
+    let mut queue = todo.into_iter();
+    let mut running = FuturesUnordered::new();
+    let mut first_error: Option<CosError> = None;
+    loop {
+        while first_error.is_none() && running.len() < limit {
+            let Some(n) = queue.next() else { break };
+            let fut = upload_one_part(
+                c.clone(),
+                t,
+                &upload_id,
+                source,
+                plan,
+                n,
+                pass_headers.clone(),
+                ctx,
+                in_flight.clone(),
+                report.clone(),
+            );
+            running.push(fut);
+        }
+        match running.next().await {
+            None => break,
+            Some(Ok((n, etag, crc, len))) => {
+                done.borrow_mut()[n as usize] = Some((etag.clone(), crc, len));
+                finished.set(finished.get() + len);
+                in_flight.borrow_mut().retain(|(p, _)| *p != n);
+                if let Some(st) = ctx.state.borrow_mut().as_mut() {
+                    st.done.push((n, etag, crc, len));
+                }
+                report();
+            }
+            Some(Err(e)) => {
+                if first_error.is_none() {
+                    // Stop the others: a failed upload is resumed later from the checkpoint.
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    ctx.abort.check()?;
+    let parts: Vec<(u32, String)> = done
+        .borrow()
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(n, p)| (n as u32, p.as_ref().map(|x| x.0.clone()).unwrap_or_default()))
+        .collect();
+    let mut complete_headers: Vec<(String, String)> = params::headers(params)?
+        .into_iter()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            k.starts_with("x-cos-meta-") || k == "pic-operations" || k.starts_with("x-cos-callback") || k == "x-cos-return-body" || k == "x-cos-forbid-overwrite"
+        })
+        .collect();
+    complete_headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-cos-meta-md5"));
+    let mut attempt = 0;
+    let (mut data, resp) = loop {
+        match ops::multipart_complete(c, t, &upload_id, &parts, complete_headers.clone(), Some(MULTIPART_SCOPE), Some(&ctx.abort)).await {
+            Ok(r) => break r,
+            Err(e) if attempt < c.opts.chunk_retry_times && retryable_part_error(&e) => {
+                attempt += 1;
+                c.backoff(attempt).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    // Whole-object CRC64, combined from what we sent; COS computes it from what it stored.
+    let combined = done
+        .borrow()
+        .iter()
+        .skip(1)
+        .flatten()
+        .fold(None, |acc: Option<u64>, (_, crc, len)| Some(match acc {
+            None => *crc,
+            Some(a) => crc64::combine(a, *crc, *len),
+        }))
+        .unwrap_or(0);
+    ops::check_crc64(&resp, combined, "the completed object")?;
+    data.set("UploadId", upload_id.as_str().into());
+    data.set("Bucket", t.bucket.as_str().into());
+    data.set("Key", t.key.as_str().into());
+    ctx.report(size, size);
+    ctx.reporter.flush();
+    Ok(data)
+}
+
+fn retryable_part_error(e: &CosError) -> bool {
+    match e.kind {
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Integrity => true,
+        ErrorKind::Server => e.status_code.map_or(true, |s| s >= 500) || e.code == "InternalError",
+        ErrorKind::Protocol => true,
+        _ => false,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn upload_one_part<H: Host>(
+    c: Rc<Client<H>>,
+    t: &Target,
+    upload_id: &str,
+    source: &Source,
+    plan: &PartPlan,
+    n: u32,
+    headers: Vec<(String, String)>,
+    ctx: &UploadCtx<H>,
+    in_flight: Rc<RefCell<Vec<(u32, u64)>>>,
+    report: Rc<dyn Fn()>,
+) -> Result<(u32, String, u64, u64)> {
+    let (start, end) = plan.range(n);
+    let len = end - start;
+    let mut attempt = 0u32;
+    loop {
+        ctx.abort.check()?;
+        // Hash first (CRC64 for the whole-object check, MD5 for Content-MD5), then let the host
+        // stream the range itself: the part's bytes are not held while they travel.
+        let d: Digests = source.digest(&*c.host, start, end, |_| {}).await?;
+        let content_md5 = c.opts.upload_check_content_md5.then(|| d.md5_base64());
+        let progress: Rc<dyn Fn(u64)> = {
+            let in_flight = in_flight.clone();
+            let report = report.clone();
+            Rc::new(move |sent: u64| {
+                {
+                    let mut f = in_flight.borrow_mut();
+                    match f.iter_mut().find(|(p, _)| *p == n) {
+                        Some(slot) => slot.1 = sent.min(len),
+                        None => f.push((n, sent.min(len))),
+                    }
+                }
+                report();
+            })
+        };
+        let r = ops::upload_part(
+            &c,
+            PartUpload {
+                target: t,
+                upload_id,
+                part_number: n,
+                body: source.body(start, end),
+                content_md5,
+                headers: headers.clone(),
+                progress: Some(progress),
+                scope: Some(MULTIPART_SCOPE),
+                abort: Some(&ctx.abort),
+            },
+        )
+        .await;
+        let r = r.and_then(|resp| {
+            ops::check_crc64(&resp, d.crc64, "a part")?;
+            let etag = resp.header("etag").unwrap_or("").to_string();
+            if etag.is_empty() {
+                return Err(ops::protocol_error(
+                    &resp,
+                    "UploadPart answered without an ETag header (browsers: add ETag to the bucket's CORS ExposeHeader)",
+                ));
+            }
+            Ok(etag)
+        });
+        match r {
+            Ok(etag) => return Ok((n, etag, d.crc64, len)),
+            Err(e) if attempt < c.opts.chunk_retry_times && retryable_part_error(&e) => {
+                in_flight.borrow_mut().retain(|(p, _)| *p != n);
+                attempt += 1;
+                c.backoff(attempt).await;
+            }
+            Err(e) => {
+                in_flight.borrow_mut().retain(|(p, _)| *p != n);
+                return Err(e);
+            }
+        }
+    }
+}
