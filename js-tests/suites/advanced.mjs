@@ -1,0 +1,257 @@
+// sliceUploadFile, uploadFile(s) and the task queue: resumable, bounded, observable.
+// Shared by Node, Chromium and the simulated mini-program runtime.
+import { ok, equal, rejects, officialError } from './assert.mjs';
+import { patternBytes, uniqueKey, sleep } from './data.mjs';
+
+const MiB = 1024 * 1024;
+
+async function stored(env, key) {
+  return (await env.admin.objects(key)).find((o) => o.key === key);
+}
+
+/** Successful UploadPart requests per part number for one key, from the server's log. */
+async function partUploads(env, key) {
+  const enc = encodeURIComponent(key).replace(/%2F/g, '/');
+  const counts = {};
+  for (const r of await env.admin.requestLog()) {
+    if (r.op !== 'UploadPart' || r.status !== 200 || !r.url.includes(enc + '?')) continue;
+    const n = /partNumber=(\d+)/.exec(r.url)[1];
+    counts[n] = (counts[n] || 0) + 1;
+  }
+  return counts;
+}
+
+async function waitFor(cond, what, ms = 20000) {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting for ' + what);
+    await sleep(20);
+  }
+}
+
+function taskOf(cos, id) {
+  return cos.getTaskList().find((t) => t.id === id);
+}
+
+export const tests = [
+  {
+    name: 'sliceUploadFile: 64 MiB with 4 parts in flight, monotonic progress, official result fields',
+    async run(env) {
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 4, ProgressInterval: 50 }));
+      const key = uniqueKey('slice64') + '.bin';
+      const bytes = patternBytes(64 * MiB, 64);
+      const progress = [];
+      let taskId = null;
+      let hashed = 0;
+      const data = await cos.sliceUploadFile({
+        Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes, 'big.bin')), ChunkSize: 8 * MiB,
+        onTaskReady: (id) => { taskId = id; },
+        onProgress: (p) => progress.push(p),
+        onHashProgress: () => { hashed += 1; },
+      });
+      ok(taskId, 'onTaskReady gave a task id');
+      equal(data.Bucket, env.bucket);
+      equal(data.Key, key);
+      ok(data.Location.endsWith(key), 'Location');
+      ok(/-8"$/.test(data.ETag), 'multipart ETag: ' + data.ETag);
+      ok(data.UploadId, 'UploadId');
+      equal((await stored(env, key)).md5, env.md5(bytes));
+      ok(progress.length >= 3, 'intermediate progress events: ' + progress.length);
+      for (let i = 1; i < progress.length; i++) ok(progress[i].loaded >= progress[i - 1].loaded, 'progress never moves backwards');
+      const last = progress[progress.length - 1];
+      equal(last.loaded, 64 * MiB);
+      equal(last.percent, 1);
+      const task = taskOf(cos, taskId);
+      equal(task.state, 'success');
+      equal(task.loaded, 64 * MiB);
+      equal((await env.admin.uploads()).filter((u) => u.key === key).length, 0, 'no upload left open');
+    },
+  },
+  {
+    name: 'pause then restart: in-flight parts stop, finished parts are never resent',
+    async run(env) {
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 2 }));
+      const key = uniqueKey('pause');
+      const bytes = patternBytes(12 * MiB, 12);
+      await env.admin.fault({ op: 'UploadPart', delayMs: 150 });
+      let id;
+      const states = [];
+      cos.on('list-update', ({ list }) => { const t = list.find((x) => x.id === id); if (t) states.push(t.state); });
+      const done = cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes)), ChunkSize: MiB, onTaskReady: (t) => { id = t; } });
+      await waitFor(() => id && taskOf(cos, id).loaded >= 3 * MiB, 'three parts');
+      cos.pauseTask(id);
+      equal(taskOf(cos, id).state, 'paused');
+      const pausedAt = taskOf(cos, id).loaded;
+      await sleep(400);
+      ok(taskOf(cos, id).loaded >= pausedAt, 'progress kept while paused');
+      await env.admin.clearFaults();
+      cos.restartTask(id);
+      const data = await done;
+      equal((await stored(env, key)).md5, env.md5(bytes));
+      ok(data.UploadId);
+      const counts = await partUploads(env, key);
+      for (let n = 1; n <= 12; n++) equal(counts[n], 1, 'part ' + n + ' stored once');
+      equal(states[states.length - 1], 'success', 'list-update ends in success');
+      ok(states.includes('paused'), 'paused state was published');
+    },
+  },
+  {
+    name: 'a new instance (reload / app restart) resumes from the checkpoint with the same UploadId',
+    async run(env) {
+      const key = uniqueKey('resume');
+      const bytes = patternBytes(10 * MiB, 10);
+      const file = await env.file(bytes, 'resume.bin');
+      const first = new env.COS(env.options({ ChunkParallelLimit: 1 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 100 });
+      let id;
+      first.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...file, ChunkSize: MiB, onTaskReady: (t) => { id = t; } }).catch(() => {});
+      await waitFor(() => id && taskOf(first, id).loaded >= 4 * MiB, 'four parts');
+      first.pauseTask(id); // the page goes away: nothing more from this instance
+      await env.admin.clearFaults();
+      const uploads = (await env.admin.uploads()).filter((u) => u.key === key);
+      equal(uploads.length, 1);
+      const second = new env.COS(env.options({ ChunkParallelLimit: 3 }));
+      let hashEvents = 0;
+      const data = await second.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...file, ChunkSize: MiB, onHashProgress: () => { hashEvents += 1; } });
+      equal(data.UploadId, uploads[0].uploadId, 'same UploadId');
+      ok(hashEvents > 0, 'reused parts were verified by hashing');
+      equal((await stored(env, key)).md5, env.md5(bytes));
+      const counts = await partUploads(env, key);
+      for (let n = 1; n <= 10; n++) equal(counts[n], 1, 'part ' + n + ' uploaded once');
+    },
+  },
+  {
+    name: 'a server part whose ETag does not match the local part is uploaded again',
+    async run(env) {
+      const key = uniqueKey('mismatch');
+      const bytes = patternBytes(5 * MiB, 5);
+      const file = await env.file(bytes, 'mm.bin');
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 1 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 100 });
+      let id;
+      cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...file, ChunkSize: MiB, onTaskReady: (t) => { id = t; } }).catch(() => {});
+      await waitFor(() => id && taskOf(cos, id).loaded >= 3 * MiB, 'three parts');
+      cos.pauseTask(id);
+      await env.admin.clearFaults();
+      const upload = (await env.admin.uploads()).find((u) => u.key === key);
+      // Someone overwrites part 2 with other bytes of the same size.
+      await cos.multipartUpload({ Bucket: env.bucket, Region: env.region, Key: key, UploadId: upload.uploadId, PartNumber: 2, Body: await env.body(patternBytes(MiB, 999)) });
+      const fresh = new env.COS(env.options());
+      const data = await fresh.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...file, ChunkSize: MiB });
+      equal(data.UploadId, upload.uploadId);
+      equal((await stored(env, key)).md5, env.md5(bytes), 'final object is the local file');
+      const counts = await partUploads(env, key);
+      equal(counts[1], 1, 'part 1 reused');
+      equal(counts[2], 3, 'part 2: original, overwrite, re-upload');
+    },
+  },
+  {
+    name: 'cancelTask settles the caller with a clear error and leaves no multipart upload behind',
+    async run(env) {
+      const key = uniqueKey('cancel');
+      const bytes = patternBytes(8 * MiB, 8);
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 1 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 100 });
+      let id;
+      const p = cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes)), ChunkSize: MiB, onTaskReady: (t) => { id = t; } });
+      await waitFor(() => id && taskOf(cos, id).loaded >= 2 * MiB, 'two parts');
+      cos.cancelTask(id);
+      officialError(await rejects(p), { code: 'TaskCanceled' });
+      equal(taskOf(cos, id).state, 'canceled');
+      await env.admin.clearFaults();
+      await waitFor(async () => (await env.admin.uploads()).filter((u) => u.key === key).length === 0, 'the upload to be aborted', 5000);
+      const listed = await cos.multipartList({ Bucket: env.bucket, Region: env.region, Prefix: key });
+      equal(listed.Upload.length, 0, 'multipartList is empty');
+      equal(await stored(env, key), undefined, 'no object');
+    },
+  },
+  {
+    name: 'uploadFile picks a simple upload up to SliceSize and multipart above it; onFileFinish',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      await env.admin.resetCounters();
+      const finished = [];
+      const small = patternBytes(MiB, 21), large = patternBytes(3 * MiB, 22);
+      const ks = uniqueKey('uf-small'), kl = uniqueKey('uf-large');
+      await cos.uploadFile({ Bucket: env.bucket, Region: env.region, Key: ks, ...(await env.file(small)), SliceSize: MiB, onFileFinish: (e, d, o) => finished.push([e, d, o]) });
+      await cos.uploadFile({ Bucket: env.bucket, Region: env.region, Key: kl, ...(await env.file(large)), SliceSize: MiB, onFileFinish: (e, d, o) => finished.push([e, d, o]) });
+      const c = await env.admin.counters();
+      equal(c.requests.PutObject, 1, 'one simple upload');
+      equal(c.requests.UploadPart, 3, 'three parts');
+      equal(finished.length, 2);
+      equal(finished[0][0], null);
+      equal(finished[0][2].Key, ks);
+      equal((await stored(env, kl)).md5, env.md5(large));
+    },
+  },
+  {
+    name: 'uploadFiles: 20 mixed files, never more than FileParallelLimit=3 in flight, per-file results',
+    async run(env) {
+      const cos = new env.COS(env.options({ FileParallelLimit: 3, ChunkParallelLimit: 2 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 20 });
+      await env.admin.fault({ op: 'PutObject', delayMs: 20 });
+      const files = [];
+      const expect = {};
+      for (let i = 0; i < 20; i++) {
+        const size = [0, 1, 1000, 300 * 1024, 1.5 * MiB, 2.5 * MiB][i % 6];
+        const bytes = patternBytes(size, 100 + i);
+        const key = uniqueKey('batch-' + i);
+        expect[key] = env.md5(bytes);
+        files.push({ Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes, 'f' + i + '.bin')) });
+      }
+      let maxRunning = 0;
+      let lastTotal = 0;
+      const watch = ({ list }) => {
+        const running = list.filter((t) => t.state === 'checking' || t.state === 'uploading').length;
+        maxRunning = Math.max(maxRunning, running);
+      };
+      cos.on('list-update', watch);
+      const finishes = [];
+      const data = await cos.uploadFiles({
+        files, SliceSize: MiB,
+        onProgress: (p) => { ok(p.loaded >= lastTotal, 'aggregate progress monotonic'); lastTotal = p.loaded; },
+        onFileFinish: (err, d, options) => finishes.push([err, options.Key]),
+      });
+      cos.off('list-update', watch);
+      await env.admin.clearFaults();
+      equal(data.files.length, 20);
+      for (const f of data.files) {
+        equal(f.error, null, 'no error for ' + f.options.Key);
+        ok(f.data && f.data.statusCode === 200, 'data for ' + f.options.Key);
+      }
+      equal(finishes.length, 20);
+      ok(maxRunning <= 3, 'at most 3 files in flight, saw ' + maxRunning);
+      ok(maxRunning >= 2, 'files did run in parallel, saw ' + maxRunning);
+      for (const [key, md5] of Object.entries(expect)) equal((await stored(env, key)).md5, md5, key);
+    },
+  },
+  {
+    name: 'temporary keys with ScopeLimit: one getAuthorization call covers a whole multipart upload',
+    async run(env) {
+      let calls = 0;
+      const cos = new env.COS(env.options({
+        SecretId: undefined, SecretKey: undefined, ChunkParallelLimit: 4,
+        getAuthorization(options, cb) {
+          calls += 1;
+          env.admin.sts().then((k) => cb({ ...k, ScopeLimit: true }));
+        },
+      }));
+      const bytes = patternBytes(6 * MiB, 6);
+      const key = uniqueKey('scoped');
+      await cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(bytes), ChunkSize: MiB });
+      equal((await stored(env, key)).md5, env.md5(bytes));
+      ok(calls <= 2, 'getAuthorization calls: ' + calls);
+    },
+  },
+  {
+    name: 'CRC64 mismatch at Complete is an error, never a success',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('crc');
+      await env.admin.fault({ op: 'CompleteMultipartUpload', nth: 1, crc64: '12345' });
+      const e = await rejects(cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(patternBytes(2 * MiB, 2)), ChunkSize: MiB }));
+      officialError(e, { code: 'CRC64Mismatch' });
+      await env.admin.clearFaults();
+    },
+  },
+];
