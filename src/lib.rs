@@ -9,6 +9,10 @@ pub mod encode;
 pub mod sign;
 pub mod value;
 pub mod xml;
+pub mod plan;
+pub mod checkpoint;
+pub mod queue;
+pub mod progress;
 pub mod client;
 pub mod cos;
 pub mod error;
@@ -17,7 +21,10 @@ pub mod mime;
 pub mod ops;
 pub mod options;
 pub mod params;
+pub mod presign;
 pub mod source;
+pub mod tasks;
+pub mod upload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -23,7 +23,7 @@ use crate::source::{Digests, Source};
 use crate::value::Value;
 
 /// Storage key of the checkpoint list.
-pub const CHECKPOINT_KEY: &str = "cos_wasm_upload_cache";
+pub const CHECKPOINT_KEY: &str = checkpoint::STORAGE_KEY;
 
 /// STS scope asked for once per upload, so `getAuthorization` with `ScopeLimit` is not called per part.
 pub const MULTIPART_SCOPE: &[&str] = &[
