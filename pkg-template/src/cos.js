@@ -102,6 +102,9 @@ export function defineCOS({ core, createHost, flavour, version }) {
   COS.getAuthorization = function (params) {
     return core.getAuthorization(staticHost, params || {}, flavour);
   };
+  /** Incremental MD5 / CRC-64 (hex / decimal string) from the wasm core, for callers who hash files themselves. */
+  COS.Md5Hasher = core.Md5Hasher;
+  COS.Crc64Hasher = core.Crc64Hasher;
   COS.version = version;
   COS.flavour = flavour;
   return COS;
