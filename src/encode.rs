@@ -1,18 +1,108 @@
 //! Percent-encoding as COS and the official SDKs do it (spec §2.2, official-sdk-behaviour §3.1).
 
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
+}
+
+fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
+    for &b in s.as_bytes() {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+}
+
 /// `camSafeUrlEncode`: JS `encodeURIComponent`, then `! ' ( ) *` as `%21 %27 %28 %29 %2A`.
 /// Keeps `A-Z a-z 0-9 - _ . ~`; everything else is UTF-8 `%XX` with upper-case hex; `/` is encoded.
 pub fn cam_safe_url_encode(s: &str) -> String {
-    todo!("helper: encode {s}")
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    encode_into(&mut out, s, false);
+    out
 }
 
 /// The URL path of an object key: `cam_safe_url_encode(key)` with `%2F` turned back into `/`.
 pub fn encode_key_path(key: &str) -> String {
-    todo!("helper: encode {key}")
+    let mut out = String::with_capacity(key.len() + key.len() / 2);
+    encode_into(&mut out, key, true);
+    out
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// Decodes `%XX` sequences (as returned with `encoding-type=url`); `+` stays `+`.
 /// Invalid sequences are kept literally; invalid UTF-8 is replaced lossily.
 pub fn url_decode(s: &str) -> String {
-    todo!("helper: decode {s}")
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn encodes_like_cam_safe_url_encode() {
+        assert_eq!(cam_safe_url_encode("a b+c?d#e%f/g"), "a%20b%2Bc%3Fd%23e%25f%2Fg");
+        assert_eq!(cam_safe_url_encode("!'()*~-_."), "%21%27%28%29%2A~-_.");
+        assert_eq!(cam_safe_url_encode("腾讯云"), "%E8%85%BE%E8%AE%AF%E4%BA%91");
+        assert_eq!(cam_safe_url_encode(""), "");
+    }
+
+    #[test]
+    fn key_paths_keep_slashes() {
+        assert_eq!(encode_key_path("dir/a b(1).jpg"), "dir/a%20b%281%29.jpg");
+        assert_eq!(encode_key_path("dir/中文 文件 (1)+#?%.txt"), "dir/%E4%B8%AD%E6%96%87%20%E6%96%87%E4%BB%B6%20%281%29%2B%23%3F%25.txt");
+    }
+
+    #[test]
+    fn decodes() {
+        assert_eq!(url_decode("a%20b%2Fc+d"), "a b/c+d");
+        assert_eq!(url_decode("%E4%B8%AD"), "中");
+        assert_eq!(url_decode("100%"), "100%");
+        assert_eq!(url_decode("%zz%4"), "%zz%4");
+        assert_eq!(url_decode("%FF"), "\u{FFFD}");
+    }
+
+    proptest! {
+        #[test]
+        fn decode_inverts_encode(s in ".*") {
+            prop_assert_eq!(url_decode(&cam_safe_url_encode(&s)), s.clone());
+            prop_assert_eq!(url_decode(&encode_key_path(&s)), s);
+        }
+
+        #[test]
+        fn decode_never_panics(s in ".*") {
+            let _ = url_decode(&s);
+        }
+    }
 }
