@@ -1,0 +1,65 @@
+// Code as users write it against the official SDK; `tsc --strict` must accept it with our types,
+// and reject the misuse marked with @ts-expect-error.
+import COS = require('../../pkg');
+
+const cos = new COS({
+  getAuthorization(options, callback) {
+    const scope: COS.ScopeItem[] = options.Scope;
+    void scope;
+    callback({ TmpSecretId: 'id', TmpSecretKey: 'key', SecurityToken: 'token', StartTime: 1700000000, ExpiredTime: 1700000900 });
+  },
+  ChunkParallelLimit: 4,
+  Domain: '{Bucket}.cos.{Region}.localhost:8080',
+  Protocol: 'http:',
+});
+new COS({ SecretId: 'id', SecretKey: 'key', Timeout: 60000 });
+
+async function uploads(file: Blob): Promise<string> {
+  const put = await cos.putObject({
+    Bucket: 'examplebucket-1250000000', Region: 'ap-guangzhou', Key: 'a.txt', Body: 'hello',
+    ContentType: 'text/plain', 'x-cos-meta-author': 'me', StorageClass: 'STANDARD_IA',
+    onProgress: (p) => console.log(p.percent, p.speed),
+  });
+  const etag: string = put.ETag;
+  cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Body: new Uint8Array(3) }, (err, data) => {
+    if (err) console.log(err.code, err.statusCode, err.error.Code, err.RequestId);
+    else console.log(data.Location);
+  });
+  const up = await cos.uploadFile({
+    Bucket: 'b-1', Region: 'r', Key: 'big.bin', Body: file, SliceSize: 1024 * 1024,
+    onTaskReady: (id) => cos.pauseTask(id),
+    onFileFinish: (err, data, options) => console.log(err, data && data.ETag, options.Key),
+  });
+  const all = await cos.uploadFiles({ files: [{ Bucket: 'b-1', Region: 'r', Key: 'x', Body: file }], onProgress: (p) => p.loaded });
+  for (const f of all.files) if (f.error) console.log(f.error.message);
+  const init = await cos.multipartInit({ Bucket: 'b-1', Region: 'r', Key: 'm' });
+  const part = await cos.multipartUpload({ Bucket: 'b-1', Region: 'r', Key: 'm', UploadId: init.UploadId, PartNumber: 1, Body: file });
+  await cos.multipartComplete({ Bucket: 'b-1', Region: 'r', Key: 'm', UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+  const list = await cos.multipartList({ Bucket: 'b-1', Region: 'r', Prefix: 'm' });
+  if (list.IsTruncated === 'true') console.log(list.NextKeyMarker);
+  const parts = await cos.multipartListPart({ Bucket: 'b-1', Region: 'r', Key: 'm', UploadId: init.UploadId });
+  console.log(parts.Part.map((p) => p.ETag));
+  await cos.appendObject({ Bucket: 'b-1', Region: 'r', Key: 'log', Body: 'line', Position: 0 });
+  await cos.postObject({ Bucket: 'b-1', Region: 'r', Key: 'form', Body: file });
+  const head = await cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'm' });
+  console.log(head.headers['content-length']);
+  await cos.multipartAbort({ Bucket: 'b-1', Region: 'r', Key: 'm', UploadId: init.UploadId });
+  const url: string = cos.getObjectUrl({ Bucket: 'b-1', Region: 'r', Key: 'k', Expires: 60 });
+  cos.on('list-update', ({ list: tasks }) => tasks.forEach((t) => console.log(t.id, t.state, t.percent)));
+  const state: COS.TaskState = cos.getTaskList()[0].state;
+  const sig: string = COS.getAuthorization({ SecretId: 'a', SecretKey: 'b', Method: 'PUT', Key: 'k' });
+  const h = new COS.Md5Hasher();
+  h.update(new Uint8Array(4));
+  return etag + up.Location + url + state + sig + h.digest() + COS.version;
+}
+void uploads;
+
+// @ts-expect-error Key is required
+cos.putObject({ Bucket: 'b-1', Region: 'r', Body: 'x' });
+// @ts-expect-error Position is required by appendObject
+cos.appendObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Body: 'x' });
+// @ts-expect-error not a storage class
+cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', StorageClass: 'GOLD' });
+// @ts-expect-error a callback call returns nothing
+const nothing: Promise<unknown> = cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'k' }, () => {});
+void nothing;

@@ -1,0 +1,541 @@
+// Type declarations for cos-wasm, written by hand and checked by `tsc` in js-tests/types.test.mjs.
+// The surface is cos-js-sdk-v5's (and cos-wx-sdk-v5's) upload surface, so code written against the
+// official SDK type-checks after changing the import.
+
+declare namespace COS {
+  type Callback<T> = (err: CosError | null, data: T) => void;
+
+  /** Anything with the official progress shape. */
+  interface ProgressInfo {
+    /** Bytes done. */
+    loaded: number;
+    /** Bytes in all. */
+    total: number;
+    /** Bytes per second since the previous event. */
+    speed: number;
+    /** 0 to 1, two decimals (1 when total is 0). */
+    percent: number;
+  }
+
+  interface HashProgressInfo {
+    loaded: number;
+    total: number;
+    percent: number;
+  }
+
+  /** Upload body. Node and mini-programs also accept `FilePath` instead. */
+  type UploadBody = string | ArrayBuffer | ArrayBufferView | Blob;
+
+  /** Temporary keys from an STS service, as `getAuthorization`'s callback receives them. */
+  interface TemporaryCredentials {
+    TmpSecretId: string;
+    TmpSecretKey: string;
+    SecurityToken?: string;
+    XCosSecurityToken?: string;
+    /** Unix seconds (10 digits). */
+    StartTime?: number;
+    /** Unix seconds (10 digits). */
+    ExpiredTime: number;
+    /** The keys only cover `Scope`: ask again for another scope. */
+    ScopeLimit?: boolean;
+  }
+
+  /** A ready signature computed by a server. */
+  interface ReadyAuthorization {
+    Authorization: string;
+    SecurityToken?: string;
+    XCosSecurityToken?: string;
+    Token?: string;
+    ClientIP?: string;
+    ClientUA?: string;
+  }
+
+  interface ScopeItem {
+    action: string;
+    bucket: string;
+    region: string;
+    prefix: string;
+  }
+
+  interface GetAuthorizationOptions {
+    Bucket: string;
+    Region: string;
+    Method: string;
+    Key: string;
+    Pathname: string;
+    Query: Record<string, string>;
+    Headers: Record<string, string>;
+    Scope: ScopeItem[];
+    SystemClockOffset: number;
+    ForceSignHost: boolean;
+  }
+
+  interface COSOptions {
+    SecretId?: string;
+    SecretKey?: string;
+    SecurityToken?: string;
+    XCosSecurityToken?: string;
+    /** 10-digit unix seconds: the key time used for in-SDK signing. */
+    StartTime?: number;
+    ExpiredTime?: number;
+    getAuthorization?: (
+      options: GetAuthorizationOptions,
+      callback: (auth: TemporaryCredentials | ReadyAuthorization | string) => void,
+    ) => void;
+    /** Extra tries per part and per Complete. Default 2. */
+    ChunkRetryTimes?: number;
+    /** Queue tasks running at once. Default 3. */
+    FileParallelLimit?: number;
+    /** Parts in flight per file. Default 3 (at most 256). */
+    ChunkParallelLimit?: number;
+    /** Part size in bytes (at least 1 MiB; grown so a file needs at most MaxPartNumber parts). */
+    ChunkSize?: number;
+    /** uploadFile(s): bodies larger than this go multipart. Default 1 MiB. */
+    SliceSize?: number;
+    MaxPartNumber?: number;
+    /** Throttle of every onProgress / onHashProgress, in ms. Default 1000. */
+    ProgressInterval?: number;
+    /** Finished tasks beyond this count are dropped from the task list. Default 10000. */
+    UploadQueueSize?: number;
+    UploadIdCacheLimit?: number;
+    /** Host template: `{Bucket}`, `{BucketName}`, `{AppId}`, `{Region}`; may carry a port. */
+    Domain?: string;
+    Protocol?: 'http:' | 'https:' | 'http' | 'https';
+    /** Request timeout in ms; 0 for none. */
+    Timeout?: number;
+    CorrectClockSkew?: boolean;
+    SystemClockOffset?: number;
+    UploadCheckContentMd5?: boolean;
+    UploadAddMetaMd5?: boolean;
+    ForceSignHost?: boolean;
+    UseAccelerate?: boolean;
+    /** Extra attempts per request after network errors, timeouts and 5xx. Default 3. */
+    RetryTimes?: number;
+    /** Base of the jittered exponential backoff, ms. Default 200. */
+    RetryDelay?: number;
+    /** Without a checkpoint, look for a resumable upload with multipartList. Default true. */
+    ResumeFromList?: boolean;
+    /** Node: where checkpoints are kept. Default ~/.cos-wasm/upload-checkpoints.json. */
+    CheckpointPath?: string;
+    /** Node: an http(s).Agent for requests. */
+    HttpAgent?: unknown;
+    /** Browser: use fetch instead of XMLHttpRequest (no upload progress). */
+    UseFetch?: boolean;
+  }
+
+  /** Parameters shared by every object call. */
+  interface ObjectParams {
+    Bucket: string;
+    Region: string;
+    Key: string;
+    Headers?: Record<string, string | number>;
+    Query?: Record<string, string | number>;
+    /** Any top-level `x-cos-*` parameter becomes a header. */
+    [header: `x-cos-${string}`]: string | number | undefined;
+  }
+
+  /** Parameters that become headers of a new object. */
+  interface ObjectHeaderParams {
+    CacheControl?: string;
+    ContentDisposition?: string;
+    ContentEncoding?: string;
+    ContentLength?: number;
+    ContentType?: string;
+    ContentMD5?: string;
+    Expires?: string;
+    Expect?: string;
+    ACL?: 'default' | 'private' | 'public-read' | 'public-read-write';
+    GrantRead?: string;
+    GrantReadAcp?: string;
+    GrantWriteAcp?: string;
+    GrantFullControl?: string;
+    StorageClass?: StorageClass;
+    /** bit/s, 819200 to 838860800. */
+    TrafficLimit?: number;
+    Tagging?: string;
+    ForbidOverwrite?: boolean | 'true' | 'false';
+    ServerSideEncryption?: string;
+    SSEKMSKeyId?: string;
+    SSEContext?: string;
+    SSECustomerAlgorithm?: string;
+    SSECustomerKey?: string;
+    SSECustomerKeyMD5?: string;
+  }
+
+  type StorageClass =
+    | 'STANDARD'
+    | 'STANDARD_IA'
+    | 'INTELLIGENT_TIERING'
+    | 'ARCHIVE'
+    | 'DEEP_ARCHIVE'
+    | 'MAZ_STANDARD'
+    | 'MAZ_STANDARD_IA'
+    | 'MAZ_INTELLIGENT_TIERING'
+    | 'MAZ_ARCHIVE';
+
+  interface BodyParams {
+    Body?: UploadBody;
+    /** Node and mini-programs: a file path, read by range. */
+    FilePath?: string;
+  }
+
+  interface TaskCallbacks {
+    onTaskReady?: (taskId: string) => void;
+    /** Deprecated alias of onTaskReady. */
+    TaskReady?: (taskId: string) => void;
+    onProgress?: (info: ProgressInfo) => void;
+    onHashProgress?: (info: HashProgressInfo) => void;
+  }
+
+  interface PutObjectParams extends ObjectParams, ObjectHeaderParams, BodyParams, TaskCallbacks {
+    UploadAddMetaMd5?: boolean;
+    /** Run outside the task queue. */
+    SkipTask?: boolean;
+  }
+
+  interface PostObjectParams extends ObjectParams, ObjectHeaderParams, BodyParams {
+    onProgress?: (info: ProgressInfo) => void;
+  }
+
+  interface AppendObjectParams extends ObjectParams, ObjectHeaderParams, BodyParams {
+    Position: number;
+    onProgress?: (info: ProgressInfo) => void;
+  }
+
+  interface HeadObjectParams extends ObjectParams {
+    VersionId?: string;
+    IfModifiedSince?: string;
+    IfUnmodifiedSince?: string;
+    IfMatch?: string;
+    IfNoneMatch?: string;
+  }
+
+  interface GetObjectParams extends HeadObjectParams {
+    Range?: string;
+    DataType?: 'text' | 'blob' | 'arraybuffer';
+    ResponseContentType?: string;
+    ResponseContentDisposition?: string;
+    ResponseCacheControl?: string;
+    ResponseExpires?: string;
+    onProgress?: (info: ProgressInfo) => void;
+  }
+
+  interface MultipartListParams {
+    Bucket: string;
+    Region: string;
+    Prefix?: string;
+    Delimiter?: string;
+    EncodingType?: 'url';
+    MaxUploads?: number;
+    KeyMarker?: string;
+    UploadIdMarker?: string;
+  }
+
+  interface MultipartInitParams extends ObjectParams, ObjectHeaderParams {
+    UploadAddMetaMd5?: boolean;
+  }
+
+  interface MultipartUploadParams extends ObjectParams, BodyParams {
+    UploadId: string;
+    PartNumber: number;
+    ContentMD5?: string;
+    ContentLength?: number;
+    TrafficLimit?: number;
+    onProgress?: (info: ProgressInfo) => void;
+  }
+
+  interface MultipartListPartParams extends ObjectParams {
+    UploadId: string;
+    MaxParts?: number;
+    PartNumberMarker?: string | number;
+    EncodingType?: 'url';
+  }
+
+  interface CompletePart {
+    PartNumber: number | string;
+    ETag: string;
+  }
+
+  interface MultipartCompleteParams extends ObjectParams {
+    UploadId: string;
+    Parts: CompletePart[];
+  }
+
+  interface MultipartAbortParams extends ObjectParams {
+    UploadId: string;
+  }
+
+  interface SliceUploadFileParams extends ObjectParams, ObjectHeaderParams, BodyParams, TaskCallbacks {
+    ChunkSize?: number;
+    SliceSize?: number;
+    /** Parts in flight for this file. */
+    AsyncLimit?: number;
+    UploadAddMetaMd5?: boolean;
+    /** cancelTask keeps the multipart upload on the server instead of aborting it. */
+    KeepUploadOnCancel?: boolean;
+  }
+
+  interface UploadFileParams extends SliceUploadFileParams {
+    onFileFinish?: (err: CosError | null, data: UploadResult | null, options: UploadFileFinishOptions) => void;
+  }
+
+  interface UploadFileFinishOptions {
+    Bucket: string;
+    Region: string;
+    Key: string;
+    Index?: number;
+    TaskId?: string;
+    [name: string]: unknown;
+  }
+
+  interface UploadFilesParams {
+    files: UploadFileParams[];
+    SliceSize?: number;
+    onProgress?: (info: ProgressInfo) => void;
+    onFileFinish?: (err: CosError | null, data: UploadResult | null, options: UploadFileFinishOptions) => void;
+  }
+
+  interface GetObjectUrlParams extends ObjectParams {
+    Method?: string;
+    /** Seconds the signature is valid. Default 900. */
+    Expires?: number;
+    /** Default true. */
+    Sign?: boolean;
+    Protocol?: string;
+  }
+
+  interface GetAuthorizationParams {
+    SecretId: string;
+    SecretKey: string;
+    Method?: string;
+    Key?: string;
+    Pathname?: string;
+    Query?: Record<string, string | number | undefined>;
+    Headers?: Record<string, string | number | undefined>;
+    Bucket?: string;
+    Region?: string;
+    ForceSignHost?: boolean;
+    /** Seconds. Default 900. */
+    Expires?: number;
+    /** `"start;end"` in unix seconds; overrides Expires. */
+    KeyTime?: string;
+    StartTime?: number;
+    SystemClockOffset?: number;
+  }
+
+  /** What every successful call returns. */
+  interface GeneralResult {
+    statusCode: number;
+    /** Response headers, names lower-cased. */
+    headers: Record<string, string>;
+    RequestId?: string;
+    VersionId?: string;
+  }
+
+  interface PutObjectResult extends GeneralResult {
+    /** Host and encoded key, no protocol. */
+    Location: string;
+    /** Quoted MD5 of the body. */
+    ETag: string;
+  }
+
+  type PostObjectResult = PutObjectResult;
+
+  interface HeadObjectResult extends GeneralResult {
+    ETag: string;
+    NotModified?: boolean;
+  }
+
+  interface GetObjectResult extends GeneralResult {
+    Body: string | ArrayBuffer | Blob | Uint8Array;
+    ETag: string;
+    NotModified?: boolean;
+  }
+
+  interface Owner {
+    ID: string;
+    DisplayName: string;
+  }
+
+  interface MultipartListResult extends GeneralResult {
+    Bucket: string;
+    EncodingType?: string;
+    KeyMarker: string;
+    UploadIdMarker: string;
+    NextKeyMarker: string;
+    NextUploadIdMarker: string;
+    MaxUploads: string;
+    /** `'true'` or `'false'`, as the official SDK returns it. */
+    IsTruncated: 'true' | 'false';
+    Prefix: string;
+    Delimiter?: string;
+    Upload: Array<{
+      Key: string;
+      UploadId: string;
+      StorageClass: string;
+      Initiator: Owner;
+      Owner: Owner;
+      Initiated: string;
+    }>;
+    CommonPrefixes: Array<{ Prefix: string }>;
+  }
+
+  interface MultipartInitResult extends GeneralResult {
+    Bucket: string;
+    Key: string;
+    UploadId: string;
+  }
+
+  interface MultipartUploadResult extends GeneralResult {
+    ETag: string;
+  }
+
+  interface MultipartListPartResult extends GeneralResult {
+    Bucket: string;
+    Key: string;
+    UploadId: string;
+    EncodingType?: string;
+    Initiator: Owner;
+    Owner: Owner;
+    StorageClass: string;
+    PartNumberMarker: string;
+    NextPartNumberMarker: string;
+    MaxParts: string;
+    IsTruncated: 'true' | 'false';
+    Part: Array<{ PartNumber: string; LastModified: string; ETag: string; Size: string }>;
+  }
+
+  interface MultipartCompleteResult extends GeneralResult {
+    Location: string;
+    Bucket: string;
+    Key: string;
+    ETag: string;
+  }
+
+  interface UploadResult extends GeneralResult {
+    Location: string;
+    ETag: string;
+    Bucket?: string;
+    Key?: string;
+    UploadId?: string;
+  }
+
+  interface UploadFilesResult {
+    files: Array<{ options: UploadFileParams; error: CosError | null; data: UploadResult | null }>;
+  }
+
+  type TaskState = 'waiting' | 'checking' | 'uploading' | 'paused' | 'canceled' | 'error' | 'success';
+
+  interface Task {
+    id: string;
+    Bucket: string;
+    Region: string;
+    Key: string;
+    FilePath?: string;
+    state: TaskState;
+    loaded: number;
+    size: number;
+    speed: number;
+    percent: number;
+    hashPercent: number;
+    error: CosError | null;
+  }
+
+  /**
+   * The official error shape. `code` is COS's error code (`NoSuchUpload`, `SignatureDoesNotMatch`),
+   * `Error` for client-side failures, `TaskCanceled` after cancelTask, `CRC64Mismatch` when data did
+   * not arrive intact.
+   */
+  interface CosError extends Error {
+    code: string;
+    message: string;
+    /** The parsed `<Error>` body, or `{message, code}`. */
+    error: { Code?: string; Message?: string; RequestId?: string; TraceId?: string; [k: string]: unknown };
+    statusCode?: number;
+    headers: Record<string, string>;
+    url?: string;
+    method?: string;
+    RequestId?: string;
+    UploadId?: string;
+  }
+
+  class Md5Hasher {
+    constructor();
+    update(data: Uint8Array): void;
+    /** Lower-case hex; resets the hasher. */
+    digest(): string;
+    free(): void;
+  }
+
+  class Crc64Hasher {
+    constructor();
+    update(data: Uint8Array): void;
+    /** CRC-64/XZ as an unsigned decimal string, as COS's `x-cos-hash-crc64ecma`. */
+    digest(): string;
+    free(): void;
+  }
+}
+
+declare class COS {
+  constructor(options?: COS.COSOptions);
+
+  readonly options: COS.COSOptions;
+
+  static getAuthorization(params: COS.GetAuthorizationParams): string;
+  static readonly version: string;
+  /** `'js'` (browsers and Node) or `'wx'` (mini-programs): whose signing rules apply. */
+  static readonly flavour: 'js' | 'wx';
+
+  putObject(params: COS.PutObjectParams): Promise<COS.PutObjectResult>;
+  putObject(params: COS.PutObjectParams, callback: COS.Callback<COS.PutObjectResult>): void;
+  postObject(params: COS.PostObjectParams): Promise<COS.PostObjectResult>;
+  postObject(params: COS.PostObjectParams, callback: COS.Callback<COS.PostObjectResult>): void;
+  appendObject(params: COS.AppendObjectParams): Promise<COS.GeneralResult>;
+  appendObject(params: COS.AppendObjectParams, callback: COS.Callback<COS.GeneralResult>): void;
+  headObject(params: COS.HeadObjectParams): Promise<COS.HeadObjectResult>;
+  headObject(params: COS.HeadObjectParams, callback: COS.Callback<COS.HeadObjectResult>): void;
+  getObject(params: COS.GetObjectParams): Promise<COS.GetObjectResult>;
+  getObject(params: COS.GetObjectParams, callback: COS.Callback<COS.GetObjectResult>): void;
+  deleteObject(params: COS.ObjectParams): Promise<COS.GeneralResult>;
+  deleteObject(params: COS.ObjectParams, callback: COS.Callback<COS.GeneralResult>): void;
+
+  multipartList(params: COS.MultipartListParams): Promise<COS.MultipartListResult>;
+  multipartList(params: COS.MultipartListParams, callback: COS.Callback<COS.MultipartListResult>): void;
+  multipartInit(params: COS.MultipartInitParams): Promise<COS.MultipartInitResult>;
+  multipartInit(params: COS.MultipartInitParams, callback: COS.Callback<COS.MultipartInitResult>): void;
+  multipartUpload(params: COS.MultipartUploadParams): Promise<COS.MultipartUploadResult>;
+  multipartUpload(params: COS.MultipartUploadParams, callback: COS.Callback<COS.MultipartUploadResult>): void;
+  multipartListPart(params: COS.MultipartListPartParams): Promise<COS.MultipartListPartResult>;
+  multipartListPart(params: COS.MultipartListPartParams, callback: COS.Callback<COS.MultipartListPartResult>): void;
+  multipartComplete(params: COS.MultipartCompleteParams): Promise<COS.MultipartCompleteResult>;
+  multipartComplete(params: COS.MultipartCompleteParams, callback: COS.Callback<COS.MultipartCompleteResult>): void;
+  multipartAbort(params: COS.MultipartAbortParams): Promise<COS.GeneralResult>;
+  multipartAbort(params: COS.MultipartAbortParams, callback: COS.Callback<COS.GeneralResult>): void;
+
+  sliceUploadFile(params: COS.SliceUploadFileParams): Promise<COS.UploadResult>;
+  sliceUploadFile(params: COS.SliceUploadFileParams, callback: COS.Callback<COS.UploadResult>): void;
+  uploadFile(params: COS.UploadFileParams): Promise<COS.UploadResult>;
+  uploadFile(params: COS.UploadFileParams, callback: COS.Callback<COS.UploadResult>): void;
+  /** Never rejects for one file's failure: each entry of `files` has its own `error`. */
+  uploadFiles(params: COS.UploadFilesParams): Promise<COS.UploadFilesResult>;
+  uploadFiles(params: COS.UploadFilesParams, callback: COS.Callback<COS.UploadFilesResult>): void;
+
+  /** Pre-signed URL, returned at once with SecretId/SecretKey; with getAuthorization use the callback. */
+  getObjectUrl(params: COS.GetObjectUrlParams, callback?: COS.Callback<{ Url: string }>): string;
+
+  getTaskList(): COS.Task[];
+  /** Stops the task's requests and keeps its progress; false if the task cannot be paused. */
+  pauseTask(id: string): boolean;
+  /** Resumes a paused or failed task from its checkpoint. */
+  restartTask(id: string): boolean;
+  /** Settles the task with a `TaskCanceled` error and aborts its multipart upload (unless KeepUploadOnCancel). */
+  cancelTask(id: string): boolean;
+  isUploadRunning(): boolean;
+
+  on(event: 'list-update', listener: (data: { list: COS.Task[] }) => void): this;
+  on(event: string, listener: (data: any) => void): this;
+  off(event: string, listener?: (data: any) => void): this;
+  emit(event: string, data?: unknown): void;
+}
+
+export = COS;
