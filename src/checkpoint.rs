@@ -10,7 +10,6 @@
 //! Storage: one host key-value entry, [`STORAGE_KEY`], holding the text of [`encode_list`]: a list of
 //! records, newest first, at most `UploadIdCacheLimit` long, none older than [`MAX_AGE_S`].
 
-use md5::{Digest, Md5};
 
 use crate::plan::PartPlan;
 use crate::source::hex;
@@ -51,7 +50,7 @@ pub fn file_id(bucket: &str, region: &str, key: &str, fp: &Fingerprint, part_siz
         s.push(SEP);
         escape_into(&mut s, field);
     }
-    hex(&Md5::digest(s.as_bytes()))
+    hex(&crate::md5::md5(s.as_bytes()))
 }
 
 /// One resumable upload. Never holds credentials.
@@ -285,7 +284,7 @@ mod tests {
         assert_eq!(id.len(), 32);
         assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         let s = String::from("cos-wasm-file-v1\tb\tr\tk\tbig.bin\t2621440\t1689999999000\t1048576");
-        assert_eq!(id, hex(&Md5::digest(s.as_bytes())));
+        assert_eq!(id, hex(&crate::md5::md5(s.as_bytes())));
         // Stable across calls; sub-millisecond noise ignored.
         assert_eq!(id, file_id("b", "r", "k", &fp("big.bin", Some(1_689_999_999_000.7)), MIB));
         // Every field matters.

@@ -5,6 +5,7 @@
 //! the only way it touches the network, files, storage or time; `wasm` binds it to JavaScript shims.
 
 pub mod crc64;
+pub mod md5;
 pub mod encode;
 pub mod sign;
 pub mod value;

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use md5::{Digest, Md5};
 
 use crate::crc64::Crc64;
+use crate::md5::{md5, Md5};
 use crate::error::{CosError, Result};
 use crate::host::{Body, Host, OpenRequest, SourceInfo};
 use crate::value::Value;
@@ -101,7 +101,7 @@ impl Source {
             pos = step_end;
             progress(pos - start);
         }
-        Ok(Digests { md5: md5.finalize().into(), crc64: crc.finish() })
+        Ok(Digests { md5: md5.finalize_reset(), crc64: crc.finish() })
     }
 
     pub fn close<H: Host>(&self, host: &H) {
@@ -121,7 +121,7 @@ impl Digests {
     pub fn of(bytes: &[u8]) -> Digests {
         let mut crc = Crc64::new();
         crc.update(bytes);
-        Digests { md5: Md5::digest(bytes).into(), crc64: crc.finish() }
+        Digests { md5: md5(bytes), crc64: crc.finish() }
     }
 
     pub fn md5_hex(&self) -> String {

@@ -13,7 +13,7 @@ use cos_wasm::sign::Flavour;
 use cos_wasm::value::Value;
 use futures_executor::LocalPool;
 use futures_util::task::LocalSpawnExt;
-use md5::{Digest, Md5};
+use md5_reference::{Digest, Md5};
 
 fn md5_hex(b: &[u8]) -> String {
     cos_wasm::source::hex(&Md5::digest(b))

@@ -119,24 +119,21 @@ pub fn get_authorization(host: JsHostObject, params: JsValue, flavour_name: &str
 
 /// Incremental MD5, exported for hashing large inputs from JS (and the benchmarks).
 #[wasm_bindgen]
-pub struct Md5Hasher(md5::Md5);
+pub struct Md5Hasher(crate::md5::Md5);
 
 #[wasm_bindgen]
 impl Md5Hasher {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Md5Hasher {
-        use md5::Digest;
-        Md5Hasher(md5::Md5::new())
+        Md5Hasher(crate::md5::Md5::new())
     }
 
     pub fn update(&mut self, data: &[u8]) {
-        use md5::Digest;
         self.0.update(data);
     }
 
     /// Lower-case hex digest; the hasher can be reused afterwards.
     pub fn digest(&mut self) -> String {
-        use md5::Digest;
         crate::source::hex(&self.0.finalize_reset())
     }
 }
