@@ -177,7 +177,7 @@ impl<H: Host> Cos<H> {
         });
         self.tasks.runtimes.borrow_mut().retain(|r| kept.contains(&r.id));
         if changed {
-            self.list_changed(0);
+            self.publish_list();
         }
     }
 
@@ -231,12 +231,12 @@ impl<H: Host> Cos<H> {
         if !Rc::ptr_eq(&abort, &self.runtime(&id).map(|r| r.abort.clone()).unwrap_or_else(AbortScope::new)) {
             return;
         }
-        match result {
-            Err(e) if matches!(e.kind, ErrorKind::Paused | ErrorKind::Canceled) => {}
+        let outcome = match result {
+            Err(e) if matches!(e.kind, ErrorKind::Paused | ErrorKind::Canceled) => None,
             Ok(data) => {
                 let _ = self.with_queue(|q| q.apply(&id, TaskEvent::Succeed));
                 rt.source.close(&*c.host);
-                rt.done.send(Ok(data));
+                Some(Ok(data))
             }
             Err(e) => {
                 let _ = self.with_queue(|q| {
@@ -246,10 +246,14 @@ impl<H: Host> Cos<H> {
                     }
                     r
                 });
-                rt.done.send(Err(e));
+                Some(Err(e))
             }
-        }
+        };
+        // Listeners see the final state before the caller's callback or Promise settles.
         self.schedule(true);
+        if let Some(r) = outcome {
+            rt.done.send(r);
+        }
     }
 
     fn task_progress(self: &Rc<Self>, rt: &Runtime, id: &str, loaded: u64, total: u64) {
@@ -277,13 +281,22 @@ impl<H: Host> Cos<H> {
         });
         if first_bytes {
             let _ = self.with_queue(|q| q.apply(id, TaskEvent::BytesFlowing));
-            self.list_changed(0);
+            self.publish_list();
         } else {
             self.list_changed(100);
         }
     }
 
-    /// Emits `list-update` once per burst of changes.
+    /// Emits `list-update` now: state changes (added, started, paused, canceled, finished) are
+    /// published at once, so a listener never sees them after the task's callback.
+    pub(crate) fn publish_list(self: &Rc<Self>) {
+        let mut data = Value::obj();
+        data.set("list", self.task_list());
+        self.emit_event("list-update", data.clone());
+        self.emit_event("task-list-update", data);
+    }
+
+    /// Emits `list-update` once per burst of progress changes.
     pub(crate) fn list_changed(self: &Rc<Self>, delay_ms: u32) {
         if self.tasks.emit_scheduled.replace(true) {
             return;
