@@ -678,7 +678,7 @@ fn server_time_ms(err: &CosError) -> Option<f64> {
         }
     }
     let t = err.error.as_ref()?.get("ServerTime")?.as_str()?;
-    parse_http_date(t).or_else(|| t.parse::<f64>().ok().map(|s| s * 1000.0))
+    parse_http_date(t).or_else(|| crate::value::parse_number(t).map(|s| s * 1000.0))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to epoch ms.

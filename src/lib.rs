@@ -8,6 +8,7 @@ pub mod crc64;
 pub mod md5;
 pub mod encode;
 pub mod sign;
+pub mod sort;
 pub mod value;
 pub mod xml;
 pub mod plan;

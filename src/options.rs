@@ -63,11 +63,7 @@ impl Options {
             match v.get(name) {
                 None | Some(Value::Null) => Ok(default),
                 Some(Value::Num(x)) if x.is_finite() => Ok(*x),
-                Some(Value::Str(t)) => t
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
+                Some(Value::Str(t)) => crate::value::parse_number(t)
                     .ok_or_else(|| CosError::param(msg2("option ", name, " should be a number"))),
                 Some(_) => Err(CosError::param(msg2("option ", name, " should be a number"))),
             }

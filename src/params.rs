@@ -272,10 +272,8 @@ fn check_headers(headers: &[(String, String)]) -> Result<()> {
                 }
             }
             "x-cos-traffic-limit" => {
-                let ok = value
-                    .parse::<f64>()
-                    .map(|n| n.fract() == 0.0 && (TRAFFIC_LIMIT_MIN..=TRAFFIC_LIMIT_MAX).contains(&n))
-                    .unwrap_or(false);
+                let ok = crate::value::parse_number(value)
+                    .is_some_and(|n| n.fract() == 0.0 && (TRAFFIC_LIMIT_MIN..=TRAFFIC_LIMIT_MAX).contains(&n));
                 if !ok {
                     return Err(CosError::param(
                         "param TrafficLimit (x-cos-traffic-limit) should be an integer between 819200 and 838860800 (bit/s)",

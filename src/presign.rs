@@ -71,7 +71,7 @@ pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: f64) -> Result<
             let offset = p.get("SystemClockOffset").and_then(Value::as_f64).unwrap_or(0.0);
             let expires = match p.get("Expires") {
                 None | Some(Value::Null) => 900,
-                Some(v) => v.to_param_string().and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0).max(0.0) as u64,
+                Some(v) => v.to_param_string().and_then(|s| crate::value::parse_number(&s)).unwrap_or(0.0).max(0.0) as u64,
             };
             sign::default_key_time(now_ms, offset, expires)
         }

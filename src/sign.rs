@@ -66,9 +66,9 @@ fn js_less(a: &str, b: &str) -> core::cmp::Ordering {
 /// name: the official SDKs differ here for names with `%XX` characters, and we match them.
 fn canonical(pairs: &[(&str, &str)]) -> (String, String) {
     let mut listed: Vec<String> = pairs.iter().map(|(k, _)| cam_safe_url_encode(k).to_lowercase()).collect();
-    listed.sort();
+    crate::sort::sort_small(&mut listed, |a, b| a < b);
     let mut raw: Vec<(String, &str, &str)> = pairs.iter().map(|(k, v)| (k.to_lowercase(), *k, *v)).collect();
-    raw.sort_by(|a, b| js_less(&a.0, &b.0));
+    crate::sort::sort_small(&mut raw, |a, b| js_less(&a.0, &b.0).is_lt());
     let mut canon = String::new();
     for (i, (_, k, v)) in raw.iter().enumerate() {
         if i > 0 {

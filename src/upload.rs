@@ -210,7 +210,7 @@ async fn find_resumable<H: Host>(
                     uploads.push((initiated.to_string(), id.to_string()));
                 }
             }
-            uploads.sort();
+            crate::sort::sort_small(&mut uploads, |a, b| a < b);
             candidates.extend(uploads.into_iter().rev().map(|(_, id)| id));
             let truncated = page.get("IsTruncated").and_then(Value::as_str) == Some("true");
             if !truncated {

@@ -128,16 +128,91 @@ impl Value {
 }
 
 /// Formats a number like JS `String(n)` for the integers and simple decimals that occur in params.
+///
+/// Written out rather than `f64::to_string`, whose shortest-round-trip machinery (Grisu + Dragon,
+/// ~20 KB of wasm) buys nothing here: non-integers get up to 9 decimals, trailing zeros dropped,
+/// which equals JS for every decimal literal with at most 9 fractional digits.
 pub fn num_to_string(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-        (n as i64).to_string()
-    } else if n.is_nan() {
-        "NaN".to_string()
-    } else if n.is_infinite() {
-        if n > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
-    } else {
-        n.to_string()
+    if n.is_nan() {
+        return "NaN".to_string();
     }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    let mut s = String::new();
+    if n < 0.0 {
+        s.push('-');
+    }
+    let a = n.abs();
+    if a >= 1e21 {
+        // JS switches to exponent notation here; such values never make sense as params.
+        s.push_str("1e+21");
+        return s;
+    }
+    let int = a.trunc();
+    let mut frac = ((a - int) * 1e9).round() as u64;
+    let mut int = int as u128;
+    if frac >= 1_000_000_000 {
+        int += 1;
+        frac -= 1_000_000_000;
+    }
+    s.push_str(&int.to_string());
+    if frac > 0 {
+        let digits = frac.to_string();
+        s.push('.');
+        for _ in digits.len()..9 {
+            s.push('0');
+        }
+        s.push_str(digits.trim_end_matches('0'));
+    }
+    if s == "-0" {
+        s.remove(0);
+    }
+    s
+}
+
+/// Parses a decimal number as JS `Number(s)` does for plain decimals (`12`, `-1.5`, `2e3`);
+/// `None` for anything else. Hand-written for the same reason as [`num_to_string`].
+pub fn parse_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v = 0f64;
+    for b in int.bytes().chain(frac.bytes()) {
+        v = v * 10.0 + f64::from(b - b'0');
+    }
+    let mut e: i32 = -(frac.len() as i32);
+    if let Some(x) = exp {
+        let (eneg, digits) = match x.as_bytes().first()? {
+            b'-' => (true, &x[1..]),
+            b'+' => (false, &x[1..]),
+            _ => (false, x),
+        };
+        if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let d: i32 = digits.parse().ok()?;
+        e += if eneg { -d } else { d };
+    }
+    let mut v = if e >= 0 { v * 10f64.powi(e) } else { v / 10f64.powi(-e) };
+    if neg {
+        v = -v;
+    }
+    v.is_finite().then_some(v)
 }
 
 impl From<&str> for Value {
@@ -181,6 +256,20 @@ mod tests {
         assert_eq!(Value::Num(1.5).to_param_string().unwrap(), "1.5");
         assert_eq!(Value::Bool(true).to_param_string().unwrap(), "true");
         assert_eq!(Value::Null.to_param_string(), None);
+        assert_eq!(Value::Num(-0.25).to_param_string().unwrap(), "-0.25");
+        assert_eq!(Value::Num(0.1).to_param_string().unwrap(), "0.1");
+        assert_eq!(Value::Num(2.000000001).to_param_string().unwrap(), "2.000000001");
+        assert_eq!(Value::Num(1e20).to_param_string().unwrap(), "100000000000000000000");
+    }
+
+    #[test]
+    fn numbers_parse_like_js_number() {
+        for (s, want) in [("12", Some(12.0)), (" -1.5 ", Some(-1.5)), ("2e3", Some(2000.0)), (".5", Some(0.5)), ("5.", Some(5.0)), ("1E-2", Some(0.01))] {
+            assert_eq!(parse_number(s), want, "{s}");
+        }
+        for s in ["", "-", ".", "1x", "0x10", "1e", "e5", "1e99999", "--1", "1.2.3"] {
+            assert_eq!(parse_number(s), None, "{s}");
+        }
     }
 
     #[test]

@@ -39,6 +39,8 @@ export function createNodeHost(options = {}) {
     const headers = {};
     for (const [k, v] of req.headers) headers[k] = v;
     let settled = false;
+    // The core drops its progress callback when the request settles; streams may still emit after an abort.
+    const progress = onProgress ? (n) => { if (!settled) onProgress(n); } : null;
     const fail = (e) => { if (!settled) { settled = true; inFlight.delete(req.id); reject(e); } };
     const r = mod.request(url, { method: req.method, headers, agent: options.HttpAgent || agents[url.protocol] }, (res) => {
       const chunks = [];
@@ -66,15 +68,15 @@ export function createNodeHost(options = {}) {
     r.on('error', (e) => fail({ kind: 'network', message: e.message || String(e) }));
     const body = req.body;
     if (body == null) { r.end(); return; }
-    if (body.form) { sendForm(r, body, onProgress, fail); return; }
+    if (body.form) { sendForm(r, body, progress, fail); return; }
     if (body instanceof Uint8Array) {
-      r.end(body, () => onProgress && onProgress(body.byteLength));
+      r.end(body, () => progress && progress(body.byteLength));
       return;
     }
     const src = sources.get(body.source);
     if (src.bytes) {
       const part = src.bytes.subarray(body.start, body.end);
-      r.end(part, () => onProgress && onProgress(part.byteLength));
+      r.end(part, () => progress && progress(part.byteLength));
       return;
     }
     if (src.blob) {
@@ -83,14 +85,15 @@ export function createNodeHost(options = {}) {
     }
     // A file range, streamed: the part never sits whole in memory.
     const stream = fs.createReadStream(src.path, { start: body.start, end: body.end - 1, highWaterMark: 256 * 1024 });
+    r.on('close', () => stream.destroy());
     let sent = 0;
-    stream.on('data', (c) => { sent += c.length; if (onProgress) onProgress(sent); });
+    stream.on('data', (c) => { sent += c.length; if (progress) progress(sent); });
     stream.on('error', (e) => { r.destroy(e); fail({ kind: 'network', message: 'reading ' + src.path + ': ' + e.message }); });
     stream.pipe(r);
   });
 
   // multipart/form-data for POST Object, the file part last and streamed.
-  function sendForm(r, body, onProgress, fail) {
+  function sendForm(r, body, progress, fail) {
     const boundary = '----cos-wasm-' + Math.random().toString(16).slice(2) + Date.now().toString(16);
     let head = '';
     for (const [k, v] of body.form) {
@@ -106,7 +109,7 @@ export function createNodeHost(options = {}) {
     r.setHeader('Content-Type', 'multipart/form-data; boundary=' + boundary);
     r.setHeader('Content-Length', headBuf.length + fileLen + tailBuf.length);
     r.write(headBuf);
-    const finish = () => { r.end(tailBuf); if (onProgress) onProgress(fileLen); };
+    const finish = () => { r.end(tailBuf); if (progress) progress(fileLen); };
     if (file == null) return finish();
     if (file instanceof Uint8Array) { r.write(file); return finish(); }
     const src = sources.get(file.source);
@@ -117,7 +120,7 @@ export function createNodeHost(options = {}) {
     }
     const stream = fs.createReadStream(src.path, { start: file.start, end: file.end - 1, highWaterMark: 256 * 1024 });
     let sent = 0;
-    stream.on('data', (c) => { sent += c.length; if (onProgress) onProgress(sent); });
+    stream.on('data', (c) => { sent += c.length; if (progress) progress(sent); });
     stream.on('error', (e) => { r.destroy(e); fail({ kind: 'network', message: e.message }); });
     stream.on('end', () => r.end(tailBuf));
     stream.pipe(r, { end: false });
