@@ -1,13 +1,14 @@
 //! CRC-64/XZ (`x-cos-hash-crc64ecma`, spec §9): incremental hashing and combination of part CRCs.
 //!
-//! Hand-written rather than a crate: slicing-by-8 tables built at compile time keep it small
-//! (16 KiB of tables, no runtime init) and fast in wasm, where users feel hashing speed.
+//! Hand-written rather than a crate: slicing-by-8 is fast in wasm, where users feel hashing speed,
+//! and its 16 KiB of tables are built on first use rather than shipped (random-looking data that
+//! no compression shrinks: 10 % of the gzipped module).
 
 /// Reflected form of the ECMA-182 polynomial 0x42F0E1EBA9EA3693.
 const POLY: u64 = 0xC96C_5795_D787_0F42;
 
-const fn make_tables() -> [[u64; 256]; 8] {
-    let mut t = [[0u64; 256]; 8];
+fn make_tables() -> Box<[[u64; 256]; 8]> {
+    let mut t = Box::new([[0u64; 256]; 8]);
     let mut i = 0;
     while i < 256 {
         let mut c = i as u64;
@@ -32,7 +33,10 @@ const fn make_tables() -> [[u64; 256]; 8] {
     t
 }
 
-static TABLES: [[u64; 256]; 8] = make_tables();
+fn tables() -> &'static [[u64; 256]; 8] {
+    static TABLES: std::sync::OnceLock<Box<[[u64; 256]; 8]>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(make_tables)
+}
 
 /// Incremental CRC-64/XZ.
 #[derive(Clone, Debug)]
@@ -46,7 +50,7 @@ impl Crc64 {
     }
 
     pub fn update(&mut self, data: &[u8]) {
-        let t = &TABLES;
+        let t = tables();
         let mut crc = self.state;
         let mut chunks = data.chunks_exact(8);
         for c in &mut chunks {
