@@ -65,16 +65,19 @@ fn js_less(a: &str, b: &str) -> core::cmp::Ordering {
 /// The list sorts by the encoded lower-cased name, the canonical string by the raw lower-cased
 /// name: the official SDKs differ here for names with `%XX` characters, and we match them.
 fn canonical(pairs: &[(&str, &str)]) -> (String, String) {
-    let mut listed: Vec<String> = pairs.iter().map(|(k, _)| cam_safe_url_encode(k).to_lowercase()).collect();
+    let mut listed: Vec<String> = pairs.iter().map(|(k, _)| cam_safe_url_encode(k).to_ascii_lowercase()).collect();
     crate::sort::sort_small(&mut listed, |a, b| a < b);
-    let mut raw: Vec<(String, &str, &str)> = pairs.iter().map(|(k, v)| (k.to_lowercase(), *k, *v)).collect();
+    // The raw lower-cased name only orders the pairs (what is signed is the ASCII encoding).
+    // ASCII lower-casing differs from JS toLowerCase only for non-ASCII capitals, and then only
+    // in order against a name with a character between the two cases: not worth 16 KB of tables.
+    let mut raw: Vec<(String, &str, &str)> = pairs.iter().map(|(k, v)| (k.to_ascii_lowercase(), *k, *v)).collect();
     crate::sort::sort_small(&mut raw, |a, b| js_less(&a.0, &b.0).is_lt());
     let mut canon = String::new();
     for (i, (_, k, v)) in raw.iter().enumerate() {
         if i > 0 {
             canon.push('&');
         }
-        canon.push_str(&cam_safe_url_encode(k).to_lowercase());
+        canon.push_str(&cam_safe_url_encode(k).to_ascii_lowercase());
         canon.push('=');
         canon.push_str(&cam_safe_url_encode(v));
     }
@@ -93,7 +96,7 @@ pub fn authorization(input: &SignInput) -> String {
     let (param_list, params) = canonical(&query);
     let (header_list, canon_headers) = canonical(&headers);
     let mut http = String::with_capacity(input.pathname.len() + params.len() + canon_headers.len() + 16);
-    http.push_str(&input.method.to_lowercase());
+    http.push_str(&input.method.to_ascii_lowercase());
     http.push('\n');
     http.push_str(input.pathname);
     http.push('\n');
