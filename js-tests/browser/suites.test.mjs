@@ -10,6 +10,7 @@ import { startStatic } from '../lib/static-server.mjs';
 import { launchChromium } from '../lib/chromium.mjs';
 import { tests as simple } from '../suites/simple.mjs';
 import { tests as advanced } from '../suites/advanced.mjs';
+import { tests as options } from '../suites/options.mjs';
 
 let server, web, browser, page, tmp;
 
@@ -39,7 +40,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-for (const t of [...simple, ...advanced]) {
+for (const t of [...simple, ...advanced, ...options]) {
   test('chromium: ' + t.name, async () => {
     const r = await page.evaluate((name) => window.runTest(name), t.name);
     if (!r.ok) throw new Error(r.message);

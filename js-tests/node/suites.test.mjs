@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ROOT, startServer, makeNodeEnv } from '../lib/node-env.mjs';
 import { tests as simple } from '../suites/simple.mjs';
 import { tests as advanced } from '../suites/advanced.mjs';
+import { tests as options } from '../suites/options.mjs';
 
 const require = createRequire(import.meta.url);
 const COS = require(path.join(ROOT, 'pkg'));
@@ -25,7 +26,7 @@ test('the package loads through require() and import, with the same class', asyn
   if (typeof COS !== 'function' || typeof COS.prototype.putObject !== 'function') throw new Error('no COS class');
 });
 
-for (const t of [...simple, ...advanced]) {
+for (const t of [...simple, ...advanced, ...options]) {
   test('node: ' + t.name, async () => {
     await server.clearFaults();
     await t.run(env);

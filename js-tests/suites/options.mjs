@@ -1,0 +1,172 @@
+// Constructor and per-call options the official SDK documents (and a few of ours), end to end.
+// Shared by Node, Chromium and the simulated mini-program runtime.
+import { ok, equal, rejects, officialError } from './assert.mjs';
+import { patternBytes, uniqueKey, sleep } from './data.mjs';
+
+const MiB = 1024 * 1024;
+
+async function stored(env, key) {
+  return (await env.admin.objects(key)).find((o) => o.key === key);
+}
+
+function b64(hex) {
+  let bin = '';
+  for (let i = 0; i < hex.length; i += 2) bin += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return btoa(bin);
+}
+
+/** Requests the server saw for one key (path match), optionally of one op. */
+async function requestsFor(env, key, op) {
+  const enc = encodeURIComponent(key).replace(/%2F/g, '/');
+  return (await env.admin.requestLog()).filter((r) => r.url.includes(enc) && (!op || r.op === op));
+}
+
+async function waitFor(cond, what, ms = 20000) {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting for ' + what);
+    await sleep(20);
+  }
+}
+
+export const tests = [
+  {
+    name: 'UploadCheckContentMd5 and UploadAddMetaMd5: putObject sends Content-MD5 and x-cos-meta-md5',
+    async run(env) {
+      const cos = new env.COS(env.options({ UploadCheckContentMd5: true, UploadAddMetaMd5: true }));
+      const key = uniqueKey('md5opt');
+      const bytes = patternBytes(300 * 1024, 31);
+      const md5 = env.md5(bytes);
+      await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(bytes) });
+      const put = (await requestsFor(env, key, 'PutObject')).pop();
+      equal(put.headers['content-md5'], b64(md5), 'Content-MD5 is the base64 of the binary MD5');
+      equal(put.headers['x-cos-meta-md5'], md5, 'x-cos-meta-md5 is the hex MD5');
+      const head = await cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key });
+      equal(head.headers['x-cos-meta-md5'], md5);
+    },
+  },
+  {
+    name: 'UploadCheckContentMd5 on sliceUploadFile: every part carries its Content-MD5',
+    async run(env) {
+      const cos = new env.COS(env.options({ UploadCheckContentMd5: true }));
+      const key = uniqueKey('partmd5');
+      const bytes = patternBytes(3 * MiB + 5, 32);
+      await cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(bytes), ChunkSize: MiB });
+      const parts = (await requestsFor(env, key, 'UploadPart')).filter((r) => r.status === 200);
+      equal(parts.length, 4);
+      for (const p of parts) {
+        const n = Number(/partNumber=(\d+)/.exec(p.url)[1]);
+        const slice = bytes.subarray((n - 1) * MiB, Math.min(n * MiB, bytes.length));
+        equal(p.headers['content-md5'], b64(env.md5(slice)), 'part ' + n);
+      }
+      equal((await stored(env, key)).md5, env.md5(bytes));
+    },
+  },
+  {
+    name: 'Timeout: a stalled request fails with "timeout"; with retries left the next attempt succeeds',
+    async run(env) {
+      const B = env.bucket, R = env.region;
+      const key = uniqueKey('timeout');
+      await env.admin.fault({ op: 'PutObject', nth: 1, times: 1, stall: true });
+      const once = new env.COS(env.options({ Timeout: 400, RetryTimes: 0 }));
+      const err = await rejects(once.putObject({ Bucket: B, Region: R, Key: key, Body: 'slow' }));
+      officialError(err);
+      equal(err.message, 'timeout');
+      await env.admin.clearFaults();
+      await env.admin.fault({ op: 'PutObject', nth: 1, times: 1, stall: true });
+      const retrying = new env.COS(env.options({ Timeout: 400, RetryTimes: 1, RetryDelay: 10 }));
+      const d = await retrying.putObject({ Bucket: B, Region: R, Key: key, Body: 'second try' });
+      equal(d.statusCode, 200);
+      equal((await stored(env, key)).size, 'second try'.length);
+    },
+  },
+  {
+    name: 'a part that keeps timing out puts the task in error; restartTask finishes it without resending done parts',
+    async run(env) {
+      const cos = new env.COS(env.options({ Timeout: 400, RetryTimes: 0, ChunkRetryTimes: 0, ChunkParallelLimit: 1 }));
+      const key = uniqueKey('stall');
+      const bytes = patternBytes(4 * MiB, 33);
+      await env.admin.fault({ op: 'UploadPart', nth: 3, times: 1, stall: true });
+      let id;
+      const states = [];
+      cos.on('list-update', ({ list }) => { const t = list.find((x) => x.id === id); if (t) states.push(t.state); });
+      const first = cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes, 'stall.bin')), ChunkSize: MiB, onTaskReady: (t) => { id = t; } });
+      const err = await rejects(first);
+      officialError(err);
+      equal(err.message, 'timeout');
+      ok(err.UploadId, 'the error names the UploadId to resume');
+      const task = cos.getTaskList().find((t) => t.id === id);
+      equal(task.state, 'error');
+      await env.admin.clearFaults();
+      ok(cos.restartTask(id), 'restartTask accepts a task in error');
+      await waitFor(() => cos.getTaskList().find((t) => t.id === id).state === 'success', 'the restarted task to succeed');
+      equal(states[states.length - 1], 'success');
+      equal((await stored(env, key)).md5, env.md5(bytes));
+      const ok200 = (await requestsFor(env, key, 'UploadPart')).filter((r) => r.status === 200).map((r) => /partNumber=(\d+)/.exec(r.url)[1]);
+      equal(ok200.filter((n) => n === '1').length, 1, 'part 1 sent once');
+      equal(ok200.filter((n) => n === '2').length, 1, 'part 2 sent once');
+    },
+  },
+  {
+    name: 'KeepUploadOnCancel keeps the multipart upload on the server for a later resume',
+    async run(env) {
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 1 }));
+      const key = uniqueKey('keep');
+      const bytes = patternBytes(6 * MiB, 34);
+      await env.admin.fault({ op: 'UploadPart', delayMs: 80 });
+      let id;
+      const p = cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(bytes), ChunkSize: MiB, KeepUploadOnCancel: true, onTaskReady: (t) => { id = t; } });
+      await waitFor(() => id && cos.getTaskList().find((t) => t.id === id).loaded >= MiB, 'a part');
+      cos.cancelTask(id);
+      officialError(await rejects(p), { code: 'TaskCanceled' });
+      await env.admin.clearFaults();
+      await sleep(200);
+      const left = (await env.admin.uploads()).filter((u) => u.key === key);
+      equal(left.length, 1, 'the upload is kept');
+      await cos.multipartAbort({ Bucket: env.bucket, Region: env.region, Key: key, UploadId: left[0].uploadId });
+    },
+  },
+  {
+    name: 'Content-Type: sliceUploadFile takes it from the key when not given; ContentType wins',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const k1 = uniqueKey('ctype') + '.mp4';
+      const k2 = uniqueKey('ctype') + '.mp4';
+      const bytes = patternBytes(2 * MiB + 1, 35);
+      await cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: k1, Body: await env.body(bytes), ChunkSize: MiB });
+      await cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: k2, Body: await env.body(bytes), ChunkSize: MiB, ContentType: 'application/x-custom' });
+      equal((await stored(env, k1)).headers['content-type'], 'video/mp4');
+      equal((await stored(env, k2)).headers['content-type'], 'application/x-custom');
+    },
+  },
+  {
+    name: 'callback style works for every kind of call and settles exactly once',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const B = env.bucket, R = env.region;
+      const key = uniqueKey('cb');
+      const cb = (method, params) => new Promise((resolve, reject) => {
+        let calls = 0;
+        const ret = cos[method](params, (err, data) => {
+          calls += 1;
+          setTimeout(() => (calls === 1 ? (err ? reject(err) : resolve(data)) : reject(new Error(method + ' callback called ' + calls + ' times'))), 50);
+        });
+        equal(ret, undefined, method + ' returns undefined with a callback');
+      });
+      const init = await cb('multipartInit', { Bucket: B, Region: R, Key: key });
+      const part = await cb('multipartUpload', { Bucket: B, Region: R, Key: key, UploadId: init.UploadId, PartNumber: 1, Body: 'one part' });
+      const parts = await cb('multipartListPart', { Bucket: B, Region: R, Key: key, UploadId: init.UploadId });
+      equal(parts.Part.length, 1);
+      const done = await cb('multipartComplete', { Bucket: B, Region: R, Key: key, UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+      ok(done.Location.endsWith(key));
+      const up = await cb('uploadFile', { Bucket: B, Region: R, Key: key + '-uf', Body: await env.body(patternBytes(10, 1)) });
+      equal(up.statusCode, 200);
+      const files = await cb('uploadFiles', { files: [{ Bucket: B, Region: R, Key: key + '-ufs', Body: await env.body(patternBytes(10, 2)) }] });
+      equal(files.files[0].error, null);
+      const err = await rejects(cb('headObject', { Bucket: B, Region: R, Key: key + '-missing' }));
+      officialError(err, { status: 404 });
+      const del = await cb('deleteObject', { Bucket: B, Region: R, Key: key });
+      equal(del.statusCode, 204);
+    },
+  },
+];
