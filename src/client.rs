@@ -80,6 +80,9 @@ pub struct Req<'a> {
     pub abort: Option<&'a AbortScope>,
     /// The request carries its own signature (POST Object form): no Authorization header.
     pub unsigned: bool,
+    /// Once sent, the request is not aborted by pause/cancel and its answer is returned even if
+    /// the task stopped meanwhile: Initiate, whose UploadId must be known to be aborted or resumed.
+    pub runs_to_completion: bool,
 }
 
 impl<'a> Req<'a> {
@@ -100,6 +103,7 @@ impl<'a> Req<'a> {
             scope: None,
             abort: None,
             unsigned: false,
+            runs_to_completion: false,
         }
     }
 }
@@ -274,7 +278,8 @@ impl<H: Host> Client<H> {
                 scope.check()?;
             }
             let id = self.next_id();
-            if let Some(scope) = req.abort {
+            let scope_in_flight = req.abort.filter(|_| !req.runs_to_completion);
+            if let Some(scope) = scope_in_flight {
                 scope.in_flight.borrow_mut().push(id);
             }
             let http = HttpRequest {
@@ -288,7 +293,7 @@ impl<H: Host> Client<H> {
                 data_type: req.data_type.clone(),
             };
             let result = self.host.send(http, req.progress.clone()).await;
-            if let Some(scope) = req.abort {
+            if let Some(scope) = scope_in_flight {
                 scope.in_flight.borrow_mut().retain(|x| *x != id);
                 scope.check()?;
             }

@@ -325,6 +325,7 @@ pub async fn multipart_init<H: Host>(
     req.query.push(("uploads".into(), String::new()));
     req.scope = scope;
     req.abort = abort;
+    req.runs_to_completion = true;
     let resp = c.request(req).await?;
     let doc = parse_xml(&resp)?;
     let result = doc.get("InitiateMultipartUploadResult").cloned().unwrap_or_else(Value::obj);

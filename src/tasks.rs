@@ -85,6 +85,8 @@ struct Runtime {
     speed: Cell<(f64, u64, f64)>,
     /// `uploadFiles` aggregates per-file progress through this.
     observer: Option<Rc<dyn Fn(u64, u64)>>,
+    /// The failure behind the `error` state, shown whole in the task list.
+    last_error: RefCell<Option<CosError>>,
 }
 
 #[derive(Default)]
@@ -146,6 +148,7 @@ impl<H: Host> Cos<H> {
             done: done.clone(),
             speed: Cell::new((0.0, 0, 0.0)),
             observer,
+            last_error: RefCell::new(None),
         });
         self.tasks.runtimes.borrow_mut().push(rt.clone());
         for name in ["onTaskReady", "TaskReady"] {
@@ -239,6 +242,7 @@ impl<H: Host> Cos<H> {
                 Some(Ok(data))
             }
             Err(e) => {
+                *rt.last_error.borrow_mut() = Some(e.clone());
                 let _ = self.with_queue(|q| {
                     let r = q.apply(&id, TaskEvent::Fail);
                     if let Some(rec) = q.get_mut(&id) {
@@ -315,7 +319,20 @@ impl<H: Host> Cos<H> {
     }
 
     pub fn task_list(&self) -> Value {
-        self.with_queue(|q| Value::Arr(q.list().iter().map(record_value).collect()))
+        let mut list = self.with_queue(|q| Value::Arr(q.list().iter().map(record_value).collect()));
+        // `error` as the official task list has it: the error object, not just its message.
+        if let Value::Arr(items) = &mut list {
+            let runtimes = self.tasks.runtimes.borrow();
+            for item in items.iter_mut() {
+                if item.get("error").is_some_and(|e| !e.is_null()) {
+                    let id = item.get("id").and_then(Value::as_str).unwrap_or("");
+                    if let Some(e) = runtimes.iter().find(|r| r.id == id).and_then(|r| r.last_error.borrow().clone()) {
+                        item.set("error", e.to_value());
+                    }
+                }
+            }
+        }
+        list
     }
 
     pub fn pause_task(self: &Rc<Self>, id: &str) -> bool {
@@ -349,6 +366,7 @@ impl<H: Host> Cos<H> {
                     on_hash: old.on_hash,
                     speed: Cell::new((0.0, 0, 0.0)),
                     observer: old.observer.clone(),
+                    last_error: RefCell::new(None),
                 });
                 *slot = fresh;
             }

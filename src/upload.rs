@@ -287,6 +287,14 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
             }
             let data = ops::multipart_init(c, &init_params, Some(MULTIPART_SCOPE), Some(&ctx.abort)).await?;
             let upload_id = data.get("UploadId").and_then(Value::as_str).unwrap_or("").to_string();
+            // Canceled while Initiate was on its way: the upload exists now, and nobody else knows
+            // its UploadId, so it is aborted here rather than left billed.
+            if let Err(e) = ctx.abort.check() {
+                if e.kind == ErrorKind::Canceled && !params::opt_bool(params, "KeepUploadOnCancel").unwrap_or(false) {
+                    let _ = ops::multipart_abort(c, &t, &upload_id).await;
+                    return Err(e);
+                }
+            }
             UploadState { upload_id, part_size: plan.part_size, done: Vec::new() }
         }
     };

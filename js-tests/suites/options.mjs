@@ -127,6 +127,38 @@ export const tests = [
     },
   },
   {
+    name: 'cancelTask while Initiate is on its way still leaves no multipart upload behind',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('cancel-init');
+      await env.admin.fault({ op: 'InitiateMultipartUpload', delayMs: 300 });
+      let id;
+      const p = cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(patternBytes(3 * MiB, 36)), ChunkSize: MiB, onTaskReady: (t) => { id = t; } });
+      await sleep(100);
+      equal(cos.getTaskList().find((t) => t.id === id).state, 'checking', 'Initiate is in flight');
+      cos.cancelTask(id);
+      officialError(await rejects(p), { code: 'TaskCanceled' });
+      await env.admin.clearFaults();
+      await waitFor(async () => (await env.admin.uploads()).filter((u) => u.key === key).length === 0 && (await requestsFor(env, key, 'AbortMultipartUpload')).length === 1, 'the late upload to be aborted', 5000);
+      equal((await requestsFor(env, key, 'UploadPart')).length, 0, 'no part was sent');
+    },
+  },
+  {
+    name: 'a failed task shows its error object in the task list',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('err-task');
+      await env.admin.fault({ op: 'PutObject', nth: 1, times: 1, status: 403, code: 'AccessDenied' });
+      let id;
+      await rejects(cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: 'x', onTaskReady: (t) => { id = t; } }));
+      const task = cos.getTaskList().find((t) => t.id === id);
+      equal(task.state, 'error');
+      equal(task.error.code, 'AccessDenied');
+      equal(task.error.statusCode, 403);
+      ok(task.error.message, 'message');
+    },
+  },
+  {
     name: 'Content-Type: sliceUploadFile takes it from the key when not given; ContentType wins',
     async run(env) {
       const cos = new env.COS(env.options());
