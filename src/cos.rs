@@ -1,5 +1,6 @@
 //! The SDK object behind `new COS(options)`: dispatches the official method names to operations.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::client::Client;
@@ -68,13 +69,13 @@ impl<H: Host> Cos<H> {
                     source.close(&*c.host);
                     return r;
                 }
-                self.clone().run_as_task(TaskKind::Put, params, source, None).await
+                self.clone().run_as_task(TaskKind::Put, params, source, None, None).await
             }
             "sliceUploadFile" => {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                self.clone().run_as_task(TaskKind::Slice, params, source, None).await
+                self.clone().run_as_task(TaskKind::Slice, params, source, None, None).await
             }
             "uploadFile" => self.clone().upload_file(params, None, None).await,
             "uploadFiles" => self.clone().upload_files(params).await,
@@ -144,30 +145,46 @@ impl<H: Host> Cos<H> {
     ) -> Result<Value> {
         let c = self.client.clone();
         let on_finish = params::callback(&params, "onFileFinish")?;
+        // `onFileFinish(err, data, options)` whenever the task settles: once, or again after a
+        // restartTask of a failed task (as the official SDK does).
+        let mut options = Value::obj();
+        for (k, v) in params.entries() {
+            if matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_)) {
+                options.set(k, v.clone());
+            }
+        }
+        if let Some(i) = index {
+            options.set("Index", Value::Num(i as f64));
+        }
+        let reported = Rc::new(Cell::new(false));
+        let finish: Rc<dyn Fn(&Result<Value>, &str)> = {
+            let (host, reported) = (c.host.clone(), reported.clone());
+            Rc::new(move |result: &Result<Value>, task_id: &str| {
+                reported.set(true);
+                let Some(f) = on_finish else { return };
+                let mut options = options.clone();
+                if !task_id.is_empty() {
+                    options.set("TaskId", task_id.into());
+                }
+                let (err, data) = match result {
+                    Ok(d) => (Arg::Val(Value::Null), Arg::Val(d.clone())),
+                    Err(e) => (Arg::Err(e.clone()), Arg::Val(Value::Null)),
+                };
+                host.invoke(f, vec![err, data, Arg::Val(options)]);
+            })
+        };
         let result = async {
             params::target(&params, true)?;
             params::headers(&params)?;
             let source = Source::open(&*c.host, &params, false).await?;
             let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts.slice_size);
             let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
-            self.clone().run_as_task(kind, params.clone(), source, observer).await
+            self.clone().run_as_task(kind, params.clone(), source, observer, Some(finish.clone())).await
         }
         .await;
-        if let Some(f) = on_finish {
-            let mut options = Value::obj();
-            for (k, v) in params.entries() {
-                if matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_)) {
-                    options.set(k, v.clone());
-                }
-            }
-            if let Some(i) = index {
-                options.set("Index", Value::Num(i as f64));
-            }
-            let (err, data) = match &result {
-                Ok(d) => (Arg::Val(Value::Null), Arg::Val(d.clone())),
-                Err(e) => (Arg::Err(e.clone()), Arg::Val(Value::Null)),
-            };
-            c.host.invoke(f, vec![err, data, Arg::Val(options)]);
+        if !reported.get() {
+            // Refused before it became a task (bad params, unreadable body).
+            finish(&result, "");
         }
         result
     }

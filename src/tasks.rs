@@ -85,6 +85,8 @@ struct Runtime {
     speed: Cell<(f64, u64, f64)>,
     /// `uploadFiles` aggregates per-file progress through this.
     observer: Option<Rc<dyn Fn(u64, u64)>>,
+    /// Called each time the task settles (again after a restart of a failed task).
+    on_settled: Option<Rc<dyn Fn(&Result<Value>, &str)>>,
     /// The failure behind the `error` state, shown whole in the task list.
     last_error: RefCell<Option<CosError>>,
 }
@@ -119,6 +121,7 @@ impl<H: Host> Cos<H> {
         params: Value,
         source: Source,
         observer: Option<Rc<dyn Fn(u64, u64)>>,
+        on_settled: Option<Rc<dyn Fn(&Result<Value>, &str)>>,
     ) -> Result<Value> {
         let t = params::target(&params, true)?;
         let size = source.size();
@@ -148,6 +151,7 @@ impl<H: Host> Cos<H> {
             done: done.clone(),
             speed: Cell::new((0.0, 0, 0.0)),
             observer,
+            on_settled,
             last_error: RefCell::new(None),
         });
         self.tasks.runtimes.borrow_mut().push(rt.clone());
@@ -256,7 +260,22 @@ impl<H: Host> Cos<H> {
         // Listeners see the final state before the caller's callback or Promise settles.
         self.schedule(true);
         if let Some(r) = outcome {
-            rt.done.send(r);
+            if let Some(f) = &rt.on_settled {
+                f(&r, &id);
+            }
+            let again = r.clone();
+            if !rt.done.send(r) {
+                // A restarted failed task: its caller settled already. The JS layer calls a
+                // callback given to the original call again, as the official SDK does.
+                if let Some(emit) = self.emit {
+                    let err = match &again {
+                        Err(e) => Arg::Err(e.clone()),
+                        Ok(_) => Arg::Val(Value::Null),
+                    };
+                    let data = again.unwrap_or(Value::Null);
+                    self.client.host.invoke(emit, vec![Arg::Val(Value::str("inner-task-settled")), Arg::Val(Value::Obj(vec![("id".into(), Value::str(id.clone())), ("data".into(), data)])), err]);
+                }
+            }
         }
     }
 
@@ -360,12 +379,15 @@ impl<H: Host> Cos<H> {
                     source: old.source.clone(),
                     abort: AbortScope::new(),
                     state: old.state.clone(),
-                    done: if old.done.settled.get() { Oneshot::new() } else { old.done.clone() },
+                    // Settled already after a failure: the rerun's outcome then goes to the
+                    // JS layer (`inner-task-settled`), since a Promise settles once.
+                    done: old.done.clone(),
                     keep_on_cancel: old.keep_on_cancel,
                     on_progress: old.on_progress,
                     on_hash: old.on_hash,
                     speed: Cell::new((0.0, 0, 0.0)),
                     observer: old.observer.clone(),
+                    on_settled: old.on_settled.clone(),
                     last_error: RefCell::new(None),
                 });
                 *slot = fresh;
@@ -385,6 +407,9 @@ impl<H: Host> Cos<H> {
         }
         if let Some(rt) = self.runtime(id) {
             rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
+            if let Some(f) = &rt.on_settled {
+                f(&Err(CosError::canceled()), id);
+            }
             rt.done.send(Err(CosError::canceled()));
             let upload_id = rt.state.borrow().as_ref().map(|s| s.upload_id.clone());
             if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {

@@ -144,6 +144,41 @@ export const tests = [
     },
   },
   {
+    name: 'restartTask of a failed uploadFile: onProgress keeps firing, onFileFinish and the callback are called again',
+    async run(env) {
+      const cos = new env.COS(env.options({ ChunkRetryTimes: 0, ProgressInterval: 10 }));
+      const key = uniqueKey('again');
+      const bytes = patternBytes(3 * MiB, 37);
+      await env.admin.fault({ op: 'UploadPart', nth: 2, times: 1, status: 403, code: 'AccessDenied' });
+      let id;
+      const finishes = [];
+      const results = [];
+      let progressAfterRestart = 0;
+      let restarted = false;
+      cos.uploadFile({
+        Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes, 'again.bin')), SliceSize: MiB, ChunkSize: MiB, AsyncLimit: 1,
+        onTaskReady: (t) => { id = t; },
+        onProgress: () => { if (restarted) progressAfterRestart += 1; },
+        onFileFinish: (err, data, options) => finishes.push([err && err.code, data && data.ETag, options.TaskId, options.Key]),
+      }, (err, data) => results.push([err && err.code, data && data.ETag]));
+      await waitFor(() => results.length === 1, 'the first failure');
+      equal(results[0][0], 'AccessDenied');
+      equal(finishes.length, 1);
+      equal(finishes[0][0], 'AccessDenied');
+      equal(finishes[0][2], id, 'onFileFinish options carry the TaskId');
+      await env.admin.clearFaults();
+      restarted = true;
+      ok(cos.restartTask(id));
+      await waitFor(() => results.length === 2 && finishes.length === 2, 'the second settle');
+      equal(results[1][0], null);
+      ok(/-3"$/.test(results[1][1]), 'multipart ETag ' + results[1][1]);
+      equal(finishes[1][0], null);
+      equal(finishes[1][3], key);
+      ok(progressAfterRestart > 0, 'onProgress fires after the restart');
+      equal((await stored(env, key)).md5, env.md5(bytes));
+    },
+  },
+  {
     name: 'a failed task shows its error object in the task list',
     async run(env) {
       const cos = new env.COS(env.options());

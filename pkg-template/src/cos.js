@@ -7,6 +7,9 @@ const METHODS = [
   'sliceUploadFile', 'uploadFile', 'uploadFiles',
 ];
 
+// Calls that run as one queue task: restartTask after a failure settles their callback again.
+const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
+
 export function defineCOS({ core, createHost, flavour, version }) {
   class COS {
     constructor(options) {
@@ -16,7 +19,14 @@ export function defineCOS({ core, createHost, flavour, version }) {
       this._events = Object.create(null);
       this._host = options.Host || createHost(options);
       this._host.owner = this;
-      this._core = new core.CosCore(this._host, options, flavour, this._host.defaultProtocol(), (name, data) => this.emit(name, data));
+      // Callbacks of task calls by task id, called again when a failed task is restarted and settles.
+      this._taskCallbacks = new Map();
+      this._core = new core.CosCore(this._host, options, flavour, this._host.defaultProtocol(), (name, data, err) => {
+        if (name !== 'inner-task-settled') return this.emit(name, data);
+        const cb = this._taskCallbacks.get(data.id);
+        if (!err) this._taskCallbacks.delete(data.id);
+        if (cb) safeCall(cb, err || null, err ? undefined : data.data);
+      });
     }
 
     on(name, fn) {
@@ -87,11 +97,27 @@ export function defineCOS({ core, createHost, flavour, version }) {
         const err = paramErr('callback should be a function');
         return Promise.reject(err);
       }
+      let taskId;
+      if (callback && TASK_METHODS.has(name) && params && typeof params === 'object') {
+        const ready = params.onTaskReady || params.TaskReady;
+        params = Object.assign({}, params, {
+          onTaskReady: (id) => {
+            taskId = id;
+            this._taskCallbacks.set(id, callback);
+            if (typeof ready === 'function') ready(id);
+          },
+        });
+        delete params.TaskReady;
+      }
       const promise = this._core.call(name, params);
       if (!callback) return promise;
       promise.then(
-        (data) => safeCall(callback, null, data),
-        (err) => safeCall(callback, err, undefined),
+        (data) => { this._taskCallbacks.delete(taskId); safeCall(callback, null, data); },
+        (err) => {
+          // Kept only while the task can still be restarted.
+          if (err && err.code === 'TaskCanceled') this._taskCallbacks.delete(taskId);
+          safeCall(callback, err, undefined);
+        },
       );
       return undefined;
     };

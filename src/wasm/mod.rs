@@ -10,6 +10,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::cos::Cos;
+use crate::error::ErrorKind;
 use crate::sign::Flavour;
 use interop::{error_to_js, js_to_value, value_to_js};
 use js_host::{JsHost, JsHostObject};
@@ -49,12 +50,20 @@ impl CosCore {
             let host = inner.client.host.clone();
             let handles = collect_handles(&params);
             let r = inner.call(&method, params).await;
+            // A queued task that failed can be restarted: its callbacks (onProgress, onFileFinish)
+            // and body must outlive this call, as the official SDK keeps a failed task's params.
+            let restartable = match &r {
+                Err(e) => !matches!(e.kind, ErrorKind::Param | ErrorKind::Canceled),
+                Ok(v) => v.get("files").is_some_and(|f| f.as_list().iter().any(|x| x.get("error").is_some_and(|e| !e.is_null()))),
+            } && matches!(method.as_str(), "putObject" | "sliceUploadFile" | "uploadFile" | "uploadFiles");
             let out = match r {
                 Ok(v) => Ok(value_to_js(&v, &host.obj)),
                 Err(e) => Err(error_to_js(&e, &host.obj)),
             };
-            for h in handles {
-                host.obj.release(h);
+            if !restartable {
+                for h in handles {
+                    host.obj.release(h);
+                }
             }
             out
         })
