@@ -1,0 +1,84 @@
+'use strict';
+// XML in and out: response documents (spec §5.1, §6.6–6.11) built from small templates, and the one
+// request body the server parses (CompleteMultipartUpload) read with fast-xml-parser.
+const { XMLParser, XMLValidator } = require('fast-xml-parser');
+const { err } = require('./errors');
+
+const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+function esc(v) {
+  return String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }[c]));
+}
+
+/** `<name>value</name>`; `<name/>` for '' / null / undefined. Nested arrays of strings are joined. */
+function el(name, value) {
+  if (Array.isArray(value)) value = value.join('');
+  if (value === undefined || value === null || value === '') return '<' + name + '/>';
+  return '<' + name + '>' + value + '</' + name + '>';
+}
+
+/** Text element: escaped. */
+function tx(name, value) {
+  return el(name, value === undefined || value === null ? '' : esc(value));
+}
+
+function doc(root, children, attrs = '') {
+  return DECL + '<' + root + attrs + '>' + children.join('') + '</' + root + '>';
+}
+
+/** The error body exactly as spec §5.1 shows it (single-quoted declaration, one element per line). */
+function errorXml({ code, message, resource, requestId, traceId }) {
+  return "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n"
+    + '  <Code>' + esc(code) + '</Code>\n'
+    + '  <Message>' + esc(message) + '</Message>\n'
+    + '  <Resource>' + esc(resource) + '</Resource>\n'
+    + '  <RequestId>' + esc(requestId) + '</RequestId>\n'
+    + '  <TraceId>' + esc(traceId) + '</TraceId>\n'
+    + '</Error>';
+}
+
+const COMPLETE_NS = ' xmlns="http://www.qcloud.com/document/product/436/7751"';
+
+function owner(id) {
+  return el('ID', esc(id)) + el('DisplayName', esc(id));
+}
+
+function initiator(uin) {
+  return el('ID', esc('qcs::cam::uin/' + uin + ':uin/' + uin)) + el('DisplayName', esc(uin));
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false, // keep "0001" and ETags as text
+  trimValues: true,
+  isArray: (name, jpath) => jpath === 'CompleteMultipartUpload.Part',
+});
+
+/**
+ * Parse a CompleteMultipartUpload body into [{partNumber, etag}] in document order.
+ * Anything that is not a well-formed document with that root and at least one complete Part →
+ * MalformedXML. DOCTYPE/ENTITY declarations are refused outright (no entity-expansion games).
+ */
+function parseCompleteBody(text) {
+  const bad = () => err('MalformedXML');
+  if (!text || !text.trim()) throw bad('empty body');
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw bad('DOCTYPE');
+  if (XMLValidator.validate(text) !== true) throw bad('not well-formed');
+  let obj;
+  try {
+    obj = parser.parse(text);
+  } catch {
+    throw bad('parse');
+  }
+  const root = obj && obj.CompleteMultipartUpload;
+  if (!root || typeof root !== 'object' || !Array.isArray(root.Part) || root.Part.length === 0) throw bad('no Part');
+  return root.Part.map((p) => {
+    if (!p || typeof p !== 'object') throw bad('Part');
+    const n = typeof p.PartNumber === 'string' ? p.PartNumber.trim() : '';
+    const etag = typeof p.ETag === 'string' ? p.ETag.trim() : '';
+    if (!/^\d{1,5}$/.test(n) || !etag) throw bad('PartNumber/ETag');
+    return { partNumber: Number(n), etag };
+  });
+}
+
+module.exports = { DECL, esc, el, tx, doc, errorXml, COMPLETE_NS, owner, initiator, parseCompleteBody };
