@@ -127,7 +127,9 @@ pub async fn signed_object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<Stri
     let action = if method == "PUT" { "PutObject" } else { "GetObject" };
     let mut req = Req::new(action, method, &t.bucket, &t.region, &t.key);
     req.query = query.clone();
-    req.headers = params::headers(p)?;
+    // Only `Headers` become headers here: `Expires` is the signature's lifetime, not a header
+    // (mapping it would sign an `expires` header the URL never carries).
+    req.headers = params::headers(&Value::Obj(vec![("Headers".into(), p.get("Headers").cloned().unwrap_or(Value::Null))]))?;
     let mut headers = req.headers.clone();
     let expires = params::uint(p, "Expires")?.unwrap_or(900);
     c.sign_into_with_expiry(&req, &mut headers, expires).await?;
