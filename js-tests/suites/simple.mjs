@@ -51,6 +51,29 @@ export const tests = [
     },
   },
   {
+    name: 'putObject accepts every body kind: string, ArrayBuffer, typed array, DataView, the host body, a file',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const bytes = patternBytes(70000, 77);
+      const kinds = [
+        ['string', 'héllo wörld', new TextEncoder().encode('héllo wörld')],
+        ['ArrayBuffer', bytes.slice().buffer, bytes],
+        ['Uint8Array view', new Uint8Array(bytes.buffer, 100, 5000), bytes.subarray(100, 5100)],
+        ['DataView', new DataView(bytes.buffer, 7, 999), bytes.subarray(7, 1006)],
+        ['host body', await env.body(bytes), bytes],
+      ];
+      for (const [kind, body, expect] of kinds) {
+        const key = uniqueKey('kind');
+        const d = await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: body });
+        equal(d.ETag, '"' + env.md5(expect) + '"', kind);
+        equal((await stored(env, key)).size, expect.length, kind + ' size');
+      }
+      const key = uniqueKey('kind-file');
+      const d = await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes, 'kind.bin')) });
+      equal(d.ETag, '"' + env.md5(bytes) + '"', 'file');
+    },
+  },
+  {
     name: 'putObject maps every official header parameter and x-cos-meta-*',
     async run(env) {
       const cos = new env.COS(env.options());
