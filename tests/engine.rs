@@ -5,14 +5,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
+mod common;
+
+use common::{Server, TestHost};
 use cos_wasm::cos::Cos;
 use cos_wasm::crc64::crc64;
-use cos_wasm::error::CosError;
 use cos_wasm::host::*;
 use cos_wasm::sign::Flavour;
 use cos_wasm::value::Value;
 use futures_executor::LocalPool;
-use futures_util::task::LocalSpawnExt;
 use md5_reference::{Digest, Md5};
 
 fn md5_hex(b: &[u8]) -> String {
@@ -26,16 +27,19 @@ struct Store {
     next_upload: u32,
 }
 
-struct MemHost {
-    sources: RefCell<HashMap<u32, Vec<u8>>>,
+/// An in-memory COS: objects and multipart uploads, with a switch to fail one part.
+struct MemCos {
     store: RefCell<Store>,
-    storage: RefCell<HashMap<String, String>>,
     /// (method, path+query) of every request.
     log: RefCell<Vec<(String, String)>>,
     /// Fail UploadPart for this part number with 400 this many times.
     fail_part: Cell<(u32, u32)>,
-    spawner: futures_executor::LocalSpawner,
-    now: Cell<f64>,
+}
+
+type MemHost = TestHost<MemCos>;
+
+fn mem_host(pool: &LocalPool) -> Rc<MemHost> {
+    TestHost::new(MemCos { store: RefCell::new(Store::default()), log: RefCell::new(Vec::new()), fail_part: Cell::new((0, 0)) }, pool.spawner())
 }
 
 fn xml_resp(status: u16, body: String) -> HttpResponse {
@@ -51,29 +55,14 @@ fn error(status: u16, code: &str) -> HttpResponse {
     xml_resp(status, format!("<?xml version='1.0' encoding='utf-8' ?><Error><Code>{code}</Code><Message>{code}</Message></Error>"))
 }
 
-impl MemHost {
-    fn new(spawner: futures_executor::LocalSpawner) -> Rc<MemHost> {
-        Rc::new(MemHost {
-            sources: RefCell::new(HashMap::new()),
-            store: RefCell::new(Store::default()),
-            storage: RefCell::new(HashMap::new()),
-            log: RefCell::new(Vec::new()),
-            fail_part: Cell::new((0, 0)),
-            spawner,
-            now: Cell::new(1_700_000_000_000.0),
-        })
+impl Server for MemCos {
+    fn answer(&self, req: &HttpRequest, body: &[u8]) -> Result<HttpResponse, TransportError> {
+        Ok(self.handle(req, body.to_vec()))
     }
+}
 
-    fn body_bytes(&self, body: &Body) -> Vec<u8> {
-        match body {
-            Body::Empty => Vec::new(),
-            Body::Bytes(b) => b.clone(),
-            Body::Source { source, start, end } => self.sources.borrow()[source][*start as usize..*end as usize].to_vec(),
-            Body::Form { file, .. } => self.body_bytes(file),
-        }
-    }
-
-    fn handle(&self, req: &HttpRequest) -> HttpResponse {
+impl MemCos {
+    fn handle(&self, req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
         let after_host = req.url.splitn(4, '/').nth(3).unwrap_or("");
         let (path, query) = after_host.split_once('?').unwrap_or((after_host, ""));
         let key = cos_wasm::encode::url_decode(path);
@@ -86,7 +75,6 @@ impl MemHost {
                 (k.to_string(), cos_wasm::encode::url_decode(v))
             })
             .collect();
-        let body = self.body_bytes(&req.body);
         let mut st = self.store.borrow_mut();
         let ok = |etag: String, crc: u64| HttpResponse {
             status: 200,
@@ -159,59 +147,6 @@ impl MemHost {
     }
 }
 
-impl Host for MemHost {
-    fn send(&self, req: HttpRequest, progress: Option<ProgressFn>) -> LocalFuture<'static, Result<HttpResponse, TransportError>> {
-        let resp = self.handle(&req);
-        if let Some(p) = progress {
-            p(req.body.len());
-        }
-        Box::pin(async move { Ok(resp) })
-    }
-    fn abort(&self, _id: u32) {}
-    fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>> {
-        let info = match body {
-            OpenRequest::Handle(h) => SourceInfo {
-                id: h,
-                size: self.sources.borrow()[&h].len() as u64,
-                name: Some(format!("file-{h}.bin")),
-                last_modified_ms: Some(1_600_000_000_000.0),
-                content_type: None,
-                persistent: true,
-            },
-            OpenRequest::FilePath(_) => return Box::pin(async { Err(CosError::param("no files here")) }),
-        };
-        Box::pin(async move { Ok(info) })
-    }
-    fn read(&self, source: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>> {
-        let b = self.sources.borrow()[&source][start as usize..end as usize].to_vec();
-        Box::pin(async move { Ok(b) })
-    }
-    fn close(&self, _source: u32) {}
-    fn sleep(&self, ms: u32) -> LocalFuture<'static, ()> {
-        self.now.set(self.now.get() + f64::from(ms));
-        Box::pin(async {})
-    }
-    fn now_ms(&self) -> f64 {
-        self.now.get()
-    }
-    fn random(&self) -> f64 {
-        0.5
-    }
-    fn storage_get(&self, key: &str) -> Option<String> {
-        self.storage.borrow().get(key).cloned()
-    }
-    fn storage_set(&self, key: &str, value: &str) {
-        self.storage.borrow_mut().insert(key.to_string(), value.to_string());
-    }
-    fn invoke(&self, _function: u32, _args: Vec<Arg>) {}
-    fn get_authorization(&self, _f: u32, _o: Value) -> LocalFuture<'static, Result<Value, CosError>> {
-        Box::pin(async { Err(CosError::auth("unused")) })
-    }
-    fn release(&self, _handle: u32) {}
-    fn spawn(&self, fut: LocalFuture<'static, ()>) {
-        self.spawner.spawn_local(fut).unwrap();
-    }
-}
 
 fn options() -> Value {
     Value::Obj(vec![
@@ -241,21 +176,21 @@ fn pattern(n: usize) -> Vec<u8> {
 const MIB: usize = 1 << 20;
 
 fn part_puts(host: &MemHost) -> usize {
-    host.log.borrow().iter().filter(|(m, p)| m == "PUT" && p.contains("partNumber=")).count()
+    host.server.log.borrow().iter().filter(|(m, p)| m == "PUT" && p.contains("partNumber=")).count()
 }
 
 #[test]
 fn slice_upload_stores_the_file() {
     let mut pool = LocalPool::new();
-    let host = MemHost::new(pool.spawner());
+    let host = mem_host(&pool);
     let data = pattern(5 * MIB + 123);
     host.sources.borrow_mut().insert(7, data.clone());
     let cos = Cos::new(host.clone(), &options(), Flavour::Js, "https:", None).unwrap();
     let r = pool.run_until(cos.clone().call("sliceUploadFile", params("dir/big.bin", 7, MIB as f64))).unwrap();
     assert_eq!(r.get("Key").unwrap().as_str(), Some("dir/big.bin"));
-    assert_eq!(host.store.borrow().objects["dir/big.bin"], data);
+    assert_eq!(host.server.store.borrow().objects["dir/big.bin"], data);
     assert_eq!(part_puts(&host), 6);
-    assert!(host.store.borrow().uploads.is_empty());
+    assert!(host.server.store.borrow().uploads.is_empty());
     // The checkpoint is removed after success.
     let cp = host.storage_get(cos_wasm::checkpoint::STORAGE_KEY).unwrap_or_default();
     assert!(!cp.contains("dir/big.bin"), "{cp}");
@@ -264,7 +199,7 @@ fn slice_upload_stores_the_file() {
 #[test]
 fn a_failed_upload_resumes_without_resending_finished_parts() {
     let mut pool = LocalPool::new();
-    let host = MemHost::new(pool.spawner());
+    let host = mem_host(&pool);
     let data = pattern(4 * MIB);
     host.sources.borrow_mut().insert(1, data.clone());
     let opts = {
@@ -273,7 +208,7 @@ fn a_failed_upload_resumes_without_resending_finished_parts() {
         o
     };
     let cos = Cos::new(host.clone(), &opts, Flavour::Js, "https:", None).unwrap();
-    host.fail_part.set((3, 1));
+    host.server.fail_part.set((3, 1));
     let err = pool.run_until(cos.clone().call("sliceUploadFile", params("k", 1, MIB as f64))).unwrap_err();
     assert_eq!(err.code, "InvalidRequest");
     let upload_id = err.upload_id.clone().expect("error carries the UploadId");
@@ -283,31 +218,31 @@ fn a_failed_upload_resumes_without_resending_finished_parts() {
     let r = pool.run_until(cos2.call("sliceUploadFile", params("k", 1, MIB as f64))).unwrap();
     assert_eq!(r.get("UploadId").unwrap().as_str(), Some(upload_id.as_str()));
     assert_eq!(part_puts(&host), 5);
-    assert_eq!(host.store.borrow().objects["k"], data);
+    assert_eq!(host.server.store.borrow().objects["k"], data);
 }
 
 #[test]
 fn a_server_part_with_a_foreign_etag_is_uploaded_again() {
     let mut pool = LocalPool::new();
-    let host = MemHost::new(pool.spawner());
+    let host = mem_host(&pool);
     let data = pattern(3 * MIB);
     host.sources.borrow_mut().insert(1, data.clone());
     let cos = Cos::new(host.clone(), &options(), Flavour::Js, "https:", None).unwrap();
-    host.fail_part.set((3, 1));
+    host.server.fail_part.set((3, 1));
     let err = pool.run_until(cos.clone().call("sliceUploadFile", params("k2", 1, MIB as f64))).unwrap_err();
     let upload_id = err.upload_id.unwrap();
     // Someone overwrites part 1 with other bytes of the same size.
-    host.store.borrow_mut().uploads.get_mut(&upload_id).unwrap().1.insert(1, vec![0u8; MIB]);
+    host.server.store.borrow_mut().uploads.get_mut(&upload_id).unwrap().1.insert(1, vec![0u8; MIB]);
     let before = part_puts(&host);
     pool.run_until(cos.call("sliceUploadFile", params("k2", 1, MIB as f64))).unwrap();
     assert_eq!(part_puts(&host) - before, 2, "part 1 re-sent, part 2 reused, part 3 sent");
-    assert_eq!(host.store.borrow().objects["k2"], data);
+    assert_eq!(host.server.store.borrow().objects["k2"], data);
 }
 
 #[test]
 fn queue_runs_tasks_and_reports_them() {
     let mut pool = LocalPool::new();
-    let host = MemHost::new(pool.spawner());
+    let host = mem_host(&pool);
     for i in 1..=5u32 {
         host.sources.borrow_mut().insert(i, pattern(1000 * i as usize));
     }
@@ -325,6 +260,6 @@ fn queue_runs_tasks_and_reports_them() {
     let states: Vec<&str> = list.as_list().iter().map(|t| t.get("state").unwrap().as_str().unwrap()).collect();
     assert_eq!(states, vec!["success"; 5]);
     for i in 1..=5u32 {
-        assert_eq!(host.store.borrow().objects[&format!("q{i}")].len(), 1000 * i as usize);
+        assert_eq!(host.server.store.borrow().objects[&format!("q{i}")].len(), 1000 * i as usize);
     }
 }

@@ -2,62 +2,23 @@
 //! characters, deep nesting) for every official call: each call settles with data or an error in
 //! the SDK's shape, and the core never panics (a panic would kill the wasm instance for good).
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+mod common;
 
+use common::{settle, Server, TestHost};
 use cos_wasm::cos::{Cos, METHODS};
-use cos_wasm::error::CosError;
 use cos_wasm::host::*;
 use cos_wasm::presign::static_authorization;
 use cos_wasm::sign::Flavour;
 use cos_wasm::value::Value;
 use futures_executor::LocalPool;
-use futures_util::task::LocalSpawnExt;
 use proptest::prelude::*;
 
-struct Quiet {
-    spawner: futures_executor::LocalSpawner,
-    now: Cell<f64>,
-}
+/// Answers every request with an empty 200.
+struct Quiet;
 
-impl Host for Quiet {
-    fn send(&self, _req: HttpRequest, _p: Option<ProgressFn>) -> LocalFuture<'static, Result<HttpResponse, TransportError>> {
-        Box::pin(async { Ok(HttpResponse { status: 200, ..Default::default() }) })
-    }
-    fn abort(&self, _id: u32) {}
-    fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>> {
-        let r = match body {
-            OpenRequest::Handle(h) if h < 3 => Ok(SourceInfo { id: h, size: 10, ..Default::default() }),
-            _ => Err(CosError::param("params body format error")),
-        };
-        Box::pin(async move { r })
-    }
-    fn read(&self, _s: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>> {
-        let n = end.saturating_sub(start) as usize;
-        Box::pin(async move { Ok(vec![1u8; n]) })
-    }
-    fn close(&self, _s: u32) {}
-    fn sleep(&self, ms: u32) -> LocalFuture<'static, ()> {
-        self.now.set(self.now.get() + f64::from(ms));
-        Box::pin(async {})
-    }
-    fn now_ms(&self) -> f64 {
-        self.now.get()
-    }
-    fn random(&self) -> f64 {
-        0.5
-    }
-    fn storage_get(&self, _k: &str) -> Option<String> {
-        None
-    }
-    fn storage_set(&self, _k: &str, _v: &str) {}
-    fn invoke(&self, _f: u32, _a: Vec<Arg>) {}
-    fn get_authorization(&self, _f: u32, _o: Value) -> LocalFuture<'static, Result<Value, CosError>> {
-        Box::pin(async { Ok(Value::Str("garbage".into())) })
-    }
-    fn release(&self, _h: u32) {}
-    fn spawn(&self, fut: LocalFuture<'static, ()>) {
-        self.spawner.spawn_local(fut).unwrap();
+impl Server for Quiet {
+    fn answer(&self, _req: &HttpRequest, _body: &[u8]) -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse { status: 200, ..Default::default() })
     }
 }
 
@@ -100,16 +61,14 @@ proptest! {
     #[test]
     fn any_params_settle_without_panic(options in params(), p in params(), method in proptest::sample::select(METHODS)) {
         let mut pool = LocalPool::new();
-        let host = Rc::new(Quiet { spawner: pool.spawner(), now: Cell::new(1.7e12) });
+        let host = TestHost::new(Quiet, pool.spawner());
+        for h in 0..3 {
+            host.sources.borrow_mut().insert(h, vec![1u8; 10]);
+        }
         let _ = static_authorization(&p, Flavour::Js, 1.7e12);
         let _ = static_authorization(&p, Flavour::Wx, 1.7e12);
         let Ok(cos) = Cos::new(host.clone(), &options, Flavour::Js, "https:", None) else { return Ok(()) };
-        let done: Rc<RefCell<Option<Result<Value, CosError>>>> = Rc::new(RefCell::new(None));
-        let slot = done.clone();
-        let fut = cos.clone().call(method, p);
-        pool.spawner().spawn_local(async move { *slot.borrow_mut() = Some(fut.await); }).unwrap();
-        pool.run_until_stalled();
-        let outcome = done.borrow_mut().take();
+        let outcome = settle(&mut pool, &cos, method, p);
         prop_assert!(outcome.is_some(), "{} left pending", method);
         if let Some(Err(e)) = outcome {
             prop_assert!(!e.message.is_empty(), "errors say what went wrong");

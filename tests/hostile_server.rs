@@ -3,91 +3,39 @@
 //! lengths; any status). The engine must end every call with a result or an error: never a panic,
 //! never a call left pending.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use std::rc::Rc;
+mod common;
 
+use std::cell::Cell;
+
+use common::{obj, settle, Server, TestHost};
 use cos_wasm::cos::Cos;
-use cos_wasm::error::CosError;
 use cos_wasm::host::*;
 use cos_wasm::sign::Flavour;
 use cos_wasm::value::Value;
 use futures_executor::LocalPool;
-use futures_util::task::LocalSpawnExt;
 use proptest::prelude::*;
 
+/// Answers request n with `answers[n % len]`; status 0 is a connection reset.
 struct Hostile {
     answers: Vec<HttpResponse>,
     next: Cell<usize>,
-    sources: RefCell<HashMap<u32, Vec<u8>>>,
-    storage: RefCell<HashMap<String, String>>,
-    spawner: futures_executor::LocalSpawner,
-    now: Cell<f64>,
-    sent: Cell<usize>,
 }
 
-impl Host for Hostile {
-    fn send(&self, _req: HttpRequest, progress: Option<ProgressFn>) -> LocalFuture<'static, Result<HttpResponse, TransportError>> {
+impl Server for Hostile {
+    fn answer(&self, _req: &HttpRequest, _body: &[u8]) -> Result<HttpResponse, TransportError> {
         let i = self.next.get();
         self.next.set(i + 1);
-        self.sent.set(self.sent.get() + 1);
         let r = self.answers[i % self.answers.len()].clone();
-        if let Some(p) = progress {
-            // A host may report nonsense progress too.
-            p(u64::MAX / 2);
-            p(0);
+        if r.status == 0 {
+            Err(TransportError::Network("connection reset".into()))
+        } else {
+            Ok(r)
         }
-        Box::pin(async move {
-            if r.status == 0 {
-                Err(TransportError::Network("connection reset".into()))
-            } else {
-                Ok(r)
-            }
-        })
     }
-    fn abort(&self, _id: u32) {}
-    fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>> {
-        let r = match body {
-            OpenRequest::Handle(h) => Ok(SourceInfo {
-                id: h,
-                size: self.sources.borrow()[&h].len() as u64,
-                name: Some("f.bin".into()),
-                last_modified_ms: Some(1.6e12),
-                content_type: None,
-                persistent: true,
-            }),
-            OpenRequest::FilePath(_) => Err(CosError::param("no files")),
-        };
-        Box::pin(async move { r })
-    }
-    fn read(&self, source: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>> {
-        let b = self.sources.borrow()[&source][start as usize..end as usize].to_vec();
-        Box::pin(async move { Ok(b) })
-    }
-    fn close(&self, _source: u32) {}
-    fn sleep(&self, ms: u32) -> LocalFuture<'static, ()> {
-        self.now.set(self.now.get() + f64::from(ms));
-        Box::pin(async {})
-    }
-    fn now_ms(&self) -> f64 {
-        self.now.get()
-    }
-    fn random(&self) -> f64 {
-        0.25
-    }
-    fn storage_get(&self, key: &str) -> Option<String> {
-        self.storage.borrow().get(key).cloned()
-    }
-    fn storage_set(&self, key: &str, value: &str) {
-        self.storage.borrow_mut().insert(key.into(), value.into());
-    }
-    fn invoke(&self, _f: u32, _args: Vec<Arg>) {}
-    fn get_authorization(&self, _f: u32, _o: Value) -> LocalFuture<'static, Result<Value, CosError>> {
-        Box::pin(async { Err(CosError::auth("unused")) })
-    }
-    fn release(&self, _h: u32) {}
-    fn spawn(&self, fut: LocalFuture<'static, ()>) {
-        self.spawner.spawn_local(fut).unwrap();
+
+    /// A host may report nonsense progress too.
+    fn progress(&self, _len: u64) -> Vec<u64> {
+        vec![u64::MAX / 2, 0]
     }
 }
 
@@ -137,10 +85,6 @@ fn response() -> impl Strategy<Value = HttpResponse> {
     })
 }
 
-fn obj(fields: &[(&str, Value)]) -> Value {
-    Value::Obj(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
-}
-
 fn calls() -> Vec<(&'static str, Value)> {
     let base = |extra: &[(&str, Value)]| {
         let mut v = obj(&[("Bucket", "b-1250000000".into()), ("Region", "ap-guangzhou".into()), ("Key", "big.bin".into())]);
@@ -175,26 +119,14 @@ proptest! {
     fn every_call_settles_on_any_server_answer(answers in proptest::collection::vec(response(), 1..6)) {
         for (method, params) in calls() {
             let mut pool = LocalPool::new();
-            let host = Rc::new(Hostile {
-                answers: answers.clone(),
-                next: Cell::new(0),
-                sources: RefCell::new(HashMap::from([(1, vec![7u8; 3 * 1024 * 1024 + 11])])),
-                storage: RefCell::new(HashMap::new()),
-                spawner: pool.spawner(),
-                now: Cell::new(1.7e12),
-                sent: Cell::new(0),
-            });
+            let host = TestHost::new(Hostile { answers: answers.clone(), next: Cell::new(0) }, pool.spawner());
+            host.sources.borrow_mut().insert(1, vec![7u8; 3 * 1024 * 1024 + 11]);
             let options = obj(&[
                 ("SecretId", "AKIDx".into()), ("SecretKey", "k".into()), ("RetryDelay", Value::Num(1.0)),
                 ("Domain", "{Bucket}.cos.{Region}.test".into()), ("Protocol", "http:".into()),
             ]);
             let cos = Cos::new(host.clone(), &options, Flavour::Js, "https:", None).unwrap();
-            let done: Rc<RefCell<Option<Result<Value, CosError>>>> = Rc::new(RefCell::new(None));
-            let slot = done.clone();
-            let fut = cos.clone().call(method, params);
-            pool.spawner().spawn_local(async move { *slot.borrow_mut() = Some(fut.await); }).unwrap();
-            pool.run_until_stalled();
-            prop_assert!(done.borrow().is_some(), "{} left pending", method);
+            prop_assert!(settle(&mut pool, &cos, method, params).is_some(), "{} left pending", method);
             // Bounded: retries, pages and parts stop (3 MiB in 1 MiB parts, a few pages at most).
             prop_assert!(host.sent.get() < 200, "{} sent {} requests", method, host.sent.get());
         }
