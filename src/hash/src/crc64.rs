@@ -1,0 +1,147 @@
+//! CRC-64/XZ (`x-cos-hash-crc64ecma`, spec §9): incremental hashing and combination of part CRCs.
+//!
+//! Hand-written rather than a crate: slicing-by-8 is fast in wasm, where users feel hashing speed,
+//! and its 16 KiB of tables are built on first use rather than shipped (random-looking data that
+//! no compression shrinks: 10 % of the gzipped module).
+
+/// Reflected form of the ECMA-182 polynomial 0x42F0E1EBA9EA3693.
+pub const POLY: u64 = 0xC96C_5795_D787_0F42;
+
+fn make_tables() -> Box<[[u64; 256]; 8]> {
+    let mut t = Box::new([[0u64; 256]; 8]);
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u64;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { (c >> 1) ^ POLY } else { c >> 1 };
+            k += 1;
+        }
+        t[0][i] = c;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 256 {
+        let mut s = 1;
+        while s < 8 {
+            let prev = t[s - 1][i];
+            t[s][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+            s += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+fn tables() -> &'static [[u64; 256]; 8] {
+    static TABLES: std::sync::OnceLock<Box<[[u64; 256]; 8]>> = std::sync::OnceLock::new();
+    TABLES.get_or_init(make_tables)
+}
+
+/// Incremental CRC-64/XZ.
+#[derive(Clone, Debug)]
+pub struct Crc64 {
+    state: u64,
+}
+
+impl Crc64 {
+    pub fn new() -> Self {
+        Crc64 { state: !0 }
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        let t = tables();
+        let mut crc = self.state;
+        let mut chunks = data.chunks_exact(8);
+        for c in &mut chunks {
+            let x = crc ^ u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            crc = t[7][(x & 0xff) as usize]
+                ^ t[6][((x >> 8) & 0xff) as usize]
+                ^ t[5][((x >> 16) & 0xff) as usize]
+                ^ t[4][((x >> 24) & 0xff) as usize]
+                ^ t[3][((x >> 32) & 0xff) as usize]
+                ^ t[2][((x >> 40) & 0xff) as usize]
+                ^ t[1][((x >> 48) & 0xff) as usize]
+                ^ t[0][(x >> 56) as usize];
+        }
+        for &b in chunks.remainder() {
+            crc = (crc >> 8) ^ t[0][((crc ^ u64::from(b)) & 0xff) as usize];
+        }
+        self.state = crc;
+    }
+
+    pub fn finish(&self) -> u64 {
+        !self.state
+    }
+}
+
+impl Default for Crc64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// CRC-64/XZ of `data` in one call.
+pub fn crc64(data: &[u8]) -> u64 {
+    let mut c = Crc64::new();
+    c.update(data);
+    c.finish()
+}
+
+fn gf2_times(mat: &[u64; 64], mut vec: u64) -> u64 {
+    let mut sum = 0;
+    let mut i = 0;
+    while vec != 0 {
+        if vec & 1 != 0 {
+            sum ^= mat[i];
+        }
+        vec >>= 1;
+        i += 1;
+    }
+    sum
+}
+
+fn gf2_square(square: &mut [u64; 64], mat: &[u64; 64]) {
+    for n in 0..64 {
+        square[n] = gf2_times(mat, mat[n]);
+    }
+}
+
+/// CRC of `A ‖ B` from `crc(A)`, `crc(B)` and `len(B)` (zlib's crc32_combine scheme, reflected polynomial).
+pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
+    if len_b == 0 {
+        return crc_a;
+    }
+    let mut even = [0u64; 64];
+    let mut odd = [0u64; 64];
+    // Operator for one zero bit.
+    odd[0] = POLY;
+    let mut row = 1u64;
+    for slot in odd.iter_mut().skip(1) {
+        *slot = row;
+        row <<= 1;
+    }
+    gf2_square(&mut even, &odd); // two zero bits
+    gf2_square(&mut odd, &even); // four zero bits
+    let mut crc1 = crc_a;
+    let mut len = len_b;
+    loop {
+        gf2_square(&mut even, &odd);
+        if len & 1 != 0 {
+            crc1 = gf2_times(&even, crc1);
+        }
+        len >>= 1;
+        if len == 0 {
+            break;
+        }
+        gf2_square(&mut odd, &even);
+        if len & 1 != 0 {
+            crc1 = gf2_times(&odd, crc1);
+        }
+        len >>= 1;
+        if len == 0 {
+            break;
+        }
+    }
+    crc1 ^ crc_b
+}
