@@ -485,6 +485,10 @@ declare class COS {
   static readonly version: string;
   /** `'js'` (browsers and Node) or `'wx'` (mini-programs): whose signing rules apply. */
   static readonly flavour: 'js' | 'wx';
+  /** Mini-programs only: settles when the wasm module has loaded (calls made earlier wait for it). */
+  static readonly ready?: Promise<void>;
+  /** Mini-programs only: loads the wasm from `wasmPath` when the folder is not at `/cos-wasm/`. */
+  static init?(options?: { wasmPath?: string }): Promise<void>;
 
   putObject(params: COS.PutObjectParams): Promise<COS.PutObjectResult>;
   putObject(params: COS.PutObjectParams, callback: COS.Callback<COS.PutObjectResult>): void;
