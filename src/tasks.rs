@@ -96,6 +96,8 @@ pub struct Tasks {
     pub queue: RefCell<Option<Queue>>,
     runtimes: RefCell<Vec<Rc<Runtime>>>,
     emit_scheduled: Cell<bool>,
+    /// Whether anyone listens to `list-update`: building the list for nobody costs O(tasks) per change.
+    pub listening: Cell<bool>,
 }
 
 impl<H: Host> Cos<H> {
@@ -313,6 +315,9 @@ impl<H: Host> Cos<H> {
     /// Emits `list-update` now: state changes (added, started, paused, canceled, finished) are
     /// published at once, so a listener never sees them after the task's callback.
     pub(crate) fn publish_list(self: &Rc<Self>) {
+        if !self.tasks.listening.get() {
+            return;
+        }
         let mut data = Value::obj();
         data.set("list", self.task_list());
         self.emit_event("list-update", data.clone());
@@ -321,7 +326,7 @@ impl<H: Host> Cos<H> {
 
     /// Emits `list-update` once per burst of progress changes.
     pub(crate) fn list_changed(self: &Rc<Self>, delay_ms: u32) {
-        if self.tasks.emit_scheduled.replace(true) {
+        if !self.tasks.listening.get() || self.tasks.emit_scheduled.replace(true) {
             return;
         }
         let me = self.clone();

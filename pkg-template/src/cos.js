@@ -32,6 +32,7 @@ export function defineCOS({ core, createHost, flavour, version }) {
     on(name, fn) {
       if (typeof fn !== 'function') throw new TypeError('cos-wasm: listener should be a function');
       (this._events[name] || (this._events[name] = [])).push(fn);
+      this._syncListening();
       return this;
     }
 
@@ -40,7 +41,13 @@ export function defineCOS({ core, createHost, flavour, version }) {
       if (!list) return this;
       if (fn === undefined) delete this._events[name];
       else this._events[name] = list.filter((f) => f !== fn);
+      this._syncListening();
       return this;
+    }
+
+    _syncListening() {
+      const n = (e) => (this._events[e] ? this._events[e].length : 0);
+      this._core.setListening(n('list-update') + n('task-list-update') > 0);
     }
 
     /** The upload queue: `[{id, Bucket, Region, Key, FilePath, state, loaded, size, speed, percent, hashPercent, error}]`. */

@@ -72,8 +72,16 @@ class LazyCore {
   }
 
   _now() {
-    if (!this._core && loaded) this._core = new glue.CosCore(...this._args);
+    if (!this._core && loaded) {
+      this._core = new glue.CosCore(...this._args);
+      if (this._listening) this._core.setListening(true);
+    }
     return this._core;
+  }
+
+  setListening(on) {
+    this._listening = on;
+    if (loaded) this._now().setListening(on);
   }
 
   call(name, params) {

@@ -77,6 +77,12 @@ impl CosCore {
         value_to_js(&self.inner.task_list(), &self.inner.client.host.obj)
     }
 
+    /// Whether the JS object has `list-update` listeners (the core skips building lists for nobody).
+    #[wasm_bindgen(js_name = setListening)]
+    pub fn set_listening(&self, on: bool) {
+        self.inner.tasks.listening.set(on);
+    }
+
     #[wasm_bindgen(js_name = pauseTask)]
     pub fn pause_task(&self, id: &str) -> bool {
         self.inner.pause_task(id)
