@@ -180,11 +180,10 @@ impl<H: Host> Cos<H> {
             self.client.host.spawn(Box::pin(async move { me.run_task(id).await }));
         }
         let size = self.client.opts.upload_queue_size;
-        let kept: Vec<String> = self.with_queue(|q| {
-            q.trim(size);
-            q.list().iter().map(|r| r.id.clone()).collect()
-        });
-        self.tasks.runtimes.borrow_mut().retain(|r| kept.contains(&r.id));
+        let dropped = self.with_queue(|q| q.trim(size));
+        if !dropped.is_empty() {
+            self.tasks.runtimes.borrow_mut().retain(|r| !dropped.contains(&r.id));
+        }
         if changed {
             self.publish_list();
         }
