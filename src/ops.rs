@@ -153,9 +153,11 @@ pub async fn put_object<H: Host>(
     let want_md5 = c.opts.upload_check_content_md5
         || c.opts.upload_add_meta_md5
         || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
-    let mut digests = None;
+    let mut expected_crc = None;
     // Small bodies are hashed anyway: the CRC64 check is cheap and catches corruption in transit.
-    if want_md5 || size <= 16 * 1024 * 1024 {
+    if !want_md5 && size <= 16 * 1024 * 1024 {
+        expected_crc = Some(source.crc64(&*c.host, 0, size).await?);
+    } else if want_md5 {
         let host = c.host.clone();
         let d = source
             .digest(&*c.host, 0, size, |done| {
@@ -170,7 +172,7 @@ pub async fn put_object<H: Host>(
         if c.opts.upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
             put_header(&mut headers, "x-cos-meta-md5", d.md5_hex());
         }
-        digests = Some(d);
+        expected_crc = Some(d.crc64);
     }
     let mut req = Req::new("PutObject", "PUT", &t.bucket, &t.region, &t.key);
     req.headers = headers;
@@ -183,8 +185,8 @@ pub async fn put_object<H: Host>(
         req.progress = r.request_progress(0, size);
     }
     let resp = c.request(req).await?;
-    if let Some(d) = digests {
-        check_crc64(&resp, d.crc64, "the uploaded object")?;
+    if let Some(crc) = expected_crc {
+        check_crc64(&resp, crc, "the uploaded object")?;
     }
     if let Some(r) = &reporter {
         r.update(size, size);

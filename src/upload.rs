@@ -502,10 +502,14 @@ async fn upload_one_part<H: Host>(
     let mut attempt = 0u32;
     loop {
         ctx.abort.check()?;
-        // Hash first (CRC64 for the whole-object check, MD5 for Content-MD5), then let the host
+        // Hash first (CRC64 for the integrity checks, MD5 only for Content-MD5), then let the host
         // stream the range itself: the part's bytes are not held while they travel.
-        let d: Digests = source.digest(&*c.host, start, end, |_| {}).await?;
-        let content_md5 = c.opts.upload_check_content_md5.then(|| d.md5_base64());
+        let (crc, content_md5) = if c.opts.upload_check_content_md5 {
+            let d: Digests = source.digest(&*c.host, start, end, |_| {}).await?;
+            (d.crc64, Some(d.md5_base64()))
+        } else {
+            (source.crc64(&*c.host, start, end).await?, None)
+        };
         let progress: Rc<dyn Fn(u64)> = {
             let in_flight = in_flight.clone();
             let report = report.clone();
@@ -536,7 +540,7 @@ async fn upload_one_part<H: Host>(
         )
         .await;
         let r = r.and_then(|resp| {
-            ops::check_crc64(&resp, d.crc64, "a part")?;
+            ops::check_crc64(&resp, crc, "a part")?;
             let etag = resp.header("etag").unwrap_or("").to_string();
             if etag.is_empty() {
                 return Err(ops::protocol_error(
@@ -547,7 +551,7 @@ async fn upload_one_part<H: Host>(
             Ok(etag)
         });
         match r {
-            Ok(etag) => return Ok((n, etag, d.crc64, len)),
+            Ok(etag) => return Ok((n, etag, crc, len)),
             Err(e) if attempt < c.opts.chunk_retry_times && retryable_part_error(&e) => {
                 in_flight.borrow_mut().retain(|(p, _)| *p != n);
                 attempt += 1;
