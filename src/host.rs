@@ -156,6 +156,21 @@ pub trait Host: 'static {
 
     /// Runs detached work to completion on the host's event loop.
     fn spawn(&self, fut: LocalFuture<'static, ()>);
+
+    /// Hashes `[start, end)` of an opened source away from the caller's thread (browsers: a
+    /// Worker running this same wasm), giving (MD5 if `md5`, CRC64). `None`, or a future that
+    /// gives `None`: the host cannot (for this source, or at all now), and the core reads the
+    /// bytes and hashes them itself.
+    fn hash_range(&self, _source: u32, _start: u64, _end: u64, _md5: bool) -> Option<LocalFuture<'static, Result<Option<RangeDigest>, CosError>>> {
+        None
+    }
+}
+
+/// What [`Host::hash_range`] computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RangeDigest {
+    pub md5: Option<[u8; 16]>,
+    pub crc64: u64,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::crc64::Crc64;
 use crate::md5::{md5, Md5};
 use crate::error::{CosError, Result};
-use crate::host::{Body, Host, OpenRequest, SourceInfo};
+use crate::host::{Body, Host, OpenRequest, RangeDigest, SourceInfo};
 use crate::value::Value;
 
 /// Bytes read per step when hashing a whole range: large enough to amortise the host call,
@@ -91,6 +91,10 @@ impl Source {
         end: u64,
         mut progress: impl FnMut(u64),
     ) -> Result<Digests> {
+        if let Some(d) = self.hashed_by_host(host, start, end, true).await? {
+            progress(end - start);
+            return Ok(Digests { md5: d.md5.unwrap_or_default(), crc64: d.crc64 });
+        }
         let mut md5 = Md5::new();
         let mut crc = Crc64::new();
         let mut pos = start;
@@ -108,6 +112,9 @@ impl Source {
     /// CRC64 alone of `[start, end)`: what the integrity check needs when no MD5 is asked for
     /// (half the hashing work of [`Source::digest`]).
     pub async fn crc64<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<u64> {
+        if let Some(d) = self.hashed_by_host(host, start, end, false).await? {
+            return Ok(d.crc64);
+        }
         let mut crc = Crc64::new();
         let mut pos = start;
         while pos < end {
@@ -116,6 +123,19 @@ impl Source {
             pos = step_end;
         }
         Ok(crc.finish())
+    }
+
+    /// The host's own hashing of a range it holds (off the page's main thread), when it offers it.
+    async fn hashed_by_host<H: Host>(&self, host: &H, start: u64, end: u64, md5: bool) -> Result<Option<RangeDigest>> {
+        if self.memory.is_some() || start == end {
+            return Ok(None);
+        }
+        let Some(fut) = host.hash_range(self.info.id, start, end, md5) else { return Ok(None) };
+        let Some(d) = fut.await? else { return Ok(None) };
+        if md5 && d.md5.is_none() {
+            return Err(CosError::host("the host hashed a range without the MD5 it was asked for"));
+        }
+        Ok(Some(d))
     }
 
     pub fn close<H: Host>(&self, host: &H) {

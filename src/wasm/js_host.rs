@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::error::CosError;
 use crate::host::{
-    Arg, Body, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, ResponseType,
+    Arg, Body, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, RangeDigest, ResponseType,
     SourceInfo, TransportError,
 };
 use crate::value::Value;
@@ -286,9 +286,38 @@ impl Host for JsHost {
     fn spawn(&self, fut: LocalFuture<'static, ()>) {
         wasm_bindgen_futures::spawn_local(fut);
     }
+
+    fn hash_range(&self, source: u32, start: u64, end: u64, md5: bool) -> Option<LocalFuture<'static, Result<Option<RangeDigest>, CosError>>> {
+        // Optional in the shim: `hashRange(source, start, end, md5)` → Promise<{crc64, md5?} | null> | null.
+        let f = get(&self.obj, "hashRange");
+        let f: &Function = f.dyn_ref::<Function>()?;
+        let args = Array::of4(&JsValue::from(source), &JsValue::from(start as f64), &JsValue::from(end as f64), &JsValue::from(md5));
+        let p = f.apply(&self.obj, &args).ok()?;
+        let p: Promise = p.dyn_into().ok()?;
+        Some(Box::pin(async move {
+            let v = JsFuture::from(p).await.map_err(|e| CosError::host(js_message(&e)))?;
+            if v.is_null() || v.is_undefined() {
+                return Ok(None);
+            }
+            let crc64 = get(&v, "crc64").as_string().and_then(|s| s.parse::<u64>().ok());
+            let digest = get(&v, "md5").as_string().and_then(|h| parse_md5_hex(&h));
+            match crc64 {
+                Some(crc64) => Ok(Some(RangeDigest { md5: digest, crc64 })),
+                None => Err(CosError::host("hashRange gave no crc64")),
+            }
+        }))
+    }
 }
 
-#[allow(dead_code)]
-fn _assert_function(f: &Function) -> &Function {
-    f
+fn parse_md5_hex(h: &str) -> Option<[u8; 16]> {
+    let b = h.as_bytes();
+    if b.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in b.chunks(2).enumerate() {
+        let v = |c: u8| (c as char).to_digit(16);
+        out[i] = (v(pair[0])? * 16 + v(pair[1])?) as u8;
+    }
+    Some(out)
 }

@@ -14,6 +14,47 @@ function parseHeaders(raw) {
   return out;
 }
 
+let hashWorkerUrl = null;
+let hashWorker = null; // {worker, ready: Promise<boolean>, pending: Map}, shared by every COS instance
+
+/** Where this package's module lives, so it can start itself as the hashing worker. */
+export function setHashWorkerUrl(url) {
+  hashWorkerUrl = url;
+}
+
+// One module Worker running the same wasm; `ready` resolves false if it cannot start (CSP, a
+// bundler that moved the file, no module workers): hashing then stays on the main thread.
+function getHashWorker() {
+  if (hashWorker) return hashWorker;
+  const pending = new Map();
+  let ready;
+  try {
+    if (!hashWorkerUrl || typeof Worker === 'undefined') throw new Error('no worker');
+    const worker = new Worker(hashWorkerUrl, { type: 'module', name: 'cos-wasm hashing' });
+    ready = new Promise((resolve) => {
+      const fail = () => {
+        resolve(false);
+        for (const p of pending.values()) p(null);
+        pending.clear();
+        hashWorker.broken = true;
+      };
+      worker.onerror = fail;
+      worker.onmessageerror = fail;
+      worker.onmessage = ({ data }) => {
+        if (data && data.ready) { resolve(true); return; }
+        const settle = pending.get(data.id);
+        if (!settle) return;
+        pending.delete(data.id);
+        settle(data.error ? null : { crc64: data.crc64, md5: data.md5 });
+      };
+    });
+    hashWorker = { worker, ready, pending, next: 1, broken: false };
+  } catch {
+    hashWorker = { broken: true, ready: Promise.resolve(false), pending };
+  }
+  return hashWorker;
+}
+
 export function createBrowserHost(options = {}) {
   const host = createBaseHost();
   const sources = createSourceTable();
@@ -131,6 +172,21 @@ export function createBrowserHost(options = {}) {
     return new Uint8Array(await src.blob.slice(start, end).arrayBuffer());
   };
   host.close = (id) => { sources.delete(id); };
+  // Hash a File/Blob range in the worker (null: the core reads and hashes it itself).
+  host.hashRange = (id, start, end, md5) => {
+    const src = sources.get(id);
+    if (!src.blob || options.HashInWorker === false) return null;
+    const w = getHashWorker();
+    if (w.broken) return null;
+    return w.ready.then((ok) => {
+      if (!ok || w.broken) return null;
+      return new Promise((resolve) => {
+        const n = w.next++;
+        w.pending.set(n, resolve);
+        w.worker.postMessage({ id: n, blob: src.blob, start, end, md5 });
+      });
+    });
+  };
   host.storageGet = (key) => {
     try { return globalThis.localStorage ? globalThis.localStorage.getItem(key) : null; } catch { return null; }
   };
