@@ -52,5 +52,3 @@ test('chromium: parts are hashed in a worker running the same wasm, off the main
   if (!workers.some((u) => u.includes('cos-wasm-hash-worker'))) throw new Error('no hashing worker; workers: ' + JSON.stringify(workers));
   // Its CRC-64s are checked against the server's for every part by the upload tests above.
 });
-  if (!/^\d+$/.test(r)) throw new Error('bad digest ' + r);
-});
