@@ -459,6 +459,7 @@ class CosServer {
           ctx.body().resume(); // the meter destroys the socket at the threshold (or at the end)
           return;
         }
+        if (fault.respond) return this.respondRaw(ctx, fault.respond);
         if (fault.error) throw new CosError(fault.error.code, fault.error.message, fault.error.status);
       }
       if (routeError) throw routeError;
@@ -471,6 +472,27 @@ class CosServer {
       if (ctx.closed) return;
       ctx.fail(e);
     }
+  }
+
+  /**
+   * Fault `respond`: exactly the given status, headers and body (no Date, Server, request id or
+   * CORS headers); Content-Length is the body's unless the fault gives one (or Transfer-Encoding).
+   * `close` destroys the connection once the body is written, so a larger Content-Length makes a
+   * truncated response. The request body is not read.
+   */
+  respondRaw(ctx, r) {
+    const { res } = ctx;
+    const h = { ...r.headers };
+    const names = Object.keys(h).map((k) => k.toLowerCase());
+    if (!names.includes('content-length') && !names.includes('transfer-encoding')) h['Content-Length'] = String(r.body.length);
+    res.sendDate = false;
+    res.writeHead(r.status, h);
+    const body = ctx.method === 'HEAD' ? Buffer.alloc(0) : r.body;
+    if (r.close) {
+      res.write(body, () => res.destroy());
+      return;
+    }
+    res.end(body);
   }
 
   /** Header or query-string signature (spec §2.4); anonymous only on public buckets. */

@@ -116,6 +116,59 @@ test('Complete faults: completeError → 200 + <Error> (upload kept); whitespace
   server.clearFaults();
 });
 
+test('respond: the whole response replaced (status, headers, body); close truncates; bad specs refused', async () => {
+  server.clearFaults();
+  // Exactly what was given: no Date, Server, request id; Content-Length from the body.
+  server.addFault({ op: 'ListParts', respond: { status: 200, headers: { 'Content-Type': 'application/xml', 'x-test': 'a' }, body: '<ListPartsResult><Part>' } });
+  const r = await cos(server, { key: 'f/resp', query: { uploadId: 'nope' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.text, '<ListPartsResult><Part>');
+  assert.equal(r.headers['x-test'], 'a');
+  assert.equal(r.headers['content-length'], String('<ListPartsResult><Part>'.length));
+  for (const h of ['date', 'server', 'x-cos-request-id']) assert.equal(r.headers[h], undefined, h + ' absent');
+  assert.equal((await cos(server, { key: 'f/resp', query: { uploadId: 'nope' } })).status, 404, 'one call only; then the real answer');
+  // Unsigned and with a body: the request is neither authenticated nor read.
+  server.resetCounters();
+  server.addFault({ op: 'UploadPart', respond: { status: 200 } });
+  const p = await cos(server, { method: 'PUT', key: 'f/resp', query: { partNumber: '1', uploadId: 'x' }, body: pattern(100000, 1), auth: false });
+  assert.equal(p.status, 200);
+  assert.equal(p.headers.etag, undefined, 'no ETag');
+  assert.equal(p.body.length, 0);
+  assert.equal(server.counters().bytes.UploadPart, 0, 'body not read');
+  // HEAD: headers only.
+  server.addFault({ op: 'HeadObject', respond: { status: 200, headers: { 'x-cos-hash-crc64ecma': 'not-a-number' }, body: 'ignored' } });
+  const h = await cos(server, { method: 'HEAD', key: 'f/resp' });
+  assert.equal(h.headers['x-cos-hash-crc64ecma'], 'not-a-number');
+  assert.equal(h.body.length, 0);
+  // close: a Content-Length larger than the body is a truncated response, then the socket closes.
+  server.addFault({ op: 'GetObject', respond: { status: 200, headers: { 'Content-Length': '1000000' }, body: 'only this much', close: true } });
+  await assert.rejects(cos(server, { key: 'f/resp', timeoutMs: 5000 }), /aborted|ECONNRESET|socket hang up/);
+  const logged = server.requestLog().filter((e) => e.op === 'GetObject').pop();
+  assert.equal(logged.status, 0, 'logged as not completed');
+  // Buffers and large bodies pass through unchanged.
+  const big = pattern(3 * 1024 * 1024, 7);
+  server.addFault({ op: 'GetObject', respond: { status: 500, body: big } });
+  const g = await cos(server, { key: 'f/resp' });
+  assert.equal(g.status, 500);
+  assert.equal(md5hex(g.body), md5hex(big));
+  // Described by size; bad specs refused when added (also over HTTP).
+  server.addFault({ op: 'GetObject', respond: { status: 201, body: 'xyz' } });
+  const d = server.faults.describe().pop();
+  assert.deepEqual(d.respond, { status: 201, headers: {}, bodyBytes: 3, close: false });
+  assert.throws(() => server.addFault({ op: 'GetObject', respond: true }), /respond must be an object/);
+  assert.throws(() => server.addFault({ op: 'GetObject', respond: { status: 42 } }), /status/);
+  assert.throws(() => server.addFault({ op: 'GetObject', respond: { headers: { 'bad name': 'x' } } }), /[Hh]eader name/);
+  assert.throws(() => server.addFault({ op: 'GetObject', respond: { headers: { 'x-a': 'line\r\nbreak' } } }), /[Ii]nvalid character/);
+  const viaHttp = await admin('POST', '/_admin/faults', { op: 'GetObject', respond: { status: 503, headers: { 'Retry-After': '1' }, body: 'busy' } });
+  assert.equal(viaHttp.status, 200);
+  server.clearFaults();
+  server.addFault({ op: 'GetObject', respond: { status: 503, headers: { 'Retry-After': '1' }, body: 'busy' } });
+  const b = await cos(server, { key: 'f/resp' });
+  assert.deepEqual([b.status, b.headers['retry-after'], b.text], [503, '1', 'busy']);
+  assert.equal((await admin('POST', '/_admin/faults', { op: 'GetObject', respond: 'x' })).status, 400);
+  server.clearFaults();
+});
+
 test('request log: op, method, url as received, status, lower-case headers, bytes', async () => {
   const key = 'f/log 中';
   await cos(server, { method: 'PUT', key, body: 'abcdef', headers: { 'x-cos-meta-Tag': 'T' } });
