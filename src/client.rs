@@ -116,6 +116,10 @@ struct TempKey {
     start_time: Option<u64>,
     expired_time: u64,
     scope_key: Option<String>,
+    /// How far the STS clock is ahead of ours (s), judged from StartTime when the key arrived:
+    /// the key's window is checked on the STS clock, or a skewed client would ask for keys per
+    /// request (they would look not yet valid, or already expired).
+    skew_s: i64,
 }
 
 /// Credentials for one request.
@@ -257,6 +261,7 @@ impl<H: Host> Client<H> {
     pub async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
         let mut attempt: u32 = 0;
         let mut skew_corrected = false;
+        let mut keys_refreshed = false;
         let mut url = self.object_url(req.bucket, req.region, req.key);
         let qs = query_string(&req.query);
         if !qs.is_empty() {
@@ -324,6 +329,17 @@ impl<H: Host> Client<H> {
                         continue;
                     }
                 }
+            }
+            // Temporary keys that expired (or were revoked) mid-upload: ask getAuthorization for new
+            // ones once, instead of failing the upload and leaving it behind.
+            if !keys_refreshed
+                && self.opts.get_authorization.is_some()
+                && err.kind == ErrorKind::Server
+                && matches!(err.code.as_str(), "ExpiredToken" | "InvalidAccessKeyId" | "TokenExpired")
+            {
+                keys_refreshed = true;
+                self.sts_cache.borrow_mut().clear();
+                continue;
             }
             let retryable = match (req.retry, err.kind) {
                 (Retry::Never, _) => false,
@@ -487,12 +503,14 @@ impl<H: Host> Client<H> {
 
     fn cached_key(&self, now_s: u64, scope_key: &str) -> Option<Auth> {
         let mut cache = self.sts_cache.borrow_mut();
+        let on_sts_clock = |k: &TempKey| now_s.saturating_add_signed(k.skew_s);
         cache.retain(|k| {
-            !(k.start_time.is_some_and(|s| now_s + 30 < s) || now_s + 30 >= k.expired_time)
+            let now = on_sts_clock(k);
+            !(k.start_time.is_some_and(|s| now + 30 < s) || now + 30 >= k.expired_time)
         });
         cache
             .iter()
-            .find(|k| k.expired_time > now_s + 60 && k.scope_key.as_deref().is_none_or(|s| s == scope_key))
+            .find(|k| k.expired_time > on_sts_clock(k) + 60 && k.scope_key.as_deref().is_none_or(|s| s == scope_key))
             .map(|k| Auth::Keys {
                 secret_id: k.secret_id.clone(),
                 secret_key: k.secret_key.clone(),
@@ -567,6 +585,7 @@ impl<H: Host> Client<H> {
         let expired_time = ten_digits("ExpiredTime")?.unwrap_or(0);
         let start_time = ten_digits("StartTime")?;
         let scope_limit = got.get("ScopeLimit").and_then(Value::as_bool).unwrap_or(false);
+        let skew_s = start_time.map(|s| s as i64 - now_s as i64).filter(|d| d.abs() > 60).unwrap_or(0);
         let key = TempKey {
             secret_id: text("TmpSecretId"),
             secret_key: text("TmpSecretKey"),
@@ -574,6 +593,7 @@ impl<H: Host> Client<H> {
             start_time,
             expired_time,
             scope_key: scope_limit.then_some(scope_key),
+            skew_s,
         };
         let key_time = match start_time {
             Some(s) => time_pair(s, expired_time),
@@ -585,7 +605,7 @@ impl<H: Host> Client<H> {
             token: key.token.clone(),
             key_time: Some(key_time),
         };
-        if expired_time > now_s + 60 {
+        if expired_time > now_s.saturating_add_signed(skew_s) + 60 {
             self.sts_cache.borrow_mut().insert(0, key);
         }
         Ok(auth)

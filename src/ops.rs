@@ -63,6 +63,11 @@ impl<H: Host> Reporter<H> {
         }
     }
 
+    /// Continues from `loaded` (a restarted task): later reports never go below it.
+    pub fn seed(&self, loaded: u64, total: u64) {
+        self.throttle.borrow_mut().seed(loaded, total);
+    }
+
     /// Emits the latest state now (start, end, error).
     pub fn flush(&self) {
         if self.callback.is_none() {
@@ -153,11 +158,12 @@ pub async fn put_object<H: Host>(
     let want_md5 = c.opts.upload_check_content_md5
         || c.opts.upload_add_meta_md5
         || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
-    let mut expected_crc = None;
-    // Small bodies are hashed anyway: the CRC64 check is cheap and catches corruption in transit.
-    if !want_md5 && size <= 16 * 1024 * 1024 {
+    let expected_crc;
+    // Every body is hashed: the CRC64 check is cheap next to the upload (and off the main thread
+    // in browsers) and catches corruption in transit.
+    if !want_md5 {
         expected_crc = Some(source.crc64(&*c.host, 0, size).await?);
-    } else if want_md5 {
+    } else {
         let host = c.host.clone();
         let d = source
             .digest(&*c.host, 0, size, |done| {
@@ -391,13 +397,14 @@ pub async fn multipart_upload<H: Host>(
     let given_md5 = get_header(&headers, "content-md5").map(str::to_string);
     remove_header(&mut headers, "content-md5");
     remove_header(&mut headers, "content-length");
-    let mut digests = None;
-    if size <= 64 * 1024 * 1024 || c.opts.upload_check_content_md5 {
-        digests = Some(source.digest(&*c.host, 0, size, |_| {}).await?);
-    }
-    let content_md5 = given_md5.or_else(|| {
-        c.opts.upload_check_content_md5.then(|| digests.map(|d| d.md5_base64())).flatten()
-    });
+    // Always CRC-checked; the MD5 only when Content-MD5 is wanted and not given.
+    let (crc, md5) = if c.opts.upload_check_content_md5 && given_md5.is_none() {
+        let d = source.digest(&*c.host, 0, size, |_| {}).await?;
+        (d.crc64, Some(d.md5_base64()))
+    } else {
+        (source.crc64(&*c.host, 0, size).await?, None)
+    };
+    let content_md5 = given_md5.or(md5);
     let progress = reporter.as_ref().and_then(|r| r.request_progress(0, size));
     let resp = upload_part(
         c,
@@ -414,8 +421,12 @@ pub async fn multipart_upload<H: Host>(
         },
     )
     .await?;
-    if let Some(d) = digests {
-        check_crc64(&resp, d.crc64, "the uploaded part")?;
+    check_crc64(&resp, crc, "the uploaded part")?;
+    if resp.header("etag").is_none_or(str::is_empty) {
+        return Err(protocol_error(
+            &resp,
+            "UploadPart answered without an ETag header (browsers: add ETag to the bucket's CORS ExposeHeader)",
+        ));
     }
     if let Some(r) = &reporter {
         r.update(size, size);

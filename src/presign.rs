@@ -19,6 +19,29 @@ pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: f64) -> Result<
     if secret_key.is_empty() {
         return Err(CosError::missing("SecretKey"));
     }
+    for name in ["Method", "Key", "Pathname", "KeyTime"] {
+        if matches!(p.get(name), Some(Value::Obj(_) | Value::Arr(_) | Value::Opaque(_))) {
+            return Err(CosError::param(params::concat_msg(&["param ", name, " should be a string"])));
+        }
+    }
+    for name in ["Query", "Headers"] {
+        if !matches!(p.get(name), None | Some(Value::Null | Value::Obj(_))) {
+            return Err(CosError::param(params::concat_msg(&["param ", name, " should be an object"])));
+        }
+    }
+    if let Some(k) = p.get("KeyTime").and_then(Value::as_str).filter(|k| !k.is_empty()) {
+        let ok = k.split_once(';').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        });
+        if !ok {
+            return Err(CosError::param("param KeyTime should be \"start;end\" in unix seconds"));
+        }
+    }
+    if let Some(e) = p.get("Expires").filter(|v| !v.is_null()) {
+        if !e.to_param_string().and_then(|s| crate::value::parse_number(&s)).is_some_and(|n| n >= 0.0) {
+            return Err(CosError::param("param Expires should be a non-negative number of seconds"));
+        }
+    }
     let method = {
         let m = text("Method");
         if m.is_empty() { text("method") } else { m }
@@ -95,6 +118,9 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
     let mut url = c.object_url(&t.bucket, &t.region, &t.key);
     if let Some(proto) = params::opt_str(p, "Protocol")? {
         let proto = if proto.ends_with(':') { proto } else { proto + ":" };
+        if proto != "http:" && proto != "https:" {
+            return Err(CosError::param("param Protocol should be \"http:\" or \"https:\""));
+        }
         if let Some(i) = url.find("//") {
             url = proto + &url[i..];
         }

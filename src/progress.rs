@@ -102,6 +102,11 @@ impl ProgressThrottle {
     }
 
     /// Emits the latest recorded state now, unless nothing was recorded or it was already emitted.
+    /// Sets the floor without emitting: a restarted task continues from what it had reported.
+    pub fn seed(&mut self, loaded: u64, total: u64) {
+        self.latest = Some((loaded.min(total), total));
+    }
+
     pub fn flush(&mut self, now_ms: f64) -> Option<ProgressInfo> {
         self.emit(now_ms)
     }

@@ -185,7 +185,7 @@ impl<H: Host> Cos<H> {
             self.tasks.runtimes.borrow_mut().retain(|r| !dropped.contains(&r.id));
         }
         if changed {
-            self.publish_list();
+            self.list_changed(0);
         }
     }
 
@@ -194,6 +194,11 @@ impl<H: Host> Cos<H> {
         let abort = rt.abort.clone();
         let c = self.client.clone();
         let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts.progress_interval);
+        if let Some((loaded, size)) = self.with_queue(|q| q.get(&id).map(|r| (r.loaded, r.size))) {
+            if loaded > 0 {
+                reporter.seed(loaded, size);
+            }
+        }
         let me = Rc::downgrade(&self);
         let task_id = id.clone();
         let rt2 = rt.clone();
@@ -258,8 +263,10 @@ impl<H: Host> Cos<H> {
                 Some(Err(e))
             }
         };
-        // Listeners see the final state before the caller's callback or Promise settles.
-        self.schedule(true);
+        // Listeners see the final state before the caller's callback or Promise settles; other
+        // changes are batched per macrotask (a long queue would otherwise rebuild the list per event).
+        self.schedule(false);
+        self.publish_list();
         if let Some(r) = outcome {
             if let Some(f) = &rt.on_settled {
                 f(&r, &id);
@@ -305,14 +312,14 @@ impl<H: Host> Cos<H> {
         });
         if first_bytes {
             let _ = self.with_queue(|q| q.apply(id, TaskEvent::BytesFlowing));
-            self.publish_list();
+            self.list_changed(0);
         } else {
             self.list_changed(100);
         }
     }
 
-    /// Emits `list-update` now: state changes (added, started, paused, canceled, finished) are
-    /// published at once, so a listener never sees them after the task's callback.
+    /// Emits `list-update` now: a finished task is published at once, so a listener never sees
+    /// its final state after the task's callback.
     pub(crate) fn publish_list(self: &Rc<Self>) {
         if !self.tasks.listening.get() {
             return;

@@ -252,6 +252,9 @@ async fn find_resumable<H: Host>(
 /// `sliceUploadFile` for an opened source.
 pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &UploadCtx<H>) -> Result<Value> {
     let t = params::target(params, true)?;
+    // Everything the upload will read from params is checked before Initiate: a bad value found
+    // later would leave an upload behind.
+    params::uint(params, "AsyncLimit")?;
     let size = source.size();
     let requested = requested_part_size(params, c.opts.chunk_size)?;
     let plan = PartPlan::new(size, Some(requested), c.opts.max_part_number).map_err(|e| CosError::param(e.to_string()))?;

@@ -14,7 +14,7 @@ export function defineCOS({ core, createHost, flavour, version }) {
   class COS {
     constructor(options) {
       if (options === undefined) options = {};
-      if (options === null || typeof options !== 'object') throw new TypeError('cos-wasm: options should be an object');
+      if (options === null || typeof options !== 'object') throw paramErr('options should be an object');
       this.options = options;
       this._events = Object.create(null);
       this._host = options.Host || createHost(options);
@@ -77,7 +77,14 @@ export function defineCOS({ core, createHost, flavour, version }) {
      * holds keys; with getAuthorization the signed URL arrives through `callback(err, {Url})`.
      */
     getObjectUrl(params, callback) {
-      const url = this._core.getObjectUrlSync(params || {});
+      let url;
+      try {
+        url = this._core.getObjectUrlSync(params || {});
+      } catch (err) {
+        if (typeof callback !== 'function') throw err;
+        safeCall(callback, err, undefined);
+        return undefined;
+      }
       if (typeof callback === 'function') {
         this._core.call('getObjectUrl', params || {}).then(
           (data) => safeCall(callback, null, data),

@@ -7,9 +7,16 @@ export function isBinary(v) {
 }
 
 export function toBytes(v) {
-  if (v instanceof Uint8Array) return v;
-  if (v instanceof ArrayBuffer) return new Uint8Array(v);
-  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  try {
+    const buffer = v instanceof ArrayBuffer ? v : v.buffer;
+    if (buffer && buffer.detached === true) throw new TypeError('the buffer was transferred');
+    if (v instanceof Uint8Array) return v;
+    if (v instanceof ArrayBuffer) return new Uint8Array(v);
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  } catch (e) {
+    // A detached (transferred) ArrayBuffer: the bytes are gone.
+    throw paramError('params body format error: Body is a detached ArrayBuffer (' + ((e && e.message) || e) + ')');
+  }
 }
 
 export function paramError(message) {
