@@ -1,0 +1,86 @@
+'use strict';
+// Notes printed under the table. A note is shown when its row missed its target (`miss`), or always
+// (`always`) where a figure needs context. The figures quoted in notes come from profiles and A/B
+// builds described in bench/README.md ("Findings"); the table above them is this run's.
+
+const NOTES = {
+  'md5-node-hashwasm': {
+    miss: 'A tie within noise: both are 32-bit wasm MD5 rounds (ours in the `cos-hash` crate at opt-level 3) and both copy each slice into wasm memory first (ours: wasm-bindgen `passArray8ToWasm0`, malloc + memcpy + free of 1 MiB per `update`, ~6 % of the time, measured). To pull ahead: a zero-copy path — `Md5Hasher.buffer(len)` returning a view of wasm memory that the host fills (`fs.read` into it in Node; one `set` from the Blob\'s ArrayBuffer in browsers), then `update_filled(len)`.',
+  },
+
+  'md5-chromium-hashwasm': {
+    miss: 'As in Node (same code, same copies); see the Node row.',
+  },
+  'crc64-node-hashwasm': {
+    miss: 'hash-wasm\'s C slicing-by-8 keeps its tables in a static array, so each of the 8 lookups per 8 bytes is `i64.load offset=<const>`; ours (`src/hash/src/crc64.rs`) reaches them through `OnceLock<Box<[[u64; 256]; 8]>>`, one more pointer load and add per lookup. A/B build with `static mut TABLES: [[u64; 256]; 8] = [[0; 256]; 8]` (zero-initialised, so no data-section bytes) filled on first use: 0.88–0.93× → 1.05–1.2× of hash-wasm (two interleaved runs each, 128 MiB, 5 rounds), same size.',
+  },
+
+  'md5-node-crypto': {
+    always: 'node:crypto is OpenSSL\'s hand-written x86-64 assembly: the native ceiling a wasm build cannot pass (no 32-bit rotate-and-add fusion, bounds-checked loads).',
+  },
+  'md5-chromium-jsmd5': {
+    always: 'This is what cos-js-sdk-v5 actually runs when it hashes a file (its bundled js-md5 over FileReader binary strings; spark-md5 is what its docs and many apps use). The strings are made before the clock starts, so the real SDK is slower still.',
+  },
+  'sign-node': {
+    miss: 'cos-nodejs-sdk-v5 signs with node:crypto (OpenSSL HMAC-SHA1), so its per-signature cost is JS string work; ours is dominated by getting the params across the boundary and building strings. CPU profile of `COS.getAuthorization` on the current build (sha1 already at opt-level 3): ~35 % marshalling the params object into the core\'s `Value` tree (`interop::to_value`: a `Reflect.get`, a UTF-8 copy through `__wbindgen_string_get` and `getDataViewMemory0`/`get buffer` per property, plus `number_get` probes), ~11 % SHA-1, ~25 % small-string building and allocation (`String::push`, `encode_into`, `hex`, `to_ascii_lowercase`, dlmalloc). A/B on an earlier build: a flat entry point (the JS wrapper joins method, key, key time and the query/header pairs into one string; one crossing; the core splits it) gave +35 %. Reaching 2× also needs the canonical request built into one pre-sized buffer (encode straight into it, lower-case in place, hex without a `String` per digest).',
+  },
+
+  'upload-node-wall': {
+    miss: 'Each part is read and CRC-64-hashed before its PUT starts (`upload_one_part` awaits the hash first), on the one JS thread, on a machine with two cores shared with the server. With Content-MD5 off the CRC is only needed after the response: join the hash and the PUT.',
+  },
+
+
+  'upload-node-cpu': {
+    miss: 'Per part the engine reads the range (1 MiB steps into fresh Buffers), copies it into wasm memory and hashes it, then the host reads it again to stream it. Hashing while streaming (the host feeds the chunks it sends into the part\'s `Crc64Hasher`) removes one read and one copy per byte.',
+  },
+
+  'upload-node-rss': {
+    miss: 'A tie within noise on the current build (cos-wasm starts ~15 MiB lower, 49 vs 64 MiB, but grows more: 56 vs 40 MiB on 1 GiB). The extra growth is the Buffers read for hashing (1 MiB each, up to 4 parts at once), which are garbage until V8 collects them, plus the wasm memory they are copied into. To win clearly: hash while streaming (no second read, nothing extra held), or read into one reusable buffer per part in flight (`fs.read` into a view of wasm memory) instead of a fresh Buffer per step.',
+  },
+
+  'upload-node-ceiling': {
+    always: 'The raw client sends the same parts (initiate, PUTs streamed from the file, complete) with node:http and a 12-line signer: what the loopback and the local server allow on this machine. The server runs MD5 and CRC-64 over every byte in JS on the second core, so it is the bottleneck for every client.',
+  },
+  'upload-chromium-wall': {
+    miss: '`upload_one_part` (src/upload.rs) awaits the part\'s CRC-64 (from the hashing Worker) before it starts the PUT, so every part waits for its own read + hash; cos-js-sdk-v5 starts sending at once. The CRC is only compared with the response\'s `x-cos-hash-crc64ecma`, so when Content-MD5 is off the hash and the PUT can run together: `futures::join(source.crc64(..), ops::upload_part(..))`, then check. That hides the hashing behind the transfer (here and in Node).',
+  },
+
+
+  'upload-chromium-busy': {
+    always: 'Main-thread time only, as the target defines it: the hashing cos-wasm does in its Worker is not counted here (it still costs CPU). cos-js-sdk-v5 does no per-byte work at all (and no integrity check).',
+    miss: 'Main-thread time only (the Worker\'s hashing is not counted). A CPU profile of the page during the upload: ~120 ms of `(program)` (native work for XHR and events, the same for both SDKs), then `XMLHttpRequest.send` 40–120 ms across runs (the official SDK\'s sends do not show: ours may wait on the browser process while the Worker reads the same File), `Blob.slice` ~26–33 ms, the wasm orchestration ~20 ms. To investigate: send timing with the Worker reading ahead vs idle, and fewer `slice` calls (one slice per part, shared by the Worker message and the XHR).',
+  },
+
+
+  'queue-node': {
+    miss: 'The rounds are short (~1 s) and both clients share two cores with the server, so this row is the noisiest (see its min–max). Per put, cos-wasm now spends ~0.73 ms of client CPU against cos-nodejs-sdk-v5\'s ~0.95 ms and raw node:http\'s ~0.32 ms; the server is the same for all. Earlier builds were quadratic in the queue length (a `retain(kept.contains)` over every task id and a full task-list conversion to JS on every event: 20–28 objects/s); both are fixed. What remains per put is the params object crossing into wasm (the same marshalling as in the signature row), the response headers crossing back, and the promise/callback plumbing; a flat params encoding for putObject would cut the first.',
+  },
+
+  'queue-node-ceiling': {
+    always: 'Raw PUTs with the same 3 in flight and no queue: the server\'s ceiling for 4 KiB objects here.',
+  },
+  'size-browser-gzip': {
+    miss: 'The wasm is most of it (~118 KB of the gzip). Name-section breakdown of a build of the same source: code 243 KB, data 25 KB. Two async state machines hold a quarter of the code: the `call` dispatcher future (`future_to_promise` closure, 33 KB) and the task runner future (`Cos::schedule` closure, 30 KB) each inline the whole upload engine, so it is compiled twice; `core` (fmt, str) 29 KB, dlmalloc 7 KB. Directions: return `LocalBoxFuture` from each op at the dispatch boundary so its state machine is compiled once and not inlined into both callers; remove the remaining `{:?}`/`format!` in release paths (`<char as Debug>::fmt` is still linked); a smaller allocator. Even so ≤ 1.0× needs the wasm near 100 KB raw: cos-js-sdk-v5 is 156 KB of minified JS that gzips 3.5:1, wasm gzips ~2.3:1.',
+  },
+
+  'size-browser-brotli': { miss: 'See the gzip row.' },
+  'size-miniprogram-gzip': {
+    miss: 'The mini-program ships its wasm pre-compressed (`.wasm.br`, loaded by `WXWebAssembly`), so gzip/brotli over it gain nothing; the package-bytes row below is the figure WeChat counts.',
+  },
+  'size-miniprogram-brotli': { miss: 'See the gzip row.' },
+  'memory-1gib': {
+    always: 'Growth = the process\'s VmHWM during the upload (reset through /proc/self/clear_refs just before it) minus its RSS just before it. It is bounded but noisy from run to run, because the Buffers read for hashing are garbage until V8 collects them (on an earlier build: 2 GiB grew 72 MiB with RSS flat after the first seconds; 1 MiB hash steps instead of 4 MiB took 1 GiB from 78 to 59 MiB).',
+  },
+
+};
+
+function explain(id, row) {
+  const n = NOTES[id];
+  if (!n || !row) return '';
+  if (row.result === 'MISSED' && n.miss) return n.miss;
+  if (row.result === 'MISSED' && n.always) return n.always;
+  if (n.always && row.result !== 'ERROR' && !/^not run|^skipped/.test(row.ours)) return n.always;
+  return '';
+}
+
+module.exports = { explain };
