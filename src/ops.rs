@@ -158,12 +158,10 @@ pub async fn put_object<H: Host>(
     let want_md5 = c.opts.upload_check_content_md5
         || c.opts.upload_add_meta_md5
         || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
-    let expected_crc;
-    // Every body is hashed: the CRC64 check is cheap next to the upload (and off the main thread
-    // in browsers) and catches corruption in transit.
-    if !want_md5 {
-        expected_crc = Some(source.crc64(&*c.host, 0, size).await?);
-    } else {
+    // Every body is CRC64-checked against the answer: hashed while it is sent, or before when an
+    // MD5 must go in the headers (off the main thread in browsers).
+    let mut md5_crc = None;
+    if want_md5 {
         let host = c.host.clone();
         let d = source
             .digest(&*c.host, 0, size, |done| {
@@ -178,7 +176,7 @@ pub async fn put_object<H: Host>(
         if c.opts.upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
             put_header(&mut headers, "x-cos-meta-md5", d.md5_hex());
         }
-        expected_crc = Some(d.crc64);
+        md5_crc = Some(d.crc64);
     }
     let mut req = Req::new("PutObject", "PUT", &t.bucket, &t.region, &t.key);
     req.headers = headers;
@@ -190,10 +188,14 @@ pub async fn put_object<H: Host>(
         r.flush();
         req.progress = r.request_progress(0, size);
     }
-    let resp = c.request(req).await?;
-    if let Some(crc) = expected_crc {
-        check_crc64(&resp, crc, "the uploaded object")?;
-    }
+    let (resp, crc) = match md5_crc {
+        Some(crc) => (c.request(req).await?, crc),
+        None => {
+            let (resp, crc) = futures_util::future::join(c.request(req), source.crc64(&*c.host, 0, size)).await;
+            (resp?, crc?)
+        }
+    };
+    check_crc64(&resp, crc, "the uploaded object")?;
     if let Some(r) = &reporter {
         r.update(size, size);
         r.flush();

@@ -505,13 +505,13 @@ async fn upload_one_part<H: Host>(
     let mut attempt = 0u32;
     loop {
         ctx.abort.check()?;
-        // Hash first (CRC64 for the integrity checks, MD5 only for Content-MD5), then let the host
-        // stream the range itself: the part's bytes are not held while they travel.
-        let (crc, content_md5) = if c.opts.upload_check_content_md5 {
+        // With Content-MD5 the part is hashed before it is sent; otherwise its CRC64 (compared with
+        // the answer's) is computed while the host streams the range itself.
+        let (md5_crc, content_md5) = if c.opts.upload_check_content_md5 {
             let d: Digests = source.digest(&*c.host, start, end, |_| {}).await?;
-            (d.crc64, Some(d.md5_base64()))
+            (Some(d.crc64), Some(d.md5_base64()))
         } else {
-            (source.crc64(&*c.host, start, end).await?, None)
+            (None, None)
         };
         let progress: Rc<dyn Fn(u64)> = {
             let in_flight = in_flight.clone();
@@ -527,7 +527,7 @@ async fn upload_one_part<H: Host>(
                 report();
             })
         };
-        let r = ops::upload_part(
+        let send = ops::upload_part(
             &c,
             PartUpload {
                 target: t,
@@ -540,8 +540,14 @@ async fn upload_one_part<H: Host>(
                 scope: Some(MULTIPART_SCOPE),
                 abort: Some(&ctx.abort),
             },
-        )
-        .await;
+        );
+        let (r, crc) = match md5_crc {
+            Some(crc) => (send.await, crc),
+            None => {
+                let (r, crc) = futures_util::future::join(send, source.crc64(&*c.host, start, end)).await;
+                (r, crc?)
+            }
+        };
         let r = r.and_then(|resp| {
             ops::check_crc64(&resp, crc, "a part")?;
             let etag = resp.header("etag").unwrap_or("").to_string();
