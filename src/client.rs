@@ -314,6 +314,7 @@ impl<H: Host> Client<H> {
                 Err(TransportError::Timeout) => {
                     with_request(CosError::new(ErrorKind::Timeout, "Error", "timeout"), &url, req.method)
                 }
+                Err(TransportError::Invalid(m)) => with_request(CosError::protocol(m), &url, req.method),
                 Err(TransportError::Network(m)) => {
                     let m = if m.is_empty() { "CORS blocked or network error".to_string() } else { m };
                     with_request(CosError::network(m), &url, req.method)

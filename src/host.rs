@@ -88,6 +88,8 @@ pub enum TransportError {
     Timeout,
     /// `Host::abort` was called for this request.
     Aborted,
+    /// An answer that cannot be COS's (e.g. far too large); not retried.
+    Invalid(String),
 }
 
 /// What the host knows about a body it holds.

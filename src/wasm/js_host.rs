@@ -51,6 +51,9 @@ extern "C" {
     pub fn release(this: &JsHostObject, handle: u32);
 }
 
+/// Largest response body the core reads (object downloads stay in JS and are not limited).
+const MAX_RESPONSE_BYTES: u32 = 16 * 1024 * 1024;
+
 pub struct JsHost {
     pub obj: JsHostObject,
 }
@@ -161,10 +164,16 @@ impl Host for JsHost {
         let cb_js: JsValue = cb.as_ref().map(|c| c.as_ref().clone()).unwrap_or(JsValue::UNDEFINED);
         let promise = self.obj.send(&js_req, &cb_js);
         let host: JsHostObject = self.obj.clone().unchecked_into();
+        let parsed_here = req.response_type == ResponseType::Bytes;
         Box::pin(async move {
             let r = JsFuture::from(promise).await;
             drop(cb);
             match r {
+                // COS's XML answers are at most a few hundred KB (1000 parts or uploads a page):
+                // a far larger body is refused before it is copied into wasm memory, which never shrinks.
+                Ok(v) if parsed_here && get(&v, "body").dyn_ref::<Uint8Array>().is_some_and(|b| b.length() > MAX_RESPONSE_BYTES) => {
+                    Err(TransportError::Invalid("the server's answer is too large to be a COS response".into()))
+                }
                 Ok(v) => Ok(response_from_js(&v, &host)),
                 Err(e) => {
                     let kind = get(&e, "kind").as_string().unwrap_or_default();
