@@ -134,6 +134,10 @@ pub struct Client<H: Host> {
     /// ms added to the host clock when signing; corrected from the server's `Date` on skew errors.
     pub clock_offset: Cell<f64>,
     sts_cache: RefCell<Vec<TempKey>>,
+    /// Open while a getAuthorization call is under way.
+    auth_gate: RefCell<Option<Rc<Gate>>>,
+    /// getAuthorization answered with ready signatures: every request asks for its own.
+    auth_signs_each: Cell<bool>,
     next_request_id: Cell<u32>,
     /// UploadIds being uploaded by a task of this instance: two tasks never share one.
     using: RefCell<Vec<String>>,
@@ -147,6 +151,8 @@ impl<H: Host> Client<H> {
             opts,
             clock_offset: Cell::new(offset),
             sts_cache: RefCell::new(Vec::new()),
+            auth_gate: RefCell::new(None),
+            auth_signs_each: Cell::new(false),
             next_request_id: Cell::new(1),
             using: RefCell::new(Vec::new()),
         }
@@ -457,10 +463,20 @@ impl<H: Host> Client<H> {
         };
         let scope = self.scope_value(req);
         let scope_key = scope_key(&scope);
-        let now_s = (self.now_ms() / 1000.0).floor() as u64;
-        if let Some(k) = self.cached_key(now_s, &scope_key) {
-            return Ok(k);
-        }
+        // One getAuthorization call at a time while keys can be cached: requests that start
+        // together (parts, queued files) wait for the first answer instead of each asking the
+        // STS service (the official SDK asks once per request until its cache fills).
+        let now_s = loop {
+            let now_s = (self.now_ms() / 1000.0).floor() as u64;
+            if let Some(k) = self.cached_key(now_s, &scope_key) {
+                return Ok(k);
+            }
+            let pending = if self.auth_signs_each.get() { None } else { self.auth_gate.borrow().clone() };
+            match pending {
+                Some(gate) => gate.wait().await,
+                None => break now_s,
+            }
+        };
         let mut options = Value::obj();
         options.set("Bucket", req.bucket.into());
         options.set("Region", req.region.into());
@@ -478,8 +494,17 @@ impl<H: Host> Client<H> {
         options.set("Scope", scope);
         options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
         options.set("ForceSignHost", Value::Bool(self.opts.force_sign_host));
-        let got = self.host.get_authorization(f, options).await?;
-        self.accept_credentials(got, now_s, scope_key)
+        let gate = Gate::new();
+        *self.auth_gate.borrow_mut() = Some(gate.clone());
+        let got = self.host.get_authorization(f, options).await;
+        let auth = got.and_then(|got| self.accept_credentials(got, now_s, scope_key));
+        if matches!(auth, Ok(Auth::Ready { .. })) {
+            // A server signs each request: nothing to share, so nobody waits from now on.
+            self.auth_signs_each.set(true);
+        }
+        *self.auth_gate.borrow_mut() = None;
+        gate.open();
+        auth
     }
 
     fn scope_value(&self, req: &Req<'_>) -> Value {
@@ -610,6 +635,36 @@ impl<H: Host> Client<H> {
             self.sts_cache.borrow_mut().insert(0, key);
         }
         Ok(auth)
+    }
+}
+
+/// A one-time barrier: `wait` resolves once `open` has been called.
+struct Gate {
+    opened: Cell<bool>,
+    wakers: RefCell<Vec<core::task::Waker>>,
+}
+
+impl Gate {
+    fn new() -> Rc<Gate> {
+        Rc::new(Gate { opened: Cell::new(false), wakers: RefCell::new(Vec::new()) })
+    }
+
+    fn open(&self) {
+        self.opened.set(true);
+        for w in self.wakers.borrow_mut().drain(..) {
+            w.wake();
+        }
+    }
+
+    fn wait(self: Rc<Self>) -> impl core::future::Future<Output = ()> {
+        core::future::poll_fn(move |cx| {
+            if self.opened.get() {
+                core::task::Poll::Ready(())
+            } else {
+                self.wakers.borrow_mut().push(cx.waker().clone());
+                core::task::Poll::Pending
+            }
+        })
     }
 }
 

@@ -179,6 +179,25 @@ export const tests = [
     },
   },
   {
+    name: 'getAuthorization is asked once when many requests start together (3 files, 3 parts each in flight)',
+    async run(env) {
+      let calls = 0;
+      const cos = new env.COS(env.options({
+        SecretId: undefined, SecretKey: undefined, FileParallelLimit: 3, ChunkParallelLimit: 3,
+        getAuthorization(options, cb) {
+          calls += 1;
+          // A slow STS endpoint: every request that starts meanwhile must wait for this answer.
+          env.admin.sts().then((k) => setTimeout(() => cb({ TmpSecretId: k.TmpSecretId, TmpSecretKey: k.TmpSecretKey, SecurityToken: k.SecurityToken, StartTime: k.StartTime, ExpiredTime: k.ExpiredTime }), 100));
+        },
+      }));
+      const files = [];
+      for (let i = 0; i < 3; i++) files.push({ Bucket: env.bucket, Region: env.region, Key: uniqueKey('sts-once-' + i), Body: await env.body(patternBytes(3 * MiB, 40 + i)), ChunkSize: MiB });
+      const data = await cos.uploadFiles({ files, SliceSize: MiB });
+      for (const f of data.files) equal(f.error, null);
+      equal(calls, 1, 'one getAuthorization call for every request');
+    },
+  },
+  {
     name: 'a failed task shows its error object in the task list',
     async run(env) {
       const cos = new env.COS(env.options());
