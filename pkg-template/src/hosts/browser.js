@@ -14,45 +14,52 @@ function parseHeaders(raw) {
   return out;
 }
 
-let hashWorkerUrl = null;
-let hashWorker = null; // {worker, ready: Promise<boolean>, pending: Map}, shared by every COS instance
+let workerUrl = null;
+let ioWorker = null; // {worker, ready: Promise<boolean>, handlers: Map, next, broken}, shared by every COS instance
 
-/** Where this package's module lives, so it can start itself as the hashing worker. */
+/** Where this package's module lives, so it can start itself as the I/O worker. */
 export function setHashWorkerUrl(url) {
-  hashWorkerUrl = url;
+  workerUrl = url;
 }
 
-// One module Worker running the same wasm; `ready` resolves false if it cannot start (CSP, a
-// bundler that moved the file, no module workers): hashing then stays on the main thread.
-function getHashWorker() {
-  if (hashWorker) return hashWorker;
-  const pending = new Map();
-  let ready;
+// One module Worker running the same wasm: it hashes File ranges and sends the requests whose
+// bodies are File ranges, so neither the bytes nor the XHR work touch the page's main thread.
+// `ready` resolves false if it cannot start (CSP, a bundler that moved the file, no module
+// workers): everything then stays on the main thread.
+function getIoWorker() {
+  if (ioWorker) return ioWorker;
+  const handlers = new Map();
   try {
-    if (!hashWorkerUrl || typeof Worker === 'undefined') throw new Error('no worker');
-    const worker = new Worker(hashWorkerUrl, { type: 'module', name: 'cos-wasm hashing' });
-    ready = new Promise((resolve) => {
+    if (!workerUrl || typeof Worker === 'undefined') throw new Error('no worker');
+    const worker = new Worker(workerUrl, { type: 'module', name: 'cos-wasm I/O' });
+    const ready = new Promise((resolve) => {
       const fail = () => {
         resolve(false);
-        for (const p of pending.values()) p(null);
-        pending.clear();
-        hashWorker.broken = true;
+        ioWorker.broken = true;
+        for (const h of handlers.values()) h({ lost: true });
+        handlers.clear();
       };
       worker.onerror = fail;
       worker.onmessageerror = fail;
       worker.onmessage = ({ data }) => {
         if (data && data.ready) { resolve(true); return; }
-        const settle = pending.get(data.id);
-        if (!settle) return;
-        pending.delete(data.id);
-        settle(data.error ? null : { crc64: data.crc64, md5: data.md5 });
+        const h = handlers.get(data.id);
+        if (h) h(data);
       };
     });
-    hashWorker = { worker, ready, pending, next: 1, broken: false };
+    ioWorker = { worker, ready, handlers, next: 1, broken: false };
   } catch {
-    hashWorker = { broken: true, ready: Promise.resolve(false), pending };
+    ioWorker = { broken: true, ready: Promise.resolve(false), handlers };
   }
-  return hashWorker;
+  return ioWorker;
+}
+
+/** Posts `msg` to the worker; `onReply(data)` gets its replies until it returns true (done). */
+function ask(w, msg, onReply) {
+  const id = w.next++;
+  w.handlers.set(id, (data) => { if (onReply(data)) w.handlers.delete(id); });
+  w.worker.postMessage({ ...msg, id });
+  return id;
 }
 
 export function createBrowserHost(options = {}) {
@@ -146,8 +153,35 @@ export function createBrowserHost(options = {}) {
     }
   }
 
+  // A request whose body is a File/Blob range, sent by the worker (upload progress included).
+  function sendInWorker(w, req, src, onProgress) {
+    return new Promise((resolve, reject) => {
+      const headers = req.headers.filter(([k]) => !FORBIDDEN.has(k.toLowerCase()));
+      const id = ask(w, {
+        type: 'send', method: req.method, url: req.url, headers, blob: src.blob,
+        start: req.body.start, end: req.body.end, timeout: req.timeout, progress: !!onProgress,
+      }, (d) => {
+        if (d.progress !== undefined) { if (onProgress) onProgress(d.progress); return false; }
+        inFlight.delete(req.id);
+        if (d.lost) reject({ kind: 'network', message: 'the upload worker stopped' });
+        else if (d.fail) reject({ kind: d.fail, message: d.fail === 'network' ? 'CORS blocked or network error' : d.fail });
+        else resolve({ status: d.status, headers: parseHeaders(d.rawHeaders), body: new Uint8Array(d.body || new ArrayBuffer(0)) });
+        return true;
+      });
+      inFlight.set(req.id, () => w.worker.postMessage({ type: 'abort', id }));
+    });
+  }
+
   const useXhr = typeof XMLHttpRequest !== 'undefined' && !options.UseFetch;
-  host.send = useXhr ? sendXhr : sendFetch;
+  const sendHere = useXhr ? sendXhr : sendFetch;
+  host.send = (req, onProgress) => {
+    const body = req.body;
+    const src = body && body.source !== undefined && !body.form ? sources.get(body.source) : null;
+    if (!src || !src.blob || !useXhr || req.responseType !== 'bytes' || options.HashInWorker === false) return sendHere(req, onProgress);
+    const w = getIoWorker();
+    if (w.broken) return sendHere(req, onProgress);
+    return w.ready.then((ok) => (ok && !w.broken ? sendInWorker(w, req, src, onProgress) : sendHere(req, onProgress)));
+  };
   host.abort = (id) => {
     const a = inFlight.get(id);
     if (a) a();
@@ -176,14 +210,15 @@ export function createBrowserHost(options = {}) {
   host.hashRange = (id, start, end, md5) => {
     const src = sources.get(id);
     if (!src.blob || options.HashInWorker === false) return null;
-    const w = getHashWorker();
+    const w = getIoWorker();
     if (w.broken) return null;
     return w.ready.then((ok) => {
       if (!ok || w.broken) return null;
       return new Promise((resolve) => {
-        const n = w.next++;
-        w.pending.set(n, resolve);
-        w.worker.postMessage({ id: n, blob: src.blob, start, end, md5 });
+        ask(w, { type: 'hash', blob: src.blob, start, end, md5 }, (d) => {
+          resolve(d.lost || d.error ? null : { crc64: d.crc64, md5: d.md5 });
+          return true;
+        });
       });
     });
   };
