@@ -121,6 +121,8 @@ declare namespace COS {
     HttpAgent?: unknown;
     /** Browser: use fetch instead of XMLHttpRequest (no upload progress). */
     UseFetch?: boolean;
+    /** Browser: read, hash and send File parts from a module Worker (default true). */
+    UseWorker?: boolean;
   }
 
   /** Parameters shared by every object call. */

@@ -177,7 +177,7 @@ export function createBrowserHost(options = {}) {
   host.send = (req, onProgress) => {
     const body = req.body;
     const src = body && body.source !== undefined && !body.form ? sources.get(body.source) : null;
-    if (!src || !src.blob || !useXhr || req.responseType !== 'bytes' || options.HashInWorker === false) return sendHere(req, onProgress);
+    if (!src || !src.blob || !useXhr || req.responseType !== 'bytes' || options.UseWorker === false) return sendHere(req, onProgress);
     const w = getIoWorker();
     if (w.broken) return sendHere(req, onProgress);
     return w.ready.then((ok) => (ok && !w.broken ? sendInWorker(w, req, src, onProgress) : sendHere(req, onProgress)));
@@ -209,7 +209,7 @@ export function createBrowserHost(options = {}) {
   // Hash a File/Blob range in the worker (null: the core reads and hashes it itself).
   host.hashRange = (id, start, end, md5) => {
     const src = sources.get(id);
-    if (!src.blob || options.HashInWorker === false) return null;
+    if (!src.blob || options.UseWorker === false) return null;
     const w = getIoWorker();
     if (w.broken) return null;
     return w.ready.then((ok) => {
