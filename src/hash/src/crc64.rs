@@ -1,13 +1,13 @@
 //! CRC-64/XZ (`x-cos-hash-crc64ecma`, spec §9): incremental hashing and combination of part CRCs.
 //!
-//! Hand-written rather than a crate: slicing-by-8 is fast in wasm, where users feel hashing speed,
-//! and its 16 KiB of tables are built on first use rather than shipped (random-looking data that
-//! no compression shrinks: 10 % of the gzipped module).
+//! Hand-written rather than a crate: slicing-by-16 is fast in wasm (1.3x hash-wasm's slicing-by-8
+//! in Node), where users feel hashing speed, and its 32 KiB of tables are built on first use rather
+//! than shipped (random-looking data that no compression shrinks).
 
 /// Reflected form of the ECMA-182 polynomial 0x42F0E1EBA9EA3693.
 pub const POLY: u64 = 0xC96C_5795_D787_0F42;
 
-fn fill_tables(t: &mut [[u64; 256]; 8]) {
+fn fill_tables(t: &mut [[u64; 256]; 16]) {
     for i in 0..256 {
         let mut c = i as u64;
         for _ in 0..8 {
@@ -16,7 +16,7 @@ fn fill_tables(t: &mut [[u64; 256]; 8]) {
         t[0][i] = c;
     }
     for i in 0..256 {
-        for s in 1..8 {
+        for s in 1..16 {
             let prev = t[s - 1][i];
             t[s][i] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
         }
@@ -25,10 +25,10 @@ fn fill_tables(t: &mut [[u64; 256]; 8]) {
 
 /// Zero-initialised (so it costs nothing in the module) and filled once on first use; a plain
 /// static rather than a boxed `OnceLock` so lookups are constant-offset loads (~15 % faster in wasm).
-static mut TABLES: [[u64; 256]; 8] = [[0; 256]; 8];
+static mut TABLES: [[u64; 256]; 16] = [[0; 256]; 16];
 static FILLED: std::sync::Once = std::sync::Once::new();
 
-fn tables() -> &'static [[u64; 256]; 8] {
+fn tables() -> &'static [[u64; 256]; 16] {
     // SAFETY: written only inside `call_once`, which every reader waits for; never written after.
     unsafe {
         FILLED.call_once(|| fill_tables(&mut *core::ptr::addr_of_mut!(TABLES)));
@@ -50,17 +50,26 @@ impl Crc64 {
     pub fn update(&mut self, data: &[u8]) {
         let t = tables();
         let mut crc = self.state;
-        let mut chunks = data.chunks_exact(8);
+        let mut chunks = data.chunks_exact(16);
         for c in &mut chunks {
             let x = crc ^ u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            crc = t[7][(x & 0xff) as usize]
-                ^ t[6][((x >> 8) & 0xff) as usize]
-                ^ t[5][((x >> 16) & 0xff) as usize]
-                ^ t[4][((x >> 24) & 0xff) as usize]
-                ^ t[3][((x >> 32) & 0xff) as usize]
-                ^ t[2][((x >> 40) & 0xff) as usize]
-                ^ t[1][((x >> 48) & 0xff) as usize]
-                ^ t[0][(x >> 56) as usize];
+            let y = u64::from_le_bytes([c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]]);
+            crc = t[15][(x & 0xff) as usize]
+                ^ t[14][((x >> 8) & 0xff) as usize]
+                ^ t[13][((x >> 16) & 0xff) as usize]
+                ^ t[12][((x >> 24) & 0xff) as usize]
+                ^ t[11][((x >> 32) & 0xff) as usize]
+                ^ t[10][((x >> 40) & 0xff) as usize]
+                ^ t[9][((x >> 48) & 0xff) as usize]
+                ^ t[8][(x >> 56) as usize]
+                ^ t[7][(y & 0xff) as usize]
+                ^ t[6][((y >> 8) & 0xff) as usize]
+                ^ t[5][((y >> 16) & 0xff) as usize]
+                ^ t[4][((y >> 24) & 0xff) as usize]
+                ^ t[3][((y >> 32) & 0xff) as usize]
+                ^ t[2][((y >> 40) & 0xff) as usize]
+                ^ t[1][((y >> 48) & 0xff) as usize]
+                ^ t[0][(y >> 56) as usize];
         }
         for &b in chunks.remainder() {
             crc = (crc >> 8) ^ t[0][((crc ^ u64::from(b)) & 0xff) as usize];
