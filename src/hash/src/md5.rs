@@ -63,10 +63,10 @@ const fn g3(i: usize) -> usize {
 }
 
 #[inline(always)]
-fn compress(state: &mut [u32; 4], block: &[u8]) {
+fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
     let mut m = [0u32; 16];
-    for (i, w) in m.iter_mut().enumerate() {
-        *w = u32::from_le_bytes([block[i * 4], block[i * 4 + 1], block[i * 4 + 2], block[i * 4 + 3]]);
+    for (w, bytes) in m.iter_mut().zip(block.chunks_exact(4)) {
+        *w = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
     }
     let [mut a, mut b, mut c, mut d] = *state;
     macro_rules! step {
@@ -129,7 +129,7 @@ impl Md5 {
         }
         let mut blocks = data.chunks_exact(64);
         for block in &mut blocks {
-            compress(&mut self.state, block);
+            compress(&mut self.state, block.try_into().expect("chunks_exact(64) gives 64-byte blocks"));
         }
         let rest = blocks.remainder();
         self.buf[..rest.len()].copy_from_slice(rest);
