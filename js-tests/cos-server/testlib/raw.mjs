@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { createRequire } from 'node:module';
+import { patternBytes } from '../../suites/data.mjs';
 
 const require = createRequire(import.meta.url);
 export const { startCosServer, localhostAgent } = require('../index.js');
@@ -153,17 +154,10 @@ export function code(res) {
   return xmlValue(res.text, 'Code');
 }
 
-/** Deterministic bytes (xorshift), as the shared suites use. */
+/** Deterministic bytes (xorshift), the shared suites' patternBytes as a Buffer. */
 export function pattern(size, seed = 1) {
-  const out = Buffer.alloc(size);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
+  const bytes = patternBytes(size, seed);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Build a multipart/form-data body from [[name, value]] and a file part ({name, filename, content, type}) at `fileAt`. */

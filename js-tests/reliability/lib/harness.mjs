@@ -11,6 +11,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { patternBytes as sharedPatternBytes } from '../../suites/data.mjs';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -31,17 +32,10 @@ export function md5(bytes) {
   return crypto.createHash('md5').update(bytes).digest('hex');
 }
 
-/** Deterministic pseudo-random bytes (xorshift32), as the shared suites' patternBytes. */
+/** Deterministic pseudo-random bytes (xorshift32): the shared suites' patternBytes as a Buffer. */
 export function patternBytes(size, seed = 1) {
-  const out = Buffer.allocUnsafe(size);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
+  const bytes = sharedPatternBytes(size, seed);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 v8.setFlagsFromString('--expose-gc');
