@@ -132,6 +132,34 @@ pub fn get_authorization(host: JsHostObject, params: JsValue, flavour_name: &str
         .map_err(|e| error_to_js(&e, &host))
 }
 
+/// Static `COS.getAuthorization` for plain params, flattened by the JS wrapper into one string:
+/// `name \0 value \0 …`, Query entries as `?name`, Headers entries as `:name`. One crossing
+/// instead of one per property (which was a third of the time per signature).
+#[wasm_bindgen(js_name = getAuthorizationFlat)]
+pub fn get_authorization_flat(host: JsHostObject, fields: &str, force_sign_host: bool, clock_offset: f64, flavour_name: &str) -> Result<String, JsValue> {
+    use crate::value::Value;
+    let mut p: Vec<(String, Value)> = Vec::with_capacity(8);
+    let mut query: Vec<(String, Value)> = Vec::new();
+    let mut headers: Vec<(String, Value)> = Vec::new();
+    let mut it = fields.split('\0');
+    while let (Some(name), Some(value)) = (it.next(), it.next()) {
+        let v = Value::Str(value.to_string());
+        if let Some(q) = name.strip_prefix('?') {
+            query.push((q.to_string(), v));
+        } else if let Some(h) = name.strip_prefix(':') {
+            headers.push((h.to_string(), v));
+        } else {
+            p.push((name.to_string(), v));
+        }
+    }
+    p.push(("Query".into(), Value::Obj(query)));
+    p.push(("Headers".into(), Value::Obj(headers)));
+    p.push(("ForceSignHost".into(), Value::Bool(force_sign_host)));
+    p.push(("SystemClockOffset".into(), Value::Num(clock_offset)));
+    crate::presign::static_authorization(&Value::Obj(p), flavour(flavour_name), js_sys::Date::now())
+        .map_err(|e| error_to_js(&e, &host))
+}
+
 /// Incremental MD5, exported for hashing large inputs from JS (and the benchmarks).
 #[wasm_bindgen]
 pub struct Md5Hasher(crate::md5::Md5);
