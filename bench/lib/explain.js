@@ -22,7 +22,7 @@ const NOTES = {
     always: 'This is what cos-js-sdk-v5 actually runs when it hashes a file (its bundled js-md5 over FileReader binary strings; spark-md5 is what its docs and many apps use). The strings are made before the clock starts, so the real SDK is slower still.',
   },
   'sign-node': {
-    miss: 'cos-nodejs-sdk-v5 signs with node:crypto (OpenSSL HMAC-SHA1), so its per-signature cost is JS string work; ours is dominated by getting the params across the boundary and building strings. CPU profile of `COS.getAuthorization` on the current build (sha1 already at opt-level 3): ~35 % marshalling the params object into the core\'s `Value` tree (`interop::to_value`: a `Reflect.get`, a UTF-8 copy through `__wbindgen_string_get` and `getDataViewMemory0`/`get buffer` per property, plus `number_get` probes), ~11 % SHA-1, ~25 % small-string building and allocation (`String::push`, `encode_into`, `hex`, `to_ascii_lowercase`, dlmalloc). A/B on an earlier build: a flat entry point (the JS wrapper joins method, key, key time and the query/header pairs into one string; one crossing; the core splits it) gave +35 %. Reaching 2× also needs the canonical request built into one pre-sized buffer (encode straight into it, lower-case in place, hex without a `String` per digest).',
+    miss: 'cos-nodejs-sdk-v5 signs with node:crypto (OpenSSL HMAC-SHA1, native code), so we are at parity rather than ahead. Plain params now cross into wasm as one string (`getAuthorizationFlat`), which took us from ~0.77× to ~0.96×; what is left is building the canonical request with many small strings (`canonical`, `encode_into`, `hex`, dlmalloc, ~25 %) and SHA-1 (~11 %). Reaching 2× would need an allocation-free canonical request written into one pre-sized buffer, and still runs against OpenSSL.',
   },
 
   'upload-node-wall': {
@@ -42,7 +42,7 @@ const NOTES = {
     always: 'The raw client sends the same parts (initiate, PUTs streamed from the file, complete) with node:http and a 12-line signer: what the loopback and the local server allow on this machine. The server runs MD5 and CRC-64 over every byte in JS on the second core, so it is the bottleneck for every client.',
   },
   'upload-chromium-wall': {
-    miss: 'Each part\'s CRC-64 is computed by the hashing Worker while the PUT streams the same Blob range (`futures::join` in `upload_one_part`), so hashing no longer delays the send; the rest is the Worker and the XHR reading the same File at once and the per-part orchestration through wasm. cos-js-sdk-v5 does no per-byte work at all (and no integrity check): the price of the CRC-64 check is this gap.',
+    miss: 'Parts are read, CRC-64-hashed and sent by the I/O Worker (`futures::join` of the hash and the PUT), so the page\'s main thread is below the official SDK\'s; the wall clock still pays for hashing every byte, which on this 2-core machine competes with the local server (which hashes every byte too, in JS) for CPU. cos-js-sdk-v5 does no per-byte work and no integrity check: the remaining gap is the price of the CRC-64 check here.',
   },
 
 
@@ -60,7 +60,7 @@ const NOTES = {
     always: 'Raw PUTs with the same 3 in flight and no queue: the server\'s ceiling for 4 KiB objects here.',
   },
   'size-browser-gzip': {
-    miss: 'The wasm is most of it (~118 KB of the gzip). Name-section breakdown of a build of the same source: code 243 KB, data 25 KB. Two async state machines hold a quarter of the code: the `call` dispatcher future (`future_to_promise` closure, 33 KB) and the task runner future (`Cos::schedule` closure, 30 KB) each inline the whole upload engine, so it is compiled twice; `core` (fmt, str) 29 KB, dlmalloc 7 KB. Directions: return `LocalBoxFuture` from each op at the dispatch boundary so its state machine is compiled once and not inlined into both callers; remove the remaining `{:?}`/`format!` in release paths (`<char as Debug>::fmt` is still linked); a smaller allocator. Even so ≤ 1.0× needs the wasm near 100 KB raw: cos-js-sdk-v5 is 156 KB of minified JS that gzips 3.5:1, wasm gzips ~2.3:1.',
+    miss: 'The wasm is most of it. Done so far: 488 → ~300 KB raw (hand-written MD5; the hashes in their own crate at opt-level 3 with the rest at "z"; no float formatting/parsing; CRC tables built at start-up; ASCII-only case tables; one small sort). Two async state machines, the `call` dispatcher and the task runner, hold about a quarter of the code; boxing the operations\' futures at their call sites was measured and made the module slightly larger (they are not compiled twice, just big), so shrinking them means restructuring the engine. `core::fmt` stays linked through panic messages, plus the wasm-bindgen glue and dlmalloc. ≤ 1.0× needs the wasm near 100 KB raw: cos-js-sdk-v5 is 156 KB of minified JS that gzips 3.5:1, wasm gzips ~2.3:1. For mini-programs the bytes WeChat counts are 0.66× cos-wx-sdk-v5\'s (the wasm ships brotli-compressed).',
   },
 
   'size-browser-brotli': { miss: 'See the gzip row.' },
