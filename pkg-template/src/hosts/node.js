@@ -27,7 +27,7 @@ function defaultCheckpointPath() {
   return path.join(os.homedir() || os.tmpdir(), '.cos-wasm', 'upload-checkpoints.json');
 }
 
-export function createNodeHost(options = {}) {
+export function createNodeHost(options = {}, core = null) {
   const host = createBaseHost();
   const sources = createSourceTable();
   const inFlight = new Map();
@@ -164,6 +164,32 @@ export function createNodeHost(options = {}) {
       off += bytesRead;
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, off);
+  };
+  // File ranges are hashed here with the core's own hashers, through one reused buffer per range:
+  // the default (the core reading 1 MiB Buffers) leaves a fresh Buffer of garbage per step.
+  const HASH_STEP = 1024 * 1024;
+  host.hashRange = (id, start, end, md5) => {
+    const src = sources.get(id);
+    if (!src.handle || !core || !core.Crc64Hasher) return null;
+    return (async () => {
+      const buf = Buffer.allocUnsafe(Math.min(HASH_STEP, end - start));
+      const crc = new core.Crc64Hasher();
+      const m = md5 ? new core.Md5Hasher() : null;
+      try {
+        for (let pos = start; pos < end;) {
+          const { bytesRead } = await src.handle.read(buf, 0, Math.min(buf.length, end - pos), pos);
+          if (bytesRead === 0) throw new Error('the file changed while it was being read (short read); upload it again');
+          const view = buf.subarray(0, bytesRead);
+          crc.update(view);
+          if (m) m.update(view);
+          pos += bytesRead;
+        }
+        return { crc64: crc.digest(), md5: m ? m.digest() : undefined };
+      } finally {
+        crc.free();
+        if (m) m.free();
+      }
+    })();
   };
   host.close = (id) => {
     const src = sources.delete(id);
