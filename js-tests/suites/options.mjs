@@ -198,6 +198,19 @@ export const tests = [
     },
   },
   {
+    name: 'params may be class instances (their own fields are read, as the official SDK does)',
+    async run(env) {
+      class UploadParams {
+        constructor(key) { this.Bucket = env.bucket; this.Region = env.region; this.Key = key; this.Body = 'from a class'; }
+      }
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('class');
+      const d = await cos.putObject(new UploadParams(key));
+      equal(d.statusCode, 200);
+      equal((await stored(env, key)).size, 'from a class'.length);
+    },
+  },
+  {
     name: 'a failed task shows its error object in the task list',
     async run(env) {
       const cos = new env.COS(env.options());

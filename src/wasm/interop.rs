@@ -17,9 +17,22 @@ pub fn js_to_value(v: &JsValue, host: &JsHostObject) -> Value {
     to_value(v, host, 0)
 }
 
+/// Params objects whose fields the core reads: plain objects of this realm, and any object that
+/// `Object.prototype.toString` calls `[object Object]` (other realms, class instances), as the
+/// official SDK reads fields of whatever it is given. Blobs, buffers, dates… stay host values.
 fn is_plain_object(v: &JsValue) -> bool {
+    let object_proto = Object::get_prototype_of(&Object::new());
     let proto = Object::get_prototype_of(v);
-    proto.is_null() || proto == Object::get_prototype_of(&Object::new())
+    if proto.is_null() || proto == object_proto {
+        return true;
+    }
+    let to_string = Reflect::get(&object_proto, &JsValue::from_str("toString")).ok();
+    let tag = to_string
+        .as_ref()
+        .and_then(|f| f.dyn_ref::<js_sys::Function>())
+        .and_then(|f| f.call0(v).ok())
+        .and_then(|t| t.as_string());
+    tag.as_deref() == Some("[object Object]")
 }
 
 fn to_value(v: &JsValue, host: &JsHostObject, depth: usize) -> Value {
