@@ -130,6 +130,38 @@ pub fn check_crc64(resp: &HttpResponse, expected: u64, what: &str) -> Result<()>
     Ok(())
 }
 
+/// Awaits `send` while the CRC64 of the body's range `[start, end)` is computed beside it, or
+/// with `known`, when it had to be hashed before sending (for an MD5 header). The CRC is what
+/// [`check_crc64`] compares with the answer. A failed read is the outer error; a failed send is
+/// returned as is (part uploads decide whether to retry it).
+pub async fn send_with_crc64<H: Host, T>(
+    host: &H,
+    source: &Source,
+    start: u64,
+    end: u64,
+    known: Option<u64>,
+    send: impl core::future::Future<Output = Result<T>>,
+) -> Result<(Result<T>, u64)> {
+    match known {
+        Some(crc) => Ok((send.await, crc)),
+        None => {
+            let (sent, crc) = futures_util::future::join(send, source.crc64(host, start, end)).await;
+            Ok((sent, crc?))
+        }
+    }
+}
+
+/// The ETag of an UploadPart answer, which Complete needs.
+pub fn part_etag(resp: &HttpResponse) -> Result<String> {
+    match resp.header("etag") {
+        Some(e) if !e.is_empty() => Ok(e.to_string()),
+        _ => Err(protocol_error(
+            resp,
+            "UploadPart answered without an ETag header (browsers: add ETag to the bucket's CORS ExposeHeader)",
+        )),
+    }
+}
+
 /// `putObject`.
 pub async fn put_object<H: Host>(
     c: &Client<H>,
@@ -188,13 +220,8 @@ pub async fn put_object<H: Host>(
         r.flush();
         req.progress = r.request_progress(0, size);
     }
-    let (resp, crc) = match md5_crc {
-        Some(crc) => (c.request(req).await?, crc),
-        None => {
-            let (resp, crc) = futures_util::future::join(c.request(req), source.crc64(&*c.host, 0, size)).await;
-            (resp?, crc?)
-        }
-    };
+    let (resp, crc) = send_with_crc64(&*c.host, source, 0, size, md5_crc, c.request(req)).await?;
+    let resp = resp?;
     check_crc64(&resp, crc, "the uploaded object")?;
     if let Some(r) = &reporter {
         r.update(size, size);
@@ -399,16 +426,16 @@ pub async fn multipart_upload<H: Host>(
     let given_md5 = get_header(&headers, "content-md5").map(str::to_string);
     remove_header(&mut headers, "content-md5");
     remove_header(&mut headers, "content-length");
-    // Always CRC-checked; the MD5 only when Content-MD5 is wanted and not given.
-    let (crc, md5) = if c.opts.upload_check_content_md5 && given_md5.is_none() {
+    // Always CRC-checked; hashed before sending only when a Content-MD5 must be computed.
+    let (md5_crc, md5) = if c.opts.upload_check_content_md5 && given_md5.is_none() {
         let d = source.digest(&*c.host, 0, size, |_| {}).await?;
-        (d.crc64, Some(d.md5_base64()))
+        (Some(d.crc64), Some(d.md5_base64()))
     } else {
-        (source.crc64(&*c.host, 0, size).await?, None)
+        (None, None)
     };
     let content_md5 = given_md5.or(md5);
     let progress = reporter.as_ref().and_then(|r| r.request_progress(0, size));
-    let resp = upload_part(
+    let send = upload_part(
         c,
         PartUpload {
             target: &t,
@@ -421,21 +448,17 @@ pub async fn multipart_upload<H: Host>(
             scope: None,
             abort: None,
         },
-    )
-    .await?;
+    );
+    let (resp, crc) = send_with_crc64(&*c.host, source, 0, size, md5_crc, send).await?;
+    let resp = resp?;
     check_crc64(&resp, crc, "the uploaded part")?;
-    if resp.header("etag").is_none_or(str::is_empty) {
-        return Err(protocol_error(
-            &resp,
-            "UploadPart answered without an ETag header (browsers: add ETag to the bucket's CORS ExposeHeader)",
-        ));
-    }
+    let etag = part_etag(&resp)?;
     if let Some(r) = &reporter {
         r.update(size, size);
         r.flush();
     }
     let mut data = base_data(&resp);
-    data.set("ETag", etag_of(&resp).into());
+    data.set("ETag", etag.into());
     Ok(data)
 }
 

@@ -91,51 +91,44 @@ impl Source {
         end: u64,
         mut progress: impl FnMut(u64),
     ) -> Result<Digests> {
-        if let Some(d) = self.hashed_by_host(host, start, end, true).await? {
-            progress(end - start);
-            return Ok(Digests { md5: d.md5.unwrap_or_default(), crc64: d.crc64 });
-        }
-        let mut md5 = Md5::new();
-        let mut crc = Crc64::new();
-        let mut pos = start;
-        while pos < end {
-            let step_end = (pos + HASH_STEP).min(end);
-            let chunk = self.read(host, pos, step_end).await?;
-            md5.update(&chunk);
-            crc.update(&chunk);
-            pos = step_end;
-            progress(pos - start);
-        }
-        Ok(Digests { md5: md5.finalize_reset(), crc64: crc.finish() })
+        let d = self.hash(host, start, end, true, &mut progress).await?;
+        Ok(Digests { md5: d.md5.unwrap_or_default(), crc64: d.crc64 })
     }
 
     /// CRC64 alone of `[start, end)`: what the integrity check needs when no MD5 is asked for
     /// (half the hashing work of [`Source::digest`]).
     pub async fn crc64<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<u64> {
-        if let Some(d) = self.hashed_by_host(host, start, end, false).await? {
-            return Ok(d.crc64);
+        Ok(self.hash(host, start, end, false, &mut |_| {}).await?.crc64)
+    }
+
+    /// Hashes a range: by the host when it offers to (off the page's main thread), else here,
+    /// read in steps with `progress(done_bytes)` after each.
+    async fn hash<H: Host>(&self, host: &H, start: u64, end: u64, want_md5: bool, progress: &mut dyn FnMut(u64)) -> Result<RangeDigest> {
+        if self.memory.is_none() && start < end {
+            if let Some(fut) = host.hash_range(self.info.id, start, end, want_md5) {
+                if let Some(d) = fut.await? {
+                    if want_md5 && d.md5.is_none() {
+                        return Err(CosError::host("the host hashed a range without the MD5 it was asked for"));
+                    }
+                    progress(end - start);
+                    return Ok(d);
+                }
+            }
         }
+        let mut md5 = want_md5.then(Md5::new);
         let mut crc = Crc64::new();
         let mut pos = start;
         while pos < end {
             let step_end = (pos + HASH_STEP).min(end);
-            crc.update(&self.read(host, pos, step_end).await?);
+            let chunk = self.read(host, pos, step_end).await?;
+            if let Some(m) = &mut md5 {
+                m.update(&chunk);
+            }
+            crc.update(&chunk);
             pos = step_end;
+            progress(pos - start);
         }
-        Ok(crc.finish())
-    }
-
-    /// The host's own hashing of a range it holds (off the page's main thread), when it offers it.
-    async fn hashed_by_host<H: Host>(&self, host: &H, start: u64, end: u64, md5: bool) -> Result<Option<RangeDigest>> {
-        if self.memory.is_some() || start == end {
-            return Ok(None);
-        }
-        let Some(fut) = host.hash_range(self.info.id, start, end, md5) else { return Ok(None) };
-        let Some(d) = fut.await? else { return Ok(None) };
-        if md5 && d.md5.is_none() {
-            return Err(CosError::host("the host hashed a range without the MD5 it was asked for"));
-        }
-        Ok(Some(d))
+        Ok(RangeDigest { md5: md5.map(|mut m| m.finalize_reset()), crc64: crc.finish() })
     }
 
     pub fn close<H: Host>(&self, host: &H) {

@@ -340,29 +340,28 @@ impl<H: Host> Cos<H> {
         self.client.host.spawn(Box::pin(async move {
             host.sleep(delay_ms).await;
             me.tasks.emit_scheduled.set(false);
-            let list = me.task_list();
-            let mut data = Value::obj();
-            data.set("list", list);
-            me.emit_event("list-update", data.clone());
-            me.emit_event("task-list-update", data);
+            me.publish_list();
         }));
     }
 
     pub fn task_list(&self) -> Value {
-        let mut list = self.with_queue(|q| Value::Arr(q.list().iter().map(record_value).collect()));
-        // `error` as the official task list has it: the error object, not just its message.
-        if let Value::Arr(items) = &mut list {
-            let runtimes = self.tasks.runtimes.borrow();
-            for item in items.iter_mut() {
-                if item.get("error").is_some_and(|e| !e.is_null()) {
-                    let id = item.get("id").and_then(Value::as_str).unwrap_or("");
-                    if let Some(e) = runtimes.iter().find(|r| r.id == id).and_then(|r| r.last_error.borrow().clone()) {
-                        item.set("error", e.to_value());
-                    }
-                }
-            }
-        }
-        list
+        let runtimes = self.tasks.runtimes.borrow();
+        self.with_queue(|q| {
+            Value::Arr(
+                q.list()
+                    .iter()
+                    .map(|r| {
+                        let mut v = record_value(r);
+                        // `error` as the official task list has it: the error object, not just its message.
+                        let failure = r.error.as_ref().and_then(|_| runtimes.iter().find(|x| x.id == r.id));
+                        if let Some(e) = failure.and_then(|x| x.last_error.borrow().as_ref().map(CosError::to_value)) {
+                            v.set("error", e);
+                        }
+                        v
+                    })
+                    .collect(),
+            )
+        })
     }
 
     pub fn pause_task(self: &Rc<Self>, id: &str) -> bool {

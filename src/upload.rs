@@ -541,23 +541,10 @@ async fn upload_one_part<H: Host>(
                 abort: Some(&ctx.abort),
             },
         );
-        let (r, crc) = match md5_crc {
-            Some(crc) => (send.await, crc),
-            None => {
-                let (r, crc) = futures_util::future::join(send, source.crc64(&*c.host, start, end)).await;
-                (r, crc?)
-            }
-        };
+        let (r, crc) = ops::send_with_crc64(&*c.host, source, start, end, md5_crc, send).await?;
         let r = r.and_then(|resp| {
             ops::check_crc64(&resp, crc, "a part")?;
-            let etag = resp.header("etag").unwrap_or("").to_string();
-            if etag.is_empty() {
-                return Err(ops::protocol_error(
-                    &resp,
-                    "UploadPart answered without an ETag header (browsers: add ETag to the bucket's CORS ExposeHeader)",
-                ));
-            }
-            Ok(etag)
+            ops::part_etag(&resp)
         });
         match r {
             Ok(etag) => return Ok((n, etag, crc, len)),
