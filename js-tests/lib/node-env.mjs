@@ -21,6 +21,31 @@ export function md5(bytes) {
   return crypto.createHash('md5').update(bytes).digest('hex');
 }
 
+/** `new COS()` options for a local server on `port`: `extra` wins, and undefined drops an option. */
+export function localOptions(port, extra = {}) {
+  const o = {
+    SecretId: SECRET_ID,
+    SecretKey: SECRET_KEY,
+    Domain: '{Bucket}.cos.{Region}.localhost:' + port,
+    Protocol: 'http:',
+    ...extra,
+  };
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** GET `url` (through `agent`, which resolves *.localhost) as text; non-200 is an error. */
+export function fetchText(url, agent) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent }, (res) => {
+      let s = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { s += c; });
+      res.on('end', () => (res.statusCode === 200 ? resolve(s) : reject(new Error('HTTP ' + res.statusCode + ': ' + s))));
+    }).on('error', reject);
+  });
+}
+
 export async function startServer(extra = {}) {
   return startCosServer({
     port: 0,
@@ -58,16 +83,7 @@ export function makeNodeEnv(server, COS, { pkgFlavour = 'node' } = {}) {
     tmp,
     admin: adminFor(server),
     options(extra = {}) {
-      const o = {
-        SecretId: SECRET_ID,
-        SecretKey: SECRET_KEY,
-        Domain: '{Bucket}.cos.{Region}.localhost:' + server.port,
-        Protocol: 'http:',
-        CheckpointPath: path.join(tmp, 'checkpoints.json'),
-        ...extra,
-      };
-      for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-      return o;
+      return localOptions(server.port, { CheckpointPath: path.join(tmp, 'checkpoints.json'), ...extra });
     },
     async body(bytes) {
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -79,16 +95,7 @@ export function makeNodeEnv(server, COS, { pkgFlavour = 'node' } = {}) {
       return { FilePath: p };
     },
     md5,
-    fetchText(url) {
-      return new Promise((resolve, reject) => {
-        http.get(url, { agent }, (res) => {
-          let s = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => { s += c; });
-          res.on('end', () => (res.statusCode === 200 ? resolve(s) : reject(new Error('HTTP ' + res.statusCode + ': ' + s))));
-        }).on('error', reject);
-      });
-    },
+    fetchText: (url) => fetchText(url, agent),
     cleanup() {
       fs.rmSync(tmp, { recursive: true, force: true });
     },

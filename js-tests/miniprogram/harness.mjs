@@ -3,10 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
-import { ROOT, BUCKET, REGION, SECRET_ID, SECRET_KEY, md5, adminFor } from '../lib/node-env.mjs';
+import { ROOT, BUCKET, REGION, SECRET_ID, SECRET_KEY, md5, adminFor, fetchText, localOptions } from '../lib/node-env.mjs';
 import { createMiniProgramRuntime } from './runtime.mjs';
 
 const require = createRequire(import.meta.url);
@@ -48,15 +47,8 @@ export function makeWxEnv(rt, server, COS, agent) {
     secretKey: SECRET_KEY,
     admin: adminFor(server),
     options(extra = {}) {
-      const o = rt.vmObject();
-      Object.assign(o, {
-        SecretId: SECRET_ID,
-        SecretKey: SECRET_KEY,
-        Domain: '{Bucket}.cos.{Region}.localhost:' + server.port,
-        Protocol: 'http:',
-      }, extra);
-      for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-      return o;
+      // An object of the mini-program's realm, as the page would pass.
+      return Object.assign(rt.vmObject(), localOptions(server.port, extra));
     },
     /** Bodies in mini-programs are ArrayBuffers (or strings). */
     async body(bytes) {
@@ -69,16 +61,7 @@ export function makeWxEnv(rt, server, COS, agent) {
       return o;
     },
     md5,
-    fetchText(url) {
-      return new Promise((resolve, reject) => {
-        http.get(url, { agent }, (res) => {
-          let s = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => { s += c; });
-          res.on('end', () => (res.statusCode === 200 ? resolve(s) : reject(new Error('HTTP ' + res.statusCode + ': ' + s))));
-        }).on('error', reject);
-      });
-    },
+    fetchText: (url) => fetchText(url, agent),
   };
 }
 

@@ -12,16 +12,14 @@ import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { patternBytes as sharedPatternBytes } from '../../suites/data.mjs';
+import { BUCKET, REGION, SECRET_ID, SECRET_KEY, localOptions } from '../../lib/node-env.mjs';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const { startCosServer, localhostAgent } = require(path.join(ROOT, 'js-tests/cos-server'));
 export { localhostAgent };
 
-export const BUCKET = 'examplebucket-1250000000';
-export const REGION = 'ap-guangzhou';
-export const SECRET_ID = 'AKIDLOCALTESTKEY0000000000000000000';
-export const SECRET_KEY = 'LocalTestSecretKey000000000000000';
+export { BUCKET, REGION, SECRET_ID, SECRET_KEY } from '../../lib/node-env.mjs';
 export const MiB = 1024 * 1024;
 
 export function loadCOS() {
@@ -375,17 +373,7 @@ export async function createHarness({ seed = 1, verbose = false } = {}) {
         logStart: server.requestLog().length,
         /** new COS(...) options for the local server. Pass undefined to drop an option. */
         options(extra = {}) {
-          const o = {
-            SecretId: SECRET_ID,
-            SecretKey: SECRET_KEY,
-            Domain: '{Bucket}.cos.{Region}.localhost:' + server.port,
-            Protocol: 'http:',
-            CheckpointPath: ctx.checkpointPath,
-            RetryDelay: 20,
-            ...extra,
-          };
-          for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-          return o;
+          return localOptions(server.port, { CheckpointPath: ctx.checkpointPath, RetryDelay: 20, ...extra });
         },
         cos(extra) {
           return new COS(ctx.options(extra));
