@@ -198,7 +198,7 @@ export const tests = [
     },
   },
   {
-    name: 'params may be class instances (their own fields are read, as the official SDK does)',
+    name: 'params may be class instances (own fields and getters are read, as the official SDK does)',
     async run(env) {
       class UploadParams {
         constructor(key) { this.Bucket = env.bucket; this.Region = env.region; this.Key = key; this.Body = 'from a class'; }
@@ -208,6 +208,19 @@ export const tests = [
       const d = await cos.putObject(new UploadParams(key));
       equal(d.statusCode, 200);
       equal((await stored(env, key)).size, 'from a class'.length);
+      // Getters on the prototype chain (a base class's included); an own field shadows a getter.
+      class Base { get Region() { return env.region; } get Key() { return 'shadowed'; } }
+      class Derived extends Base {
+        constructor(k) { super(); Object.defineProperty(this, 'Key', { value: k, enumerable: true }); }
+        get Bucket() { return env.bucket; }
+        get Body() { return 'from getters'; }
+        get Headers() { return { 'x-cos-meta-via': 'getter' }; }
+      }
+      const key2 = uniqueKey('class-getters');
+      equal((await cos.putObject(new Derived(key2))).statusCode, 200);
+      const s = await stored(env, key2);
+      equal(s.size, 'from getters'.length);
+      equal(s.meta['x-cos-meta-via'], 'getter');
     },
   },
   {

@@ -71,10 +71,36 @@ fn to_value(v: &JsValue, host: &JsHostObject, depth: usize) -> Value {
                 fields.push((name, to_value(&val, host, depth + 1)));
             }
         }
+        prototype_getters(obj, host, depth, &mut fields);
         return Value::Obj(fields);
     }
     // BigInt, Symbol, class instances (Blob, ArrayBuffer, Date, …): the host decides.
     Value::Opaque(host.hold(v))
+}
+
+/// A class instance's getters (`get Key() {…}` on its prototype chain), read as the official SDK
+/// reads any property it is given; own fields already read win.
+fn prototype_getters(obj: &Object, host: &JsHostObject, depth: usize, fields: &mut Vec<(String, Value)>) {
+    let object_proto = Object::get_prototype_of(&Object::new());
+    let mut proto = Object::get_prototype_of(obj);
+    while !proto.is_null() && proto != object_proto {
+        for name in Object::get_own_property_names(&proto).iter() {
+            let Some(n) = name.as_string() else { continue };
+            let has_getter = Object::get_own_property_descriptor(&proto, &name)
+                .dyn_into::<Object>()
+                .ok()
+                .and_then(|d| Reflect::get(&d, &JsValue::from_str("get")).ok())
+                .is_some_and(|g| g.is_function());
+            if !has_getter || fields.iter().any(|(k, _)| *k == n) {
+                continue;
+            }
+            let val = Reflect::get(obj, &name).unwrap_or(JsValue::UNDEFINED);
+            if !val.is_undefined() {
+                fields.push((n, to_value(&val, host, depth + 1)));
+            }
+        }
+        proto = Object::get_prototype_of(&proto);
+    }
 }
 
 pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
