@@ -28,8 +28,13 @@ pub enum ErrorKind {
     Protocol,
 }
 
+/// Boxed: a `Result<T, CosError>` stays pointer-sized on the error side, so the upload engine's
+/// futures do not carry (and copy) a 100-byte error through every state.
 #[derive(Clone, Debug, PartialEq)]
-pub struct CosError {
+pub struct CosError(Box<ErrorDetails>);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorDetails {
     pub kind: ErrorKind,
     /// COS error code (`NoSuchUpload`), or `Error` for client-side failures as in the official SDK.
     pub code: String,
@@ -47,7 +52,7 @@ pub struct CosError {
 
 impl CosError {
     pub fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> CosError {
-        CosError {
+        CosError(Box::new(ErrorDetails {
             kind,
             code: code.to_string(),
             message: message.into(),
@@ -58,7 +63,7 @@ impl CosError {
             url: None,
             method: None,
             upload_id: None,
-        }
+        }))
     }
 
     /// Bad input: the message names the parameter.
@@ -158,6 +163,19 @@ impl core::fmt::Display for CosError {
         f.write_str(&self.code)?;
         f.write_str(": ")?;
         f.write_str(&self.message)
+    }
+}
+
+impl core::ops::Deref for CosError {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for CosError {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
     }
 }
 

@@ -230,7 +230,7 @@ fn a_server_part_with_a_foreign_etag_is_uploaded_again() {
     let cos = Cos::new(host.clone(), &options(), Flavour::Js, "https:", None).unwrap();
     host.server.fail_part.set((3, 1));
     let err = pool.run_until(cos.clone().call("sliceUploadFile", params("k2", 1, MIB as f64))).unwrap_err();
-    let upload_id = err.upload_id.unwrap();
+    let upload_id = err.upload_id.clone().unwrap();
     // Someone overwrites part 1 with other bytes of the same size.
     host.server.store.borrow_mut().uploads.get_mut(&upload_id).unwrap().1.insert(1, vec![0u8; MIB]);
     let before = part_puts(&host);
