@@ -156,19 +156,30 @@ pub fn num_to_string(n: f64) -> String {
         int += 1;
         frac -= 1_000_000_000;
     }
-    s.push_str(&int.to_string());
+    push_digits(&mut s, int, 1);
     if frac > 0 {
-        let digits = frac.to_string();
         s.push('.');
-        for _ in digits.len()..9 {
-            s.push('0');
-        }
-        s.push_str(digits.trim_end_matches('0'));
+        let at = s.len();
+        push_digits(&mut s, u128::from(frac), 9);
+        s.truncate(at + s[at..].trim_end_matches('0').len());
     }
     if s == "-0" {
         s.remove(0);
     }
     s
+}
+
+/// Decimal digits of `v`, zero-padded to `width`. By hand: `u128`'s `Display` brings ~5 KB of
+/// wasm tables for a value that is at most 21 digits here.
+fn push_digits(s: &mut String, mut v: u128, width: usize) {
+    let mut buf = [b'0'; 40];
+    let mut i = buf.len();
+    while v > 0 || buf.len() - i < width {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    s.extend(buf[i..].iter().map(|&b| b as char));
 }
 
 /// Parses a decimal number as JS `Number(s)` does for plain decimals (`12`, `-1.5`, `2e3`);
