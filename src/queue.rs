@@ -222,13 +222,18 @@ pub struct Queue {
     /// Next creation index; never reused, so ids stay unique after trimming.
     next_index: u64,
     tasks: Vec<TaskRecord>,
+    /// Tasks in `Checking` or `Uploading`, kept by `apply` (scheduling asks on every change).
+    running: usize,
+    /// No task with a smaller index is `Waiting`: where the search for the next one starts, so
+    /// a long queue is not rescanned from its oldest, finished tasks on every change.
+    waiting_from: core::cell::Cell<u64>,
 }
 
 impl Queue {
     /// `id_prefix` makes ids unique across queues (e.g. a few random characters from the host);
     /// ids are `<prefix>-<n>` with `n` counting from 1.
     pub fn new(id_prefix: impl Into<String>) -> Queue {
-        Queue { id_prefix: id_prefix.into(), next_index: 1, tasks: Vec::new() }
+        Queue { id_prefix: id_prefix.into(), next_index: 1, tasks: Vec::new(), running: 0, waiting_from: 0.into() }
     }
 
     /// Queues `task` (from [`TaskRecord::new`]) at the end, in state `Waiting`; assigns and returns
@@ -251,14 +256,24 @@ impl Queue {
     /// cleared; whenever the task stops running its speed drops to 0. An illegal event leaves the
     /// task untouched.
     pub fn apply(&mut self, id: &str, event: TaskEvent) -> Result<TaskState, QueueError> {
-        let task = self.get_mut(id).ok_or(QueueError::UnknownTask)?;
-        let to = transition(task.state, event).map_err(QueueError::Illegal)?;
+        let at = self.position(id).ok_or(QueueError::UnknownTask)?;
+        let task = &mut self.tasks[at];
+        let from = task.state;
+        let to = transition(from, event).map_err(QueueError::Illegal)?;
         task.state = to;
+        if to == TaskState::Waiting {
+            self.waiting_from.set(self.waiting_from.get().min(task.index));
+        }
         if event == TaskEvent::Restart {
             task.error = None;
         }
         if !to.is_running() {
             task.speed = 0.0;
+        }
+        match (from.is_running(), to.is_running()) {
+            (false, true) => self.running += 1,
+            (true, false) => self.running -= 1,
+            _ => {}
         }
         Ok(to)
     }
@@ -270,12 +285,22 @@ impl Queue {
         if self.running_count() >= file_parallel_limit.max(1) {
             return None;
         }
-        self.tasks.iter().find(|t| t.state == TaskState::Waiting).map(|t| t.id.clone())
+        let from = self.tasks.partition_point(|t| t.index < self.waiting_from.get());
+        match self.tasks[from..].iter().find(|t| t.state == TaskState::Waiting) {
+            Some(t) => {
+                self.waiting_from.set(t.index);
+                Some(t.id.clone())
+            }
+            None => {
+                self.waiting_from.set(self.next_index);
+                None
+            }
+        }
     }
 
     /// Tasks in `Checking` or `Uploading`.
     pub fn running_count(&self) -> usize {
-        self.tasks.iter().filter(|t| t.state.is_running()).count()
+        self.running
     }
 
     /// All tasks in creation order.
@@ -283,12 +308,24 @@ impl Queue {
         &self.tasks
     }
 
+    /// The creation index an id of this queue names (`<prefix>-<n>`), without looking it up.
+    pub fn index_of(&self, id: &str) -> Option<u64> {
+        id.strip_prefix(self.id_prefix.as_str())?.strip_prefix('-')?.parse().ok()
+    }
+
+    /// Where task `id` is: tasks stay in creation order (only `add` pushes, `trim` keeps the
+    /// order), so a binary search by index instead of comparing ids with every task.
+    fn position(&self, id: &str) -> Option<usize> {
+        let index = self.index_of(id)?;
+        self.tasks.binary_search_by_key(&index, |t| t.index).ok()
+    }
+
     pub fn get(&self, id: &str) -> Option<&TaskRecord> {
-        self.tasks.iter().find(|t| t.id == id)
+        self.position(id).map(|i| &self.tasks[i])
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut TaskRecord> {
-        self.tasks.iter_mut().find(|t| t.id == id)
+        self.position(id).map(|i| &mut self.tasks[i])
     }
 
     /// While there are more than `upload_queue_size` tasks, drops the oldest finished ones
@@ -297,6 +334,9 @@ impl Queue {
     pub fn trim(&mut self, upload_queue_size: usize) -> Vec<String> {
         let mut excess = self.tasks.len().saturating_sub(upload_queue_size);
         let mut dropped = Vec::new();
+        if excess == 0 {
+            return dropped;
+        }
         self.tasks.retain(|t| {
             if excess > 0 && t.state.is_finished() {
                 excess -= 1;
@@ -415,6 +455,52 @@ mod tests {
             started.push(id);
         }
         started
+    }
+
+    #[test]
+    fn kept_counts_match_a_full_scan() {
+        // Events in a scrambled order (a fixed LCG): the running counter and the waiting cursor
+        // must always agree with scanning every task.
+        let (mut q, mut ids) = queue(12);
+        let events = [E::Start, E::BytesFlowing, E::Succeed, E::Fail, E::Pause, E::Restart, E::Cancel];
+        let mut seed = 7u64;
+        for step in 0..4000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let id = ids[(seed >> 33) as usize % ids.len()].clone();
+            let _ = q.apply(&id, events[(seed >> 20) as usize % events.len()]);
+            if step % 97 == 0 {
+                ids.push(q.add(task("more")));
+                q.trim(10);
+                ids.retain(|i| q.get(i).is_some());
+            }
+            let scan_running = q.list().iter().filter(|t| t.state.is_running()).count();
+            assert_eq!(q.running_count(), scan_running, "step {step}");
+            let scan_next = q.list().iter().find(|t| t.state == S::Waiting).map(|t| t.id.clone());
+            let limit = scan_running + 1;
+            assert_eq!(q.next_to_start(limit), scan_next, "step {step}");
+        }
+    }
+
+    #[test]
+    fn lookup_by_id_after_trimming() {
+        let (mut q, ids) = queue(6);
+        start_all(&mut q, 6);
+        for id in &ids[..4] {
+            q.apply(id, E::BytesFlowing).unwrap();
+            q.apply(id, E::Succeed).unwrap();
+        }
+        assert_eq!(q.trim(3), ids[..3]);
+        for id in &ids[..3] {
+            assert!(q.get(id).is_none(), "{id} was trimmed");
+        }
+        for id in &ids[3..] {
+            assert_eq!(q.get(id).map(|t| t.id.as_str()), Some(id.as_str()));
+        }
+        assert_eq!(q.index_of(&ids[4]), Some(5));
+        for unknown in ["q-99", "q-", "q-x", "other-4", "", "q-4-"] {
+            assert!(q.get(unknown).is_none(), "{unknown}");
+        }
+        assert!(q.apply("q-99", E::Pause).is_err());
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub enum TaskKind {
 
 struct Runtime {
     id: String,
+    /// The queue's creation index of `id`: runtimes are sorted by it.
+    index: u64,
     kind: TaskKind,
     params: Value,
     source: Rc<Source>,
@@ -112,8 +114,16 @@ impl<H: Host> Cos<H> {
         f(q)
     }
 
+    /// Runtimes are kept in creation order, as the queue's records: found by index, not by
+    /// comparing ids (1,000 queued puts made that quadratic).
+    fn runtime_position(&self, id: &str) -> Option<usize> {
+        let index = self.with_queue(|q| q.index_of(id))?;
+        self.tasks.runtimes.borrow().binary_search_by_key(&index, |r| r.index).ok()
+    }
+
     fn runtime(&self, id: &str) -> Option<Rc<Runtime>> {
-        self.tasks.runtimes.borrow().iter().find(|r| r.id == id).cloned()
+        let i = self.runtime_position(id)?;
+        Some(self.tasks.runtimes.borrow()[i].clone())
     }
 
     /// Runs `putObject` / `sliceUploadFile` as a queued task and waits for it to settle.
@@ -138,10 +148,15 @@ impl<H: Host> Cos<H> {
                 .or_else(|| source.info.name.clone()),
             size,
         );
-        let id = self.with_queue(|q| q.add(record));
+        let (id, index) = self.with_queue(|q| {
+            let id = q.add(record);
+            let index = q.index_of(&id).unwrap_or_default();
+            (id, index)
+        });
         let done = Oneshot::new();
         let rt = Rc::new(Runtime {
             id: id.clone(),
+            index,
             kind,
             keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
             on_progress: params::callback(&params, "onProgress")?,
@@ -353,7 +368,9 @@ impl<H: Host> Cos<H> {
                     .map(|r| {
                         let mut v = record_value(r);
                         // `error` as the official task list has it: the error object, not just its message.
-                        let failure = r.error.as_ref().and_then(|_| runtimes.iter().find(|x| x.id == r.id));
+                        let failure = r.error.as_ref().and_then(|_| {
+                            runtimes.binary_search_by_key(&r.index, |x| x.index).ok().map(|i| &runtimes[i])
+                        });
                         if let Some(e) = failure.and_then(|x| x.last_error.borrow().as_ref().map(CosError::to_value)) {
                             v.set("error", e);
                         }
@@ -379,11 +396,13 @@ impl<H: Host> Cos<H> {
         let ok = self.with_queue(|q| q.apply(id, TaskEvent::Restart)).is_ok();
         if ok {
             // A fresh scope: the paused run may still be unwinding and must not resume with it.
+            let at = self.runtime_position(id);
             let mut rts = self.tasks.runtimes.borrow_mut();
-            if let Some(slot) = rts.iter_mut().find(|r| r.id == id) {
+            if let Some(slot) = at.map(|i| &mut rts[i]) {
                 let old = slot.clone();
                 let fresh = Rc::new(Runtime {
                     id: old.id.clone(),
+                    index: old.index,
                     kind: old.kind,
                     params: old.params.clone(),
                     source: old.source.clone(),
