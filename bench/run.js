@@ -244,13 +244,13 @@ async function main() {
     dropTempFile(cfg.uploadMiB);
   });
 
-  await section('browser-upload', ['upload-chromium-wall', 'upload-chromium-busy'], async () => {
+  await section('browser-upload', ['upload-chromium-wall', 'upload-chromium-busy', 'upload-chromium-cpu', 'upload-chromium-ceiling', 'upload-chromium-official-ceiling'], async () => {
     const srv = await getServer();
     const env = await getBrowser();
     const { browserUpload } = require('./lib/browser');
     const { rawDelete } = require('./lib/raw-client');
     const file = tempFile(cfg.browserUploadMiB);
-    const res = await interleave(cfg.rounds, { wasm: 'wasm', official: 'official' }, async (sdk, _, r) => {
+    const res = await interleave(cfg.rounds, { wasm: 'wasm', official: 'official', raw: 'raw' }, async (sdk, _, r) => {
       const key = 'bench/upload-browser/' + sdk + '-' + r + '.bin';
       const out = await browserUpload(env, { sdk, port: srv.port, file, part: cfg.part, concurrency: cfg.concurrency, key });
       await rawDelete({ port: srv.port, key });
@@ -260,6 +260,12 @@ async function main() {
     const p = 'cos-js-sdk-v5 1.10.1 (dist min.js)';
     ratioRow('upload-chromium-wall', { ours: pick('wasm', 'wallMs').map((x) => x / 1000), peer: pick('official', 'wallMs').map((x) => x / 1000), peerName: p, unit: 's', op: '<=', target: 0.9, digits: 2 });
     ratioRow('upload-chromium-busy', { ours: pick('wasm', 'busyMs'), peer: pick('official', 'busyMs'), peerName: p, unit: 'ms', op: '<=', target: 0.8, digits: 0 });
+    if (res.wasm[0].browserCpuMs !== undefined) {
+      ratioRow('upload-chromium-cpu', { ours: pick('wasm', 'browserCpuMs').map((x) => x / 1000), peer: pick('official', 'browserCpuMs').map((x) => x / 1000), peerName: p, unit: 's', digits: 2, targetText: 'report (user + system, /proc)' });
+    }
+    const raw = 'raw XHR PUTs of the same File slices, no SDK (bench/page/raw-cos.mjs)';
+    ratioRow('upload-chromium-ceiling', { ours: pick('wasm', 'wallMs').map((x) => x / 1000), peer: pick('raw', 'wallMs').map((x) => x / 1000), peerName: raw, unit: 's', digits: 2, targetText: 'report (our wall / ceiling wall)' });
+    ratioRow('upload-chromium-official-ceiling', { ours: pick('official', 'wallMs').map((x) => x / 1000), peer: pick('raw', 'wallMs').map((x) => x / 1000), peerName: raw, unit: 's', digits: 2, targetText: 'report (cos-js-sdk-v5 wall / ceiling wall)' });
     details.push({ what: 'sliceUploadFile Chromium, ' + cfg.browserUploadMiB + ' MiB (per round)', data: res });
     dropTempFile(cfg.browserUploadMiB);
   });

@@ -2,6 +2,7 @@
 // Headless Chromium (Debian's, through playwright-core): a static origin serving pkg/, node_modules/
 // and bench/page/, and helpers to run the in-page benchmarks.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { ROOT, pkgDir } = require('./common');
@@ -57,6 +58,35 @@ async function browserHash(env, { mib, rounds }) {
 }
 
 /**
+ * CPU time (user + system, ms) of the Chromium processes this process started (browser,
+ * renderers, network service, GPU/utility), from /proc; undefined where there is no /proc.
+ */
+function browserCpuMs() {
+  const procs = new Map(); // pid → {ppid, ms, chromium}
+  try {
+    for (const d of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = fs.readFileSync('/proc/' + d + '/stat', 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const chromium = /chrom/.test(fs.readFileSync('/proc/' + d + '/cmdline', 'utf8'));
+        procs.set(Number(d), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 1000 / CLOCK_TICKS, chromium });
+      } catch { /* the process ended meanwhile */ }
+    }
+  } catch {
+    return undefined;
+  }
+  const ours = (pid) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, p] of procs) if (p.chromium && ours(pid)) total += p.ms;
+  return total;
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/**
  * One sliceUploadFile of `file` (a path) in a fresh page that loads only `sdk` ('wasm' | 'official').
  * Main-thread busy time is the page's renderer main thread, from CDP Performance.getMetrics:
  * TaskDuration (all tasks the main thread ran: script, wasm, GC, parsing, layout, event dispatch)
@@ -73,7 +103,9 @@ async function browserUpload(env, { sdk, port, file, part, concurrency, key }) {
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
     const m0 = await metrics();
+    const cpu0 = browserCpuMs(env.browser);
     const r = await page.evaluate((k) => window.upload(k), key);
+    const cpu1 = browserCpuMs(env.browser);
     const m1 = await metrics();
     if (errors.length) throw new Error('page errors: ' + errors.join('\n'));
     return {
@@ -81,6 +113,7 @@ async function browserUpload(env, { sdk, port, file, part, concurrency, key }) {
       busyMs: (m1.TaskDuration - m0.TaskDuration) * 1000,
       scriptMs: (m1.ScriptDuration - m0.ScriptDuration) * 1000,
       gcHeapMax: m1.JSHeapTotalSize,
+      browserCpuMs: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0,
     };
   } finally {
     await close();

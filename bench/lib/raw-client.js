@@ -1,6 +1,6 @@
 'use strict';
 // The "no SDK" client for the loopback ceiling: node:http with a keep-alive agent, a dozen-line COS
-// signer on node:crypto, bodies streamed from the file exactly as cos-wasm's Node host streams them.
+// signer on node:crypto, bodies streamed from the file (fs read streams, 256 KiB chunks).
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
