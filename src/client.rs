@@ -415,12 +415,13 @@ impl<H: Host> Client<H> {
                 let key_time = key_time.unwrap_or_else(|| {
                     sign::default_key_time(self.host.now_ms(), self.clock_offset.get(), expires_s)
                 });
+                let (query, signed) = (sign::borrow_pairs(&req.query), sign::borrow_pairs(&signed));
                 let a = sign::authorization(&SignInput {
                     secret_id: &secret_id,
                     secret_key: &secret_key,
                     method: req.method,
                     pathname: &pathname,
-                    query: &req.query,
+                    query: &query,
                     headers: &signed,
                     key_time: &key_time,
                     flavour: self.opts.flavour,

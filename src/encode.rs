@@ -6,15 +6,26 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
 
-fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
-    for &b in s.as_bytes() {
+/// Appends the percent-encoding of `s` (see [`cam_safe_url_encode`]); `/` kept when `keep_slash`.
+pub fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            continue;
         }
+        // Runs of kept bytes are copied whole: kept bytes are ASCII, so a non-empty run starts and
+        // ends on char boundaries.
+        if run < i {
+            out.push_str(&s[run..i]);
+        }
+        out.push('%');
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 15) as usize] as char);
+        run = i + 1;
+    }
+    if run < bytes.len() {
+        out.push_str(&s[run..]);
     }
 }
 
@@ -24,6 +35,13 @@ pub fn cam_safe_url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     encode_into(&mut out, s, false);
     out
+}
+
+/// Appends `cam_safe_url_encode(s).to_ascii_lowercase()` (how signatures list names: `%e4`).
+pub fn encode_lower_into(out: &mut String, s: &str) {
+    let start = out.len();
+    encode_into(out, s, false);
+    out[start..].make_ascii_lowercase();
 }
 
 /// The URL path of an object key: `cam_safe_url_encode(key)` with `%2F` turned back into `/`.

@@ -8,17 +8,30 @@ use crate::params::{self, get_header};
 use crate::sign::{self, Flavour, SignInput};
 use crate::value::Value;
 
+/// The inputs of a static `COS.getAuthorization`, as text, from either entry point: the general
+/// one (a `Value`, type-checked in [`static_authorization`]) or the flat string of plain params
+/// ([`static_authorization_flat`]). Validated and signed in one place, [`sign_static`].
+#[derive(Default)]
+pub struct StaticSign<'a> {
+    pub secret_id: &'a str,
+    pub secret_key: &'a str,
+    pub method: &'a str,
+    /// `Pathname`, else `Key`; a leading `/` is added when missing.
+    pub pathname: &'a str,
+    pub key_time: &'a str,
+    pub expires: Option<&'a str>,
+    pub bucket: &'a str,
+    pub region: &'a str,
+    pub query: Vec<(&'a str, &'a str)>,
+    pub headers: Vec<(&'a str, &'a str)>,
+    pub force_sign_host: bool,
+    pub clock_offset_ms: f64,
+}
+
 /// Static `COS.getAuthorization(params)`: byte-identical to the official SDK of `flavour`.
-pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: f64) -> Result<String> {
+/// `now_ms` is asked only when no KeyTime is given.
+pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: &dyn Fn() -> f64) -> Result<String> {
     let text = |name: &str| p.get(name).and_then(Value::to_param_string).unwrap_or_default();
-    let secret_id = text("SecretId");
-    let secret_key = text("SecretKey");
-    if secret_id.is_empty() {
-        return Err(CosError::missing("SecretId"));
-    }
-    if secret_key.is_empty() {
-        return Err(CosError::missing("SecretKey"));
-    }
     for name in ["Method", "Key", "Pathname", "KeyTime"] {
         if matches!(p.get(name), Some(Value::Obj(_) | Value::Arr(_) | Value::Opaque(_))) {
             return Err(CosError::param(params::concat_msg(&["param ", name, " should be a string"])));
@@ -29,34 +42,10 @@ pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: f64) -> Result<
             return Err(CosError::param(params::concat_msg(&["param ", name, " should be an object"])));
         }
     }
-    if let Some(k) = p.get("KeyTime").and_then(Value::as_str).filter(|k| !k.is_empty()) {
-        let ok = k.split_once(';').is_some_and(|(a, b)| {
-            !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
-        });
-        if !ok {
-            return Err(CosError::param("param KeyTime should be \"start;end\" in unix seconds"));
-        }
-    }
-    if let Some(e) = p.get("Expires").filter(|v| !v.is_null()) {
-        if !e.to_param_string().and_then(|s| crate::value::parse_number(&s)).is_some_and(|n| n >= 0.0) {
-            return Err(CosError::param("param Expires should be a non-negative number of seconds"));
-        }
-    }
-    let method = {
-        let m = text("Method");
-        if m.is_empty() { text("method") } else { m }
+    let either = |a: &str, b: &str| {
+        let v = text(a);
+        if v.is_empty() { text(b) } else { v }
     };
-    let method = if method.is_empty() { "get".to_string() } else { method };
-    let mut pathname = text("Pathname");
-    if pathname.is_empty() {
-        pathname = text("pathname");
-    }
-    if pathname.is_empty() {
-        pathname = text("Key");
-    }
-    if !pathname.starts_with('/') {
-        pathname.insert(0, '/');
-    }
     let pairs = |name: &str| -> Vec<(String, String)> {
         p.get(name)
             .map(|v| {
@@ -70,43 +59,138 @@ pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: f64) -> Result<
             })
             .unwrap_or_default()
     };
-    let query = {
-        let q = pairs("Query");
-        if q.is_empty() { pairs("query") } else { q }
+    let either_pairs = |a: &str, b: &str| {
+        let v = pairs(a);
+        if v.is_empty() { pairs(b) } else { v }
     };
-    let mut headers = {
-        let h = pairs("Headers");
-        if h.is_empty() { pairs("headers") } else { h }
+    let (secret_id, secret_key, method) = (text("SecretId"), text("SecretKey"), either("Method", "method"));
+    let pathname = {
+        let v = either("Pathname", "pathname");
+        if v.is_empty() { text("Key") } else { v }
     };
-    let bucket = text("Bucket");
-    let region = text("Region");
-    let force_host = p.get("ForceSignHost").and_then(Value::as_bool).unwrap_or(true);
-    if force_host && !bucket.is_empty() && !region.is_empty() && get_header(&headers, "host").is_none() {
-        let mut h = bucket.clone();
-        h.push_str(".cos.");
-        h.push_str(&region);
-        h.push_str(".myqcloud.com");
-        headers.push(("Host".into(), h));
-    }
-    let key_time = match p.get("KeyTime").and_then(Value::to_param_string) {
-        Some(k) if !k.is_empty() => k,
-        _ => {
-            let offset = p.get("SystemClockOffset").and_then(Value::as_f64).unwrap_or(0.0);
-            let expires = match p.get("Expires") {
-                None | Some(Value::Null) => 900,
-                Some(v) => v.to_param_string().and_then(|s| crate::value::parse_number(&s)).unwrap_or(0.0).max(0.0) as u64,
-            };
-            sign::default_key_time(now_ms, offset, expires)
+    let (key_time, bucket, region) = (text("KeyTime"), text("Bucket"), text("Region"));
+    let expires = match p.get("Expires") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.to_param_string().unwrap_or_else(|| "x".into())),
+    };
+    let (query, headers) = (either_pairs("Query", "query"), either_pairs("Headers", "headers"));
+    sign_static(
+        &StaticSign {
+            secret_id: &secret_id,
+            secret_key: &secret_key,
+            method: &method,
+            pathname: &pathname,
+            key_time: &key_time,
+            expires: expires.as_deref(),
+            bucket: &bucket,
+            region: &region,
+            query: sign::borrow_pairs(&query),
+            headers: sign::borrow_pairs(&headers),
+            force_sign_host: p.get("ForceSignHost").and_then(Value::as_bool).unwrap_or(true),
+            clock_offset_ms: p.get("SystemClockOffset").and_then(Value::as_f64).unwrap_or(0.0),
+        },
+        flavour,
+        now_ms,
+    )
+}
+
+/// Static `COS.getAuthorization` for plain params, flattened by the JS wrapper into one string
+/// `name \0 value \0 …` (Query entries as `?name`, Headers entries as `:name`; every value already
+/// text): one crossing into wasm and no `Value` tree, which is most of a signature's cost.
+pub fn static_authorization_flat(fields: &str, force_sign_host: bool, clock_offset_ms: f64, flavour: Flavour, now_ms: &dyn Fn() -> f64) -> Result<String> {
+    let mut s = StaticSign { force_sign_host, clock_offset_ms, ..StaticSign::default() };
+    let (mut method_lower, mut pathname_lower, mut key) = ("", "", "");
+    let mut it = fields.split('\0');
+    while let (Some(name), Some(value)) = (it.next(), it.next()) {
+        if let Some(q) = name.strip_prefix('?') {
+            s.query.push((q, value));
+            continue;
         }
+        if let Some(h) = name.strip_prefix(':') {
+            s.headers.push((h, value));
+            continue;
+        }
+        let slot = match name {
+            "SecretId" => &mut s.secret_id,
+            "SecretKey" => &mut s.secret_key,
+            "Method" => &mut s.method,
+            "method" => &mut method_lower,
+            "Pathname" => &mut s.pathname,
+            "pathname" => &mut pathname_lower,
+            "Key" => &mut key,
+            "KeyTime" => &mut s.key_time,
+            "Bucket" => &mut s.bucket,
+            "Region" => &mut s.region,
+            "Expires" => {
+                s.expires = Some(value);
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = value;
+    }
+    if s.method.is_empty() {
+        s.method = method_lower;
+    }
+    if s.pathname.is_empty() {
+        s.pathname = if pathname_lower.is_empty() { key } else { pathname_lower };
+    }
+    sign_static(&s, flavour, now_ms)
+}
+
+/// Validates the static signer's inputs (errors name the parameter) and signs them.
+pub fn sign_static(p: &StaticSign, flavour: Flavour, now_ms: &dyn Fn() -> f64) -> Result<String> {
+    if p.secret_id.is_empty() {
+        return Err(CosError::missing("SecretId"));
+    }
+    if p.secret_key.is_empty() {
+        return Err(CosError::missing("SecretKey"));
+    }
+    if !p.key_time.is_empty() {
+        let ok = p.key_time.split_once(';').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+        });
+        if !ok {
+            return Err(CosError::param("param KeyTime should be \"start;end\" in unix seconds"));
+        }
+    }
+    let expires = match p.expires {
+        None => 900,
+        Some(e) => match crate::value::parse_number(e).filter(|n| *n >= 0.0) {
+            Some(n) => n as u64,
+            None => return Err(CosError::param("param Expires should be a non-negative number of seconds")),
+        },
+    };
+    let method = if p.method.is_empty() { "get" } else { p.method };
+    let mut pathname = String::with_capacity(p.pathname.len() + 1);
+    if !p.pathname.starts_with('/') {
+        pathname.push('/');
+    }
+    pathname.push_str(p.pathname);
+    let host;
+    let mut with_host;
+    let mut headers = &p.headers[..];
+    if p.force_sign_host && !p.bucket.is_empty() && !p.region.is_empty() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        host = params::concat_msg(&[p.bucket, ".cos.", p.region, ".myqcloud.com"]);
+        with_host = p.headers.clone();
+        with_host.push(("Host", &host));
+        headers = &with_host;
+    }
+    let key_time_now;
+    let key_time = if p.key_time.is_empty() {
+        key_time_now = sign::default_key_time(now_ms(), p.clock_offset_ms, expires);
+        &key_time_now
+    } else {
+        p.key_time
     };
     Ok(sign::authorization(&SignInput {
-        secret_id: &secret_id,
-        secret_key: &secret_key,
-        method: &method,
+        secret_id: p.secret_id,
+        secret_key: p.secret_key,
+        method,
         pathname: &pathname,
-        query: &query,
-        headers: &headers,
-        key_time: &key_time,
+        query: &p.query,
+        headers,
+        key_time,
         flavour,
     }))
 }

@@ -3,7 +3,6 @@
 use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};
 
-use crate::encode::cam_safe_url_encode;
 
 /// Which official SDK's header filter to reproduce. Browser and Node (cos-js-sdk-v5) leave
 /// `content-type` unsigned; the mini-program SDK (cos-wx-sdk-v5) signs it.
@@ -21,110 +20,213 @@ pub struct SignInput<'a> {
     pub method: &'a str,
     pub pathname: &'a str,
     /// Query pairs, raw (not encoded). A name-only parameter has value "".
-    pub query: &'a [(String, String)],
+    pub query: &'a [(&'a str, &'a str)],
     /// Header pairs, raw. Only signable ones (see [`is_signable_header`]) are signed.
-    pub headers: &'a [(String, String)],
+    pub headers: &'a [(&'a str, &'a str)],
     /// `"start;end"` in unix seconds.
     pub key_time: &'a str,
     pub flavour: Flavour,
 }
 
+/// Owned pairs as the borrowed pairs [`SignInput`] takes.
+pub fn borrow_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// Whether the official SDK of `flavour` signs a header of this name.
 pub fn is_signable_header(name: &str, flavour: Flavour) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if lower.contains("x-cos-") || lower.contains("x-ci-") {
+    let mut lower = [0u8; 24];
+    let n = name.len();
+    if n > lower.len() {
+        // Longer than every listed name: only the x-cos-/x-ci- rule can match.
+        let l = name.to_ascii_lowercase();
+        return l.contains("x-cos-") || l.contains("x-ci-");
+    }
+    lower[..n].copy_from_slice(name.as_bytes());
+    lower[..n].make_ascii_lowercase();
+    let lower = &lower[..n];
+    if contains(lower, b"x-cos-") || contains(lower, b"x-ci-") {
         return true;
     }
     matches!(
-        lower.as_str(),
-        "cache-control"
-            | "content-disposition"
-            | "content-encoding"
-            | "content-length"
-            | "content-md5"
-            | "expect"
-            | "expires"
-            | "host"
-            | "if-match"
-            | "if-modified-since"
-            | "if-none-match"
-            | "if-unmodified-since"
-            | "origin"
-            | "range"
-            | "transfer-encoding"
-            | "pic-operations"
-    ) || (flavour == Flavour::Wx && lower == "content-type")
+        lower,
+        b"cache-control"
+            | b"content-disposition"
+            | b"content-encoding"
+            | b"content-length"
+            | b"content-md5"
+            | b"expect"
+            | b"expires"
+            | b"host"
+            | b"if-match"
+            | b"if-modified-since"
+            | b"if-none-match"
+            | b"if-unmodified-since"
+            | b"origin"
+            | b"range"
+            | b"transfer-encoding"
+            | b"pic-operations"
+    ) || (flavour == Flavour::Wx && lower == b"content-type")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// JS `a < b` on strings: UTF-16 code unit order (differs from byte order above the BMP).
-fn js_less(a: &str, b: &str) -> core::cmp::Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+fn js_less(a: &str, b: &str) -> bool {
+    // Byte order equals UTF-16 order unless both strings reach a 4-byte sequence at the first difference.
+    if a.is_ascii() || b.is_ascii() {
+        return a < b;
+    }
+    a.encode_utf16().lt(b.encode_utf16())
 }
 
-/// `q-*-list` and the canonical `name=value&…` string for one side (query or headers).
-/// The list sorts by the encoded lower-cased name, the canonical string by the raw lower-cased
-/// name: the official SDKs differ here for names with `%XX` characters, and we match them.
-fn canonical(pairs: &[(&str, &str)]) -> (String, String) {
-    let mut listed: Vec<String> = pairs.iter().map(|(k, _)| cam_safe_url_encode(k).to_ascii_lowercase()).collect();
-    crate::sort::sort_small(&mut listed, |a, b| a < b);
-    // The raw lower-cased name only orders the pairs (what is signed is the ASCII encoding).
-    // ASCII lower-casing differs from JS toLowerCase only for non-ASCII capitals, and then only
-    // in order against a name with a character between the two cases: not worth 16 KB of tables.
-    let mut raw: Vec<(String, &str, &str)> = pairs.iter().map(|(k, v)| (k.to_ascii_lowercase(), *k, *v)).collect();
-    crate::sort::sort_small(&mut raw, |a, b| js_less(&a.0, &b.0).is_lt());
-    let mut canon = String::new();
-    for (i, (_, k, v)) in raw.iter().enumerate() {
-        if i > 0 {
-            canon.push('&');
+/// One side (query or headers) of a signature, its names encoded and lower-cased once into one
+/// buffer: `(encoded lower-cased name, raw lower-cased name, value)` as spans of `names`.
+struct Side<'a> {
+    names: String,
+    entries: Vec<(u32, u32, u32, &'a str)>,
+}
+
+impl<'a> Side<'a> {
+    fn new(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Side<'a> {
+        let mut side = Side { names: String::with_capacity(96), entries: Vec::with_capacity(8) };
+        for (k, v) in pairs {
+            let start = side.names.len() as u32;
+            crate::encode::encode_lower_into(&mut side.names, k);
+            let mid = side.names.len() as u32;
+            side.names.push_str(k);
+            side.names[mid as usize..].make_ascii_lowercase();
+            side.entries.push((start, mid, side.names.len() as u32, v));
         }
-        canon.push_str(&cam_safe_url_encode(k).to_ascii_lowercase());
-        canon.push('=');
-        canon.push_str(&cam_safe_url_encode(v));
+        side
     }
-    (listed.join(";"), canon)
+
+    fn encoded(&self, e: &(u32, u32, u32, &str)) -> &str {
+        &self.names[e.0 as usize..e.1 as usize]
+    }
+
+    /// `q-*-list`: the encoded lower-cased names, sorted, joined by `;`.
+    fn list_into(&mut self, out: &mut String) {
+        let names = core::mem::take(&mut self.names);
+        let span = |e: &(u32, u32, u32, &str)| &names[e.0 as usize..e.1 as usize];
+        crate::sort::sort_small(&mut self.entries, |a, b| span(a) < span(b));
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            out.push_str(span(e));
+        }
+        self.names = names;
+    }
+
+    /// The canonical `name=value&…` string. Sorted by the raw lower-cased name (what is signed is
+    /// the encoding): the official SDKs differ here from the list for names with `%XX` characters,
+    /// and we match them. ASCII lower-casing differs from JS toLowerCase only for non-ASCII capitals,
+    /// and then only in order against a name with a character between the two cases: not worth
+    /// 16 KB of tables.
+    fn canonical_into(&mut self, out: &mut String) {
+        let names = core::mem::take(&mut self.names);
+        let raw = |e: &(u32, u32, u32, &str)| &names[e.1 as usize..e.2 as usize];
+        crate::sort::sort_small(&mut self.entries, |a, b| js_less(raw(a), raw(b)));
+        self.names = names;
+        for (i, e) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(self.encoded(e));
+            out.push('=');
+            crate::encode::encode_into(out, e.3, false);
+        }
+    }
+}
+
+/// The signing key `HMAC-SHA1(SecretKey, KeyTime)` (hex) as a keyed HMAC, kept for the last
+/// (SecretKey, KeyTime): every request signed within one key time reuses it, as AWS SDKs keep
+/// their signing key per day. Wasm runs single-threaded, so one slot per thread is one slot.
+struct SignKey {
+    secret_key: String,
+    key_time: String,
+    mac: Hmac<Sha1>,
+}
+
+std::thread_local! {
+    static SIGN_KEY: core::cell::RefCell<Option<SignKey>> = const { core::cell::RefCell::new(None) };
+}
+
+fn keyed_sign_key(secret_key: &str, key_time: &str) -> Hmac<Sha1> {
+    SIGN_KEY.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if let Some(k) = slot.as_ref().filter(|k| k.secret_key == secret_key && k.key_time == key_time) {
+            return k.mac.clone();
+        }
+        let mut hex_key = [0u8; 40];
+        hex_into(&mut hex_key, &hmac_sha1(secret_key.as_bytes(), key_time.as_bytes()));
+        let mac = <Hmac<Sha1> as Mac>::new_from_slice(&hex_key).expect("HMAC takes keys of any length");
+        *slot = Some(SignKey { secret_key: secret_key.into(), key_time: key_time.into(), mac: mac.clone() });
+        mac
+    })
 }
 
 /// The `Authorization` value `q-sign-algorithm=sha1&q-ak=…&q-signature=…`, byte-identical to the official SDK.
 pub fn authorization(input: &SignInput) -> String {
-    let query: Vec<(&str, &str)> = input.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let headers: Vec<(&str, &str)> = input
-        .headers
-        .iter()
-        .filter(|(k, _)| is_signable_header(k, input.flavour))
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let (param_list, params) = canonical(&query);
-    let (header_list, canon_headers) = canonical(&headers);
-    let mut http = String::with_capacity(input.pathname.len() + params.len() + canon_headers.len() + 16);
-    http.push_str(&input.method.to_ascii_lowercase());
+    let mut query = Side::new(input.query.iter().copied());
+    let mut headers =
+        Side::new(input.headers.iter().copied().filter(|(k, _)| is_signable_header(k, input.flavour)));
+    let mut http = String::with_capacity(input.pathname.len() + query.names.len() + headers.names.len() + 128);
+    http.push_str(input.method);
+    http.make_ascii_lowercase();
     http.push('\n');
     http.push_str(input.pathname);
     http.push('\n');
-    http.push_str(&params);
+    query.canonical_into(&mut http);
     http.push('\n');
-    http.push_str(&canon_headers);
+    headers.canonical_into(&mut http);
     http.push('\n');
-    let sign_key = hmac_sha1_hex(input.secret_key.as_bytes(), input.key_time.as_bytes());
-    let mut string_to_sign = String::with_capacity(96);
-    string_to_sign.push_str("sha1\n");
-    string_to_sign.push_str(input.key_time);
-    string_to_sign.push('\n');
-    string_to_sign.push_str(&sha1_hex(http.as_bytes()));
-    string_to_sign.push('\n');
-    let signature = hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes());
-    let mut out = String::with_capacity(200 + header_list.len() + param_list.len());
-    for (name, value) in [
-        ("q-sign-algorithm=", "sha1"),
-        ("&q-ak=", input.secret_id),
-        ("&q-sign-time=", input.key_time),
-        ("&q-key-time=", input.key_time),
-        ("&q-header-list=", header_list.as_str()),
-        ("&q-url-param-list=", param_list.as_str()),
-        ("&q-signature=", signature.as_str()),
-    ] {
-        out.push_str(name);
-        out.push_str(value);
+    let mut string_to_sign = [0u8; 128];
+    let n = {
+        let kt = input.key_time.as_bytes();
+        if kt.len() > 80 {
+            0
+        } else {
+            string_to_sign[..5].copy_from_slice(b"sha1\n");
+            string_to_sign[5..5 + kt.len()].copy_from_slice(kt);
+            let at = 5 + kt.len();
+            string_to_sign[at] = b'\n';
+            hex_into(&mut string_to_sign[at + 1..at + 41], &Sha1::digest(http.as_bytes()));
+            string_to_sign[at + 41] = b'\n';
+            at + 42
+        }
+    };
+    let mut mac = keyed_sign_key(input.secret_key, input.key_time);
+    if n > 0 {
+        mac.update(&string_to_sign[..n]);
+    } else {
+        // An unusually long KeyTime (only reachable through the general path): same bytes, piecewise.
+        mac.update(b"sha1\n");
+        mac.update(input.key_time.as_bytes());
+        mac.update(b"\n");
+        mac.update(sha1_hex(http.as_bytes()).as_bytes());
+        mac.update(b"\n");
     }
+    let mut signature = [0u8; 40];
+    hex_into(&mut signature, &mac.finalize().into_bytes());
+    let mut out = http;
+    out.clear();
+    out.push_str("q-sign-algorithm=sha1&q-ak=");
+    out.push_str(input.secret_id);
+    out.push_str("&q-sign-time=");
+    out.push_str(input.key_time);
+    out.push_str("&q-key-time=");
+    out.push_str(input.key_time);
+    out.push_str("&q-header-list=");
+    headers.list_into(&mut out);
+    out.push_str("&q-url-param-list=");
+    query.list_into(&mut out);
+    out.push_str("&q-signature=");
+    // hex_into writes ASCII only.
+    out.push_str(core::str::from_utf8(&signature).unwrap_or_default());
     out
 }
 
@@ -146,11 +248,15 @@ pub fn post_policy_signature(secret_key: &str, key_time: &str, policy_json: &str
     hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes())
 }
 
-/// Lower-case hex of HMAC-SHA1.
-pub fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
+fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
     let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(msg);
-    hex(&mac.finalize().into_bytes())
+    mac.finalize().into_bytes().into()
+}
+
+/// Lower-case hex of HMAC-SHA1.
+pub fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
+    hex(&hmac_sha1(key, msg))
 }
 
 /// Lower-case hex of SHA1.
@@ -158,22 +264,27 @@ pub fn sha1_hex(data: &[u8]) -> String {
     hex(&Sha1::digest(data))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of `bytes` into `out` (`out.len() == 2 * bytes.len()`).
+fn hex_into(out: &mut [u8], bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[(b >> 4) as usize];
+        pair[1] = HEX[(b & 15) as usize];
     }
-    s
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex_into(&mut out, bytes);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    fn pairs<'a>(v: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        v.to_vec()
     }
 
     const DOC_ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";

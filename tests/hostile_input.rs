@@ -65,8 +65,8 @@ proptest! {
         for h in 0..3 {
             host.sources.borrow_mut().insert(h, vec![1u8; 10]);
         }
-        let _ = static_authorization(&p, Flavour::Js, 1.7e12);
-        let _ = static_authorization(&p, Flavour::Wx, 1.7e12);
+        let _ = static_authorization(&p, Flavour::Js, &|| 1.7e12);
+        let _ = static_authorization(&p, Flavour::Wx, &|| 1.7e12);
         let Ok(cos) = Cos::new(host.clone(), &options, Flavour::Js, "https:", None) else { return Ok(()) };
         let outcome = settle(&mut pool, &cos, method, p);
         prop_assert!(outcome.is_some(), "{} left pending", method);

@@ -9,12 +9,12 @@ use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
 fn signs_the_official_vector() {
-    let query = vec![("partNumber".to_string(), "3".to_string()), ("uploadId".to_string(), "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361".to_string())];
-    let headers = vec![
-        ("Content-Length".to_string(), "1048576".to_string()),
-        ("Content-MD5".to_string(), "1B2M2Y8AsgTpgAmY7PhCfg==".to_string()),
-        ("x-cos-traffic-limit".to_string(), "819200".to_string()),
-        ("Host".to_string(), "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com".to_string()),
+    let query = [("partNumber", "3"), ("uploadId", "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361")];
+    let headers = [
+        ("Content-Length", "1048576"),
+        ("Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg=="),
+        ("x-cos-traffic-limit", "819200"),
+        ("Host", "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com"),
     ];
     let a = authorization(&SignInput {
         secret_id: "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",

@@ -138,10 +138,16 @@ export function defineCOS({ core, createHost, flavour, version }) {
   }
 
   const staticHost = createHost({});
+  let scratch = null;
   /** The official static signer: same inputs, byte-identical Authorization strings. */
   COS.getAuthorization = function (params) {
-    const flat = core.getAuthorizationFlat && flatten(params);
-    if (flat) return core.getAuthorizationFlat(staticHost, flat, params.ForceSignHost !== false, Number(params.SystemClockOffset) || 0, flavour);
+    // The mini-program core has the fast path only once its wasm is loaded.
+    const flat = core.getAuthorizationFlat ? flatten(params) : undefined;
+    if (flat !== undefined) {
+      if (scratch === null) scratch = flatScratch(core);
+      const len = scratch.write(flat);
+      return core.getAuthorizationFlat(staticHost, len, params.ForceSignHost !== false, Number(params.SystemClockOffset) || 0, flavour === 'wx');
+    }
     return core.getAuthorization(staticHost, params || {}, flavour);
   };
   /** Incremental MD5 / CRC-64 (hex / decimal string) from the wasm core, for callers who hash files themselves. */
@@ -152,39 +158,71 @@ export function defineCOS({ core, createHost, flavour, version }) {
   return COS;
 }
 
-const FLAT_FIELDS = ['SecretId', 'SecretKey', 'Method', 'method', 'Key', 'Pathname', 'pathname', 'KeyTime', 'Expires', 'Bucket', 'Region'];
+// Plain-params fields the fast path sends as text, and fields it reads itself or ignores.
+const FLAT_FIELDS = new Set(['SecretId', 'SecretKey', 'Method', 'method', 'Key', 'Pathname', 'pathname', 'KeyTime', 'Expires', 'Bucket', 'Region']);
+const OTHER_FIELDS = new Set(['Query', 'Headers', 'ForceSignHost', 'SystemClockOffset', 'UseRawKey', 'StartTime']);
 const isText = (v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
 /**
- * Plain getAuthorization params as one string for the core's fast path (see getAuthorizationFlat);
+ * Plain getAuthorization params as one string for the core's fast path (see getAuthorizationFlat):
+ * `name\0value\0` per field, `?name\0value\0` per Query entry, `:name\0value\0` per header.
  * undefined when anything is unusual (the general path then validates and explains).
  */
 function flatten(p) {
   if (!p || typeof p !== 'object' || Object.getPrototypeOf(p) !== Object.prototype) return undefined;
+  let s = '';
+  for (const k in p) {
+    const v = p[k];
+    if (FLAT_FIELDS.has(k)) {
+      if (v === undefined || v === null) continue;
+      if (typeof v === 'string') {
+        if (v.indexOf('\0') !== -1) return undefined;
+      } else if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+      s += k + '\0' + v + '\0';
+    } else if (!OTHER_FIELDS.has(k)) return undefined;
+  }
   if (p.ForceSignHost !== undefined && typeof p.ForceSignHost !== 'boolean') return undefined;
   if (p.SystemClockOffset !== undefined && !isText(p.SystemClockOffset)) return undefined;
-  if (p.query !== undefined || p.headers !== undefined) return undefined;
-  let s = '';
-  for (const k of FLAT_FIELDS) {
-    const v = p[k];
-    if (v === undefined || v === null) continue;
-    if (!isText(v) || String(v).includes('\0')) return undefined;
-    s += k + '\0' + String(v) + '\0';
+  return flattenPairs(flattenPairs(s, '?', p.Query), ':', p.Headers);
+}
+
+function flattenPairs(s, prefix, obj) {
+  if (s === undefined || obj === undefined || obj === null) return s;
+  if (typeof obj !== 'object' || Object.getPrototypeOf(obj) !== Object.prototype) return undefined;
+  for (const k in obj) {
+    const v = obj[k];
+    // As the general path: undefined is left out, null signs as an empty value.
+    if (v === undefined) continue;
+    if (k.indexOf('\0') !== -1) return undefined;
+    if (v === null) s += prefix + k + '\0\0';
+    else if (typeof v === 'string') {
+      if (v.indexOf('\0') !== -1) return undefined;
+      s += prefix + k + '\0' + v + '\0';
+    } else if (isText(v) || typeof v === 'boolean') s += prefix + k + '\0' + v + '\0';
+    else return undefined;
   }
-  for (const [prefix, obj] of [['?', p.Query], [':', p.Headers]]) {
-    if (obj === undefined || obj === null) continue;
-    if (typeof obj !== 'object' || Object.getPrototypeOf(obj) !== Object.prototype) return undefined;
-    for (const k in obj) {
-      const v = obj[k];
-      // As the general path: undefined is left out, null signs as an empty value.
-      if (v === undefined) continue;
-      if (v !== null && !isText(v) && typeof v !== 'boolean') return undefined;
-      if (k.includes('\0') || (typeof v === 'string' && v.includes('\0'))) return undefined;
-      s += prefix + k + '\0' + (v == null ? '' : String(v)) + '\0';
-    }
-  }
-  for (const k in p) if (!FLAT_FIELDS.includes(k) && !['Query', 'Headers', 'ForceSignHost', 'SystemClockOffset', 'UseRawKey', 'StartTime'].includes(k)) return undefined;
   return s;
+}
+
+/** Writes a string as UTF-8 into the core's sign scratch buffer (growing it as needed); returns the byte count. */
+function flatScratch(core) {
+  const memory = core.wasmMemory();
+  const encoder = new TextEncoder();
+  let ptr = 0;
+  let cap = 0;
+  let view = null;
+  return {
+    write(s) {
+      if (s.length * 3 > cap) {
+        cap = Math.max(s.length * 3, 1024);
+        ptr = core.signScratch(cap);
+        view = null;
+      }
+      // Growing the wasm memory replaces its buffer.
+      if (view === null || view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer, ptr, cap);
+      return encoder.encodeInto(s, view).written;
+    },
+  };
 }
 
 function paramErr(message) {

@@ -117,6 +117,11 @@ const core = {
     if (!loaded) throw notReady('COS.getAuthorization');
     return glue.getAuthorization(host, params, flavour);
   },
+  get getAuthorizationFlat() {
+    return loaded ? glue.getAuthorizationFlat : undefined;
+  },
+  signScratch: (capacity) => glue.signScratch(capacity),
+  wasmMemory: () => glue.wasmMemory(),
   Md5Hasher: glue.Md5Hasher,
   Crc64Hasher: glue.Crc64Hasher,
 };

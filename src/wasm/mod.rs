@@ -128,36 +128,47 @@ impl CosCore {
 #[wasm_bindgen(js_name = getAuthorization)]
 pub fn get_authorization(host: JsHostObject, params: JsValue, flavour_name: &str) -> Result<String, JsValue> {
     let p = js_to_value(&params, &host);
-    crate::presign::static_authorization(&p, flavour(flavour_name), js_sys::Date::now())
+    crate::presign::static_authorization(&p, flavour(flavour_name), &js_sys::Date::now)
         .map_err(|e| error_to_js(&e, &host))
 }
 
-/// Static `COS.getAuthorization` for plain params, flattened by the JS wrapper into one string:
-/// `name \0 value \0 …`, Query entries as `?name`, Headers entries as `:name`. One crossing
-/// instead of one per property (which was a third of the time per signature).
+std::thread_local! {
+    /// Where JS writes the flat params of the static signer (`TextEncoder.encodeInto` straight into
+    /// wasm memory: no allocation and no JS-side UTF-8 loop per call).
+    static SIGN_SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// The scratch buffer for [`get_authorization_flat`], at least `capacity` bytes; its address stays
+/// until the next call of this function.
+#[wasm_bindgen(js_name = signScratch)]
+pub fn sign_scratch(capacity: usize) -> *mut u8 {
+    SIGN_SCRATCH.with(|b| {
+        let mut b = b.borrow_mut();
+        let n = capacity.max(b.len());
+        b.resize(n, 0);
+        b.as_mut_ptr()
+    })
+}
+
+/// The wasm memory, for JS to write into the sign scratch buffer.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// Static `COS.getAuthorization` for plain params, flattened by the JS wrapper into the first `len`
+/// bytes of the scratch buffer as UTF-8: `name \0 value \0 …`, Query entries as `?name`, Headers
+/// entries as `:name` (see `presign::static_authorization_flat`). One crossing, no per-field calls.
 #[wasm_bindgen(js_name = getAuthorizationFlat)]
-pub fn get_authorization_flat(host: JsHostObject, fields: &str, force_sign_host: bool, clock_offset: f64, flavour_name: &str) -> Result<String, JsValue> {
-    use crate::value::Value;
-    let mut p: Vec<(String, Value)> = Vec::with_capacity(8);
-    let mut query: Vec<(String, Value)> = Vec::new();
-    let mut headers: Vec<(String, Value)> = Vec::new();
-    let mut it = fields.split('\0');
-    while let (Some(name), Some(value)) = (it.next(), it.next()) {
-        let v = Value::Str(value.to_string());
-        if let Some(q) = name.strip_prefix('?') {
-            query.push((q.to_string(), v));
-        } else if let Some(h) = name.strip_prefix(':') {
-            headers.push((h.to_string(), v));
-        } else {
-            p.push((name.to_string(), v));
-        }
-    }
-    p.push(("Query".into(), Value::Obj(query)));
-    p.push(("Headers".into(), Value::Obj(headers)));
-    p.push(("ForceSignHost".into(), Value::Bool(force_sign_host)));
-    p.push(("SystemClockOffset".into(), Value::Num(clock_offset)));
-    crate::presign::static_authorization(&Value::Obj(p), flavour(flavour_name), js_sys::Date::now())
-        .map_err(|e| error_to_js(&e, &host))
+pub fn get_authorization_flat(host: JsHostObject, len: usize, force_sign_host: bool, clock_offset: f64, wx: bool) -> Result<String, JsValue> {
+    let flavour = if wx { Flavour::Wx } else { Flavour::Js };
+    SIGN_SCRATCH.with(|b| {
+        let b = b.borrow();
+        let fields = core::str::from_utf8(&b[..len.min(b.len())])
+            .map_err(|_| crate::error::CosError::param("getAuthorization params are not valid text"))?;
+        crate::presign::static_authorization_flat(fields, force_sign_host, clock_offset, flavour, &js_sys::Date::now)
+    })
+    .map_err(|e| error_to_js(&e, &host))
 }
 
 /// Incremental MD5, exported for hashing large inputs from JS (and the benchmarks).
