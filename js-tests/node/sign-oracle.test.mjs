@@ -67,3 +67,16 @@ test('COS.getAuthorization equals cos-js-sdk-v5 for 500 generated inputs', () =>
     assert.equal(COS.getAuthorization(general), want, 'general path, input ' + JSON.stringify(p));
   }
 });
+
+test('COS.getAuthorization: long values, growing inputs and alternating keys still equal cos-js-sdk-v5', () => {
+  const official = officialSigner();
+  const base = { SecretId: 'AKIDx', Method: 'PUT', Key: 'k/中文', KeyTime: '1700000000;1700000900' };
+  // Growing flat strings (the scratch buffer grows), one past the flat path's limit (general path),
+  // then short ones again; keys and key times alternate (the kept signing key must follow them).
+  for (const len of [10, 400, 5000, 30000, 70000, 200, 10]) {
+    for (const [key, kt] of [['s1', '1700000000;1700000900'], ['s2', '1700000000;1700000900'], ['s1', '1700000001;1700000901']]) {
+      const p = { ...base, SecretKey: key, KeyTime: kt, Headers: { 'x-cos-meta-long': 'é'.repeat(len) } };
+      assert.equal(COS.getAuthorization(p), official(JSON.parse(JSON.stringify(p))), `len ${len}, key ${key}, ${kt}`);
+    }
+  }
+});

@@ -143,7 +143,8 @@ export function defineCOS({ core, createHost, flavour, version }) {
   COS.getAuthorization = function (params) {
     // The mini-program core has the fast path only once its wasm is loaded.
     const flat = core.getAuthorizationFlat ? flatten(params) : undefined;
-    if (flat !== undefined) {
+    // Huge params take the general path: the scratch buffer stays small (wasm memory never shrinks).
+    if (flat !== undefined && flat.length <= 65536) {
       if (scratch === null) scratch = flatScratch(core);
       const len = scratch.write(flat);
       return core.getAuthorizationFlat(staticHost, len, params.ForceSignHost !== false, Number(params.SystemClockOffset) || 0, flavour === 'wx');
