@@ -264,6 +264,8 @@ impl<H: Host> Cos<H> {
             Ok(data) => {
                 let _ = self.with_queue(|q| q.apply(&id, TaskEvent::Succeed));
                 rt.source.close(&*c.host);
+                // Success is final: its params, body and callbacks go (the record stays listed).
+                self.drop_runtime(&id);
                 Some(Ok(data))
             }
             Err(e) => {
@@ -452,9 +454,19 @@ impl<H: Host> Cos<H> {
                 }));
             }
             rt.source.close(&*self.client.host);
+            // Canceled is final too.
+            self.drop_runtime(id);
         }
         self.schedule(true);
         true
+    }
+
+    /// Forgets the runtime of a task that can never run again (succeeded or canceled), as the
+    /// official SDK deletes such a task's params, Body and callback.
+    fn drop_runtime(&self, id: &str) {
+        if let Some(i) = self.runtime_position(id) {
+            self.tasks.runtimes.borrow_mut().remove(i);
+        }
     }
 }
 
