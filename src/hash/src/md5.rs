@@ -37,12 +37,9 @@ fn f(x: u32, y: u32, z: u32) -> u32 {
     z ^ (x & (y ^ z))
 }
 #[inline(always)]
-fn g(x: u32, y: u32, z: u32) -> u32 {
-    y ^ (z & (x ^ y))
-}
-#[inline(always)]
 fn h(x: u32, y: u32, z: u32) -> u32 {
-    x ^ y ^ z
+    // x (the newest word) last: y ^ z does not wait for it.
+    x ^ (y ^ z)
 }
 #[inline(always)]
 fn i(x: u32, y: u32, z: u32) -> u32 {
@@ -71,8 +68,17 @@ fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
     let [mut a, mut b, mut c, mut d] = *state;
     macro_rules! step {
         ($f:expr, $a:ident, $b:ident, $c:ident, $d:ident, $i:expr, $g:expr, $s:expr) => {
+            // a + K + m first: it does not wait for the previous step, so only the round
+            // function, one add and the rotate sit on the chain from step to step.
+            $a = $b.wrapping_add($a.wrapping_add(K[$i]).wrapping_add(m[$g]).wrapping_add($f($b, $c, $d)).rotate_left($s));
+        };
+    }
+    // Round 2: G(b, c, d) = (b & d) + (c & !d), the two terms have no bit in common; the second
+    // does not wait for b, so it joins the early sum.
+    macro_rules! step_g {
+        ($a:ident, $b:ident, $c:ident, $d:ident, $i:expr, $g:expr, $s:expr) => {
             $a = $b.wrapping_add(
-                $a.wrapping_add($f($b, $c, $d)).wrapping_add(K[$i]).wrapping_add(m[$g]).rotate_left($s),
+                $a.wrapping_add(K[$i]).wrapping_add(m[$g]).wrapping_add($c & !$d).wrapping_add($b & $d).rotate_left($s),
             );
         };
     }
@@ -99,7 +105,25 @@ fn compress(state: &mut [u32; 4], block: &[u8; 64]) {
         };
     }
     round!(f, 0, g0);
-    round!(g, 1, g1);
+    {
+        let s = S[1];
+        step_g!(a, b, c, d, 16, g1(0), s[0]);
+        step_g!(d, a, b, c, 17, g1(1), s[1]);
+        step_g!(c, d, a, b, 18, g1(2), s[2]);
+        step_g!(b, c, d, a, 19, g1(3), s[3]);
+        step_g!(a, b, c, d, 20, g1(4), s[0]);
+        step_g!(d, a, b, c, 21, g1(5), s[1]);
+        step_g!(c, d, a, b, 22, g1(6), s[2]);
+        step_g!(b, c, d, a, 23, g1(7), s[3]);
+        step_g!(a, b, c, d, 24, g1(8), s[0]);
+        step_g!(d, a, b, c, 25, g1(9), s[1]);
+        step_g!(c, d, a, b, 26, g1(10), s[2]);
+        step_g!(b, c, d, a, 27, g1(11), s[3]);
+        step_g!(a, b, c, d, 28, g1(12), s[0]);
+        step_g!(d, a, b, c, 29, g1(13), s[1]);
+        step_g!(c, d, a, b, 30, g1(14), s[2]);
+        step_g!(b, c, d, a, 31, g1(15), s[3]);
+    }
     round!(h, 2, g2);
     round!(i, 3, g3);
     state[0] = state[0].wrapping_add(a);
