@@ -121,7 +121,7 @@ declare namespace COS {
     HttpAgent?: unknown;
     /** Browser: use fetch instead of XMLHttpRequest (no upload progress). */
     UseFetch?: boolean;
-    /** Browser: read, hash and send File parts from a module Worker (default true). */
+    /** Browser: read, hash and send File parts from a Worker running the same wasm (default true; started from a Blob URL, so bundling is fine). */
     UseWorker?: boolean;
   }
 

@@ -47,8 +47,13 @@ for (const t of [...simple, ...advanced, ...options]) {
   });
 }
 
-test('chromium: parts are hashed in a worker running the same wasm, off the main thread', async () => {
-  const workers = page.workers().map((w) => w.url());
-  if (!workers.some((u) => u.includes('cos-wasm-hash-worker'))) throw new Error('no hashing worker; workers: ' + JSON.stringify(workers));
+test('chromium: parts are hashed and sent by a worker running the same wasm, off the main thread', async () => {
+  const stats = [];
+  for (const w of page.workers()) stats.push({ url: w.url(), stats: await w.evaluate(() => self.cosWasmStats || null) });
+  const io = stats.find((s) => s.stats);
+  if (!io) throw new Error('no I/O worker; workers: ' + JSON.stringify(stats));
+  // Started from its own source (a Blob URL), never from a file a bundler may have merged into the app.
+  if (!io.url.startsWith('blob:')) throw new Error('the I/O worker runs ' + io.url);
+  if (!io.stats.ready || io.stats.hashed === 0 || io.stats.sent === 0) throw new Error('the I/O worker did not do the work: ' + JSON.stringify(io.stats));
   // Its CRC-64s are checked against the server's for every part by the upload tests above.
 });

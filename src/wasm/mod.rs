@@ -225,6 +225,78 @@ impl Default for Crc64Hasher {
     }
 }
 
+/// Range hashing for the browser I/O worker, as plain C-ABI exports. The worker instantiates this
+/// same compiled module without the wasm-bindgen glue (its imports stubbed; a bundled app has no
+/// separate glue file to load), so it calls only functions that take and return numbers.
+pub struct RangeHash {
+    crc: crate::crc64::Crc64,
+    md5: Option<crate::md5::Md5>,
+    chunk: Vec<u8>,
+    out: Vec<u8>,
+}
+
+/// A hash of one range: CRC-64, and MD5 too when `md5` is not 0. Freed by [`cosw_hash_free`].
+#[no_mangle]
+pub extern "C" fn cosw_hash_new(md5: u32) -> *mut RangeHash {
+    Box::into_raw(Box::new(RangeHash {
+        crc: crate::crc64::Crc64::new(),
+        md5: if md5 != 0 { Some(crate::md5::Md5::new()) } else { None },
+        chunk: Vec::new(),
+        out: Vec::new(),
+    }))
+}
+
+/// Where the worker writes the next `len` bytes; valid until the next call on `h`.
+///
+/// # Safety
+/// `h` comes from [`cosw_hash_new`] and is not freed.
+#[no_mangle]
+pub unsafe extern "C" fn cosw_hash_chunk(h: *mut RangeHash, len: usize) -> *mut u8 {
+    let h = &mut *h;
+    if h.chunk.len() < len {
+        h.chunk.resize(len, 0);
+    }
+    h.chunk.as_mut_ptr()
+}
+
+/// Hashes the first `len` bytes of the chunk buffer.
+///
+/// # Safety
+/// As [`cosw_hash_chunk`].
+#[no_mangle]
+pub unsafe extern "C" fn cosw_hash_update(h: *mut RangeHash, len: usize) {
+    let h = &mut *h;
+    let data = &h.chunk[..len.min(h.chunk.len())];
+    h.crc.update(data);
+    if let Some(m) = &mut h.md5 {
+        m.update(data);
+    }
+}
+
+/// `"<crc64 decimal> <md5 hex or nothing>"`, ASCII and NUL-terminated; valid until freed.
+///
+/// # Safety
+/// As [`cosw_hash_chunk`].
+#[no_mangle]
+pub unsafe extern "C" fn cosw_hash_finish(h: *mut RangeHash) -> *const u8 {
+    let h = &mut *h;
+    let mut s = h.crc.finish().to_string();
+    s.push(' ');
+    if let Some(m) = &mut h.md5 {
+        s.push_str(&crate::source::hex(&m.finalize_reset()));
+    }
+    s.push('\0');
+    h.out = s.into_bytes();
+    h.out.as_ptr()
+}
+
+/// # Safety
+/// `h` comes from [`cosw_hash_new`]; it is not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cosw_hash_free(h: *mut RangeHash) {
+    drop(Box::from_raw(h));
+}
+
 /// Polls a future that completes without waiting (signing with local keys never awaits I/O).
 pub(crate) fn block_on<T>(fut: impl core::future::Future<Output = crate::error::Result<T>>) -> crate::error::Result<T> {
     use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
