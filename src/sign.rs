@@ -184,31 +184,12 @@ pub fn authorization(input: &SignInput) -> String {
     http.push('\n');
     headers.canonical_into(&mut http);
     http.push('\n');
-    let mut string_to_sign = [0u8; 128];
-    let n = {
-        let kt = input.key_time.as_bytes();
-        if kt.len() > 80 {
-            0
-        } else {
-            string_to_sign[..5].copy_from_slice(b"sha1\n");
-            string_to_sign[5..5 + kt.len()].copy_from_slice(kt);
-            let at = 5 + kt.len();
-            string_to_sign[at] = b'\n';
-            hex_into(&mut string_to_sign[at + 1..at + 41], &Sha1::digest(http.as_bytes()));
-            string_to_sign[at + 41] = b'\n';
-            at + 42
-        }
-    };
+    // StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n", fed to the HMAC piece by piece.
+    let mut http_sha1 = [0u8; 40];
+    hex_into(&mut http_sha1, &Sha1::digest(http.as_bytes()));
     let mut mac = keyed_sign_key(input.secret_key, input.key_time);
-    if n > 0 {
-        mac.update(&string_to_sign[..n]);
-    } else {
-        // An unusually long KeyTime (only reachable through the general path): same bytes, piecewise.
-        mac.update(b"sha1\n");
-        mac.update(input.key_time.as_bytes());
-        mac.update(b"\n");
-        mac.update(sha1_hex(http.as_bytes()).as_bytes());
-        mac.update(b"\n");
+    for piece in [b"sha1\n".as_slice(), input.key_time.as_bytes(), b"\n", &http_sha1, b"\n"] {
+        mac.update(piece);
     }
     let mut signature = [0u8; 40];
     hex_into(&mut signature, &mac.finalize().into_bytes());
