@@ -5,7 +5,8 @@ import path from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
-export function startStatic(mounts) {
+/** `headers`: extra response headers for every file (e.g. a Content-Security-Policy). */
+export function startStatic(mounts, { headers = {} } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     let pathname = decodeURIComponent(url.pathname);
@@ -16,7 +17,7 @@ export function startStatic(mounts) {
       if (!file.startsWith(path.resolve(dir))) break;
       fs.stat(file, (err, st) => {
         if (err || !st.isFile()) { res.writeHead(404); res.end('not found'); return; }
-        res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Content-Length': st.size, 'Cache-Control': 'no-store' });
+        res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Content-Length': st.size, 'Cache-Control': 'no-store', ...headers });
         fs.createReadStream(file).pipe(res);
       });
       return;

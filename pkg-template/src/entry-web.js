@@ -3,13 +3,23 @@
 // same compiled module.
 import init, * as core from 'cos-wasm-glue';
 import { defineCOS } from './cos.js';
-import { createBrowserHost, setWasmModule } from './hosts/browser.js';
+import { createBrowserHost, setWasmModule, runIoWorker } from './hosts/browser.js';
 
-// Compiled here, not by the glue, so the I/O worker can instantiate the same module.
-const wasmUrl = new URL('./cos_wasm_bg.wasm', import.meta.url);
-const wasmModule = await compileWasm(wasmUrl);
-await init({ module_or_path: wasmModule });
-setWasmModule(wasmModule);
+const IO_WORKER_FLAG = 'cos-wasm-io-worker';
+const here = new URL(import.meta.url);
+
+if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope && here.searchParams.has(IO_WORKER_FLAG)) {
+  // This file started as the I/O worker (where a CSP refuses Blob-URL workers): the page sends the module.
+  runIoWorker();
+} else {
+  // Compiled here, not by the glue, so the I/O worker can instantiate the same module.
+  const wasmModule = await compileWasm(new URL('./cos_wasm_bg.wasm', import.meta.url));
+  await init({ module_or_path: wasmModule });
+  // Only this package's own web.js may be started as a worker: in a bundle, import.meta.url is the app's chunk.
+  const ownFile = /\/web\.js$/.test(here.pathname);
+  if (ownFile) here.searchParams.set(IO_WORKER_FLAG, '');
+  setWasmModule(wasmModule, ownFile ? here.href : null);
+}
 
 async function compileWasm(url) {
   const response = await fetch(url);

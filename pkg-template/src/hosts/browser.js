@@ -15,11 +15,22 @@ function parseHeaders(raw) {
 }
 
 let wasmModule = null;
+let workerFileUrl = null;
 let ioWorker = null; // {worker, ready: Promise<boolean>, handlers: Map, next, broken}, shared by every COS instance
 
-/** The compiled wasm module the page runs; the I/O worker instantiates the same one. */
-export function setWasmModule(module) {
+/**
+ * The compiled wasm module the page runs (the I/O worker instantiates the same one), and, when
+ * this package's own web.js is served as a file, its URL for starting the worker where a CSP
+ * refuses Blob-URL workers.
+ */
+export function setWasmModule(module, fileUrl) {
   wasmModule = module;
+  workerFileUrl = fileUrl || null;
+}
+
+/** Turns the running module Worker (web.js started with `fileUrl`) into the I/O worker. */
+export function runIoWorker() {
+  ioWorkerMain();
 }
 
 // The I/O worker's whole program. It runs from a Blob URL (no file of its own to find, which a
@@ -103,41 +114,67 @@ function ioWorkerMain() {
 }
 
 // One Worker running the same wasm: it hashes File ranges and sends the requests whose bodies are
-// File ranges, so neither the bytes nor the XHR work touch the page's main thread. `ready` resolves
-// false if it cannot start (a CSP without worker-src blob:, no Worker): everything then stays on
-// the main thread.
+// File ranges, so neither the bytes nor the XHR work touch the page's main thread. It starts from a
+// Blob URL, else (a CSP without worker-src blob:) from web.js itself when that is a file of its own;
+// `ready` resolves false if neither starts: everything then stays on the main thread.
 function getIoWorker() {
   if (ioWorker) return ioWorker;
   const handlers = new Map();
-  try {
-    if (!wasmModule || typeof Worker === 'undefined' || typeof Blob === 'undefined' || typeof URL === 'undefined') throw new Error('no worker');
-    const src = URL.createObjectURL(new Blob(['(' + ioWorkerMain.toString() + ')();'], { type: 'text/javascript' }));
-    const worker = new Worker(src, { name: 'cos-wasm I/O' });
-    const ready = new Promise((resolve) => {
-      const fail = () => {
-        resolve(false);
-        ioWorker.broken = true;
-        for (const h of handlers.values()) h({ lost: true });
-        handlers.clear();
-      };
-      worker.onerror = fail;
-      worker.onmessageerror = fail;
-      worker.onmessage = ({ data }) => {
-        if (data && data.ready !== undefined) {
-          URL.revokeObjectURL(src);
-          if (data.ready) resolve(true);
-          else fail();
-          return;
-        }
-        const h = handlers.get(data.id);
-        if (h) h(data);
-      };
-    });
-    ioWorker = { worker, ready, handlers, next: 1, broken: false };
-    worker.postMessage({ type: 'init', module: wasmModule });
-  } catch {
-    ioWorker = { broken: true, ready: Promise.resolve(false), handlers };
+  const starts = [];
+  if (wasmModule && typeof Worker !== 'undefined') {
+    if (typeof Blob !== 'undefined' && typeof URL !== 'undefined' && URL.createObjectURL) {
+      starts.push(() => {
+        const src = URL.createObjectURL(new Blob(['(' + ioWorkerMain.toString() + ')();'], { type: 'text/javascript' }));
+        return { worker: new Worker(src, { name: 'cos-wasm I/O' }), done: () => URL.revokeObjectURL(src) };
+      });
+    }
+    if (workerFileUrl) starts.push(() => ({ worker: new Worker(workerFileUrl, { type: 'module', name: 'cos-wasm I/O' }), done: () => {} }));
   }
+  let resolveReady;
+  const ready = new Promise((resolve) => { resolveReady = resolve; });
+  ioWorker = { worker: null, ready, handlers, next: 1, broken: false };
+  const lose = () => {
+    ioWorker.broken = true;
+    resolveReady(false);
+    for (const h of handlers.values()) h({ lost: true });
+    handlers.clear();
+  };
+  const attempt = (i) => {
+    if (i >= starts.length) { lose(); return; }
+    let started;
+    try {
+      started = starts[i]();
+    } catch {
+      attempt(i + 1);
+      return;
+    }
+    const { worker, done } = started;
+    let isReady = false;
+    // Before it is ready a failure tries the next way to start; after, the worker is lost.
+    const fail = () => {
+      done();
+      worker.onerror = worker.onmessage = worker.onmessageerror = null;
+      worker.terminate();
+      if (isReady) lose();
+      else attempt(i + 1);
+    };
+    worker.onerror = fail;
+    worker.onmessageerror = fail;
+    worker.onmessage = ({ data }) => {
+      if (data && data.ready !== undefined) {
+        if (!data.ready) { fail(); return; }
+        done();
+        isReady = true;
+        resolveReady(true);
+        return;
+      }
+      const h = handlers.get(data.id);
+      if (h) h(data);
+    };
+    ioWorker.worker = worker;
+    worker.postMessage({ type: 'init', module: wasmModule });
+  };
+  attempt(0);
   return ioWorker;
 }
 
