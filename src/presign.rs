@@ -94,37 +94,51 @@ pub fn static_authorization(p: &Value, flavour: Flavour, now_ms: &dyn Fn() -> f6
     )
 }
 
+/// The plain fields of the flat format; `FLAT_FIELDS[i]` goes as the tag byte `FLAT_FIELD_TAGS[i]`
+/// (the JS wrapper's `flatten` uses the same table).
+pub const FLAT_FIELDS: [&str; 11] = ["SecretId", "SecretKey", "Method", "method", "Key", "Pathname", "pathname", "KeyTime", "Expires", "Bucket", "Region"];
+/// `b'A' + i` for each field.
+pub const FLAT_FIELD_TAGS: &str = "ABCDEFGHIJK";
+
 /// Static `COS.getAuthorization` for plain params, flattened by the JS wrapper into one string
-/// `name \0 value \0 …` (Query entries as `?name`, Headers entries as `:name`; every value already
-/// text): one crossing into wasm and no `Value` tree, which is most of a signature's cost.
+/// (every value already text): a plain field as its tag byte (see [`FLAT_FIELDS`]) and its value,
+/// a Query entry as `?name \0 value`, a header as `:name \0 value`, each ended by `\0`. One
+/// crossing into wasm and no `Value` tree, which is most of a signature's cost.
 pub fn static_authorization_flat(fields: &str, force_sign_host: bool, clock_offset_ms: f64, flavour: Flavour, now_ms: &dyn Fn() -> f64) -> Result<String> {
     let mut s = StaticSign { force_sign_host, clock_offset_ms, ..StaticSign::default() };
     let (mut method_lower, mut pathname_lower, mut key) = ("", "", "");
-    let mut it = fields.split('\0');
-    while let (Some(name), Some(value)) = (it.next(), it.next()) {
-        if let Some(q) = name.strip_prefix('?') {
-            s.query.push((q, value));
+    let bytes = fields.as_bytes();
+    // NUL and the tags are single ASCII bytes, so every cut below falls on a char boundary.
+    let end_at = |from: usize| bytes[from.min(bytes.len())..].iter().position(|&c| c == 0).map_or(bytes.len(), |p| from + p);
+    let mut i = 0;
+    while i < bytes.len() {
+        let tag = bytes[i];
+        if tag == b'?' || tag == b':' {
+            let name_end = end_at(i + 1);
+            let value_end = end_at(name_end + 1);
+            let pair = (&fields[i + 1..name_end], fields.get(name_end + 1..value_end).unwrap_or(""));
+            if tag == b'?' { s.query.push(pair) } else { s.headers.push(pair) }
+            i = value_end + 1;
             continue;
         }
-        if let Some(h) = name.strip_prefix(':') {
-            s.headers.push((h, value));
-            continue;
-        }
-        let slot = match name {
-            "SecretId" => &mut s.secret_id,
-            "SecretKey" => &mut s.secret_key,
-            "Method" => &mut s.method,
-            "method" => &mut method_lower,
-            "Pathname" => &mut s.pathname,
-            "pathname" => &mut pathname_lower,
-            "Key" => &mut key,
-            "KeyTime" => &mut s.key_time,
-            "Bucket" => &mut s.bucket,
-            "Region" => &mut s.region,
-            "Expires" => {
+        let value_end = end_at(i + 1);
+        let value = &fields[i + 1..value_end];
+        i = value_end + 1;
+        let slot = match tag {
+            b'A' => &mut s.secret_id,
+            b'B' => &mut s.secret_key,
+            b'C' => &mut s.method,
+            b'D' => &mut method_lower,
+            b'E' => &mut key,
+            b'F' => &mut s.pathname,
+            b'G' => &mut pathname_lower,
+            b'H' => &mut s.key_time,
+            b'I' => {
                 s.expires = Some(value);
                 continue;
             }
+            b'J' => &mut s.bucket,
+            b'K' => &mut s.region,
             _ => continue,
         };
         *slot = value;

@@ -59,8 +59,15 @@ fn missing_secret_id_is_a_param_error() {
 
 /// What the JS wrapper's `flatten` sends for plain params (every value already text).
 fn flatten(p: &[(&str, &str)], query: &[(&str, &str)], headers: &[(&str, &str)]) -> String {
+    use cos_wasm::presign::{FLAT_FIELDS, FLAT_FIELD_TAGS};
     let mut s = String::new();
-    for (prefix, pairs) in [("", p), ("?", query), (":", headers)] {
+    for (k, v) in p {
+        let i = FLAT_FIELDS.iter().position(|f| f == k).expect("a plain field");
+        s.push(FLAT_FIELD_TAGS.as_bytes()[i] as char);
+        s.push_str(v);
+        s.push('\0');
+    }
+    for (prefix, pairs) in [("?", query), (":", headers)] {
         for (k, v) in pairs {
             s.push_str(prefix);
             s.push_str(k);

@@ -146,8 +146,9 @@ export function defineCOS({ core, createHost, flavour, version }) {
     // Huge params take the general path: the scratch buffer stays small (wasm memory never shrinks).
     if (flat !== undefined && flat.length <= 65536) {
       if (scratch === null) scratch = flatScratch(core);
-      const len = scratch.write(flat);
-      return core.getAuthorizationFlat(staticHost, len, params.ForceSignHost !== false, Number(params.SystemClockOffset) || 0, flavour === 'wx');
+      const n = core.getAuthorizationFlat(scratch.write(flat), params.ForceSignHost !== false, Number(params.SystemClockOffset) || 0, flavour === 'wx');
+      // 0: the general path signs or explains the error.
+      if (n > 0) return scratch.read(n);
     }
     return core.getAuthorization(staticHost, params || {}, flavour);
   };
@@ -160,13 +161,14 @@ export function defineCOS({ core, createHost, flavour, version }) {
 }
 
 // Plain-params fields the fast path sends as text, and fields it reads itself or ignores.
-const FLAT_FIELDS = new Set(['SecretId', 'SecretKey', 'Method', 'method', 'Key', 'Pathname', 'pathname', 'KeyTime', 'Expires', 'Bucket', 'Region']);
+// Plain fields go as one tag letter each (src/presign.rs FLAT_FIELDS: 'A' + index).
+const FLAT_FIELDS = new Map(['SecretId', 'SecretKey', 'Method', 'method', 'Key', 'Pathname', 'pathname', 'KeyTime', 'Expires', 'Bucket', 'Region'].map((k, i) => [k, String.fromCharCode(65 + i)]));
 const OTHER_FIELDS = new Set(['Query', 'Headers', 'ForceSignHost', 'SystemClockOffset', 'UseRawKey', 'StartTime']);
 const isText = (v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
 /**
  * Plain getAuthorization params as one string for the core's fast path (see getAuthorizationFlat):
- * `name\0value\0` per field, `?name\0value\0` per Query entry, `:name\0value\0` per header.
+ * `<tag>value\0` per field, `?name\0value\0` per Query entry, `:name\0value\0` per header.
  * undefined when anything is unusual (the general path then validates and explains).
  */
 function flatten(p) {
@@ -174,12 +176,13 @@ function flatten(p) {
   let s = '';
   for (const k in p) {
     const v = p[k];
-    if (FLAT_FIELDS.has(k)) {
+    const tag = FLAT_FIELDS.get(k);
+    if (tag !== undefined) {
       if (v === undefined || v === null) continue;
       if (typeof v === 'string') {
         if (v.indexOf('\0') !== -1) return undefined;
       } else if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-      s += k + '\0' + v + '\0';
+      s += tag + v + '\0';
     } else if (!OTHER_FIELDS.has(k)) return undefined;
   }
   if (p.ForceSignHost !== undefined && typeof p.ForceSignHost !== 'boolean') return undefined;
@@ -205,10 +208,11 @@ function flattenPairs(s, prefix, obj) {
   return s;
 }
 
-/** Writes a string as UTF-8 into the core's sign scratch buffer (growing it as needed); returns the byte count. */
+/** The core's sign scratch buffer: `write` puts a string there as UTF-8 (growing it as needed) and returns the byte count; `read` takes the answer back. */
 function flatScratch(core) {
   const memory = core.wasmMemory();
   const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
   let ptr = 0;
   let cap = 0;
   let view = null;
@@ -222,6 +226,11 @@ function flatScratch(core) {
       // Growing the wasm memory replaces its buffer.
       if (view === null || view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer, ptr, cap);
       return encoder.encodeInto(s, view).written;
+    },
+    /** The first `n` bytes as text (the core writes its answer there). */
+    read(n) {
+      if (view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer, ptr, cap);
+      return decoder.decode(view.subarray(0, n));
     },
   };
 }

@@ -158,17 +158,28 @@ pub fn wasm_memory() -> JsValue {
 
 /// Static `COS.getAuthorization` for plain params, flattened by the JS wrapper into the first `len`
 /// bytes of the scratch buffer as UTF-8: `name \0 value \0 …`, Query entries as `?name`, Headers
-/// entries as `:name` (see `presign::static_authorization_flat`). One crossing, no per-field calls.
+/// entries as `:name` (see `presign::static_authorization_flat`). The Authorization string is written
+/// back over the start of the scratch buffer and its length returned; 0 means the wrapper should
+/// take the general path (bad input, whose error that path explains, or an answer that does not fit).
+/// Numbers in and out, no host object, no string allocation across the boundary.
 #[wasm_bindgen(js_name = getAuthorizationFlat)]
-pub fn get_authorization_flat(host: JsHostObject, len: usize, force_sign_host: bool, clock_offset: f64, wx: bool) -> Result<String, JsValue> {
+pub fn get_authorization_flat(len: usize, force_sign_host: bool, clock_offset: f64, wx: bool) -> usize {
     let flavour = if wx { Flavour::Wx } else { Flavour::Js };
     SIGN_SCRATCH.with(|b| {
-        let b = b.borrow();
-        let fields = core::str::from_utf8(&b[..len.min(b.len())])
-            .map_err(|_| crate::error::CosError::param("getAuthorization params are not valid text"))?;
-        crate::presign::static_authorization_flat(fields, force_sign_host, clock_offset, flavour, &js_sys::Date::now)
+        let mut b = b.borrow_mut();
+        let signed = match core::str::from_utf8(&b[..len.min(b.len())]) {
+            Ok(fields) => crate::presign::static_authorization_flat(fields, force_sign_host, clock_offset, flavour, &js_sys::Date::now),
+            Err(_) => return 0,
+        };
+        match signed {
+            // The buffer's address must not change under the wrapper: never grow it here.
+            Ok(a) if a.len() <= b.len() => {
+                b[..a.len()].copy_from_slice(a.as_bytes());
+                a.len()
+            }
+            _ => 0,
+        }
     })
-    .map_err(|e| error_to_js(&e, &host))
 }
 
 /// Incremental MD5, exported for hashing large inputs from JS (and the benchmarks).
