@@ -1,5 +1,5 @@
 // Signature verification: the spec §2.5 vectors, every vector and captured SDK request in
-// /work/shared/sign-vectors.json, and the §2.4 rules over real HTTP (every auth error code).
+// sign-vectors.json (the shared reference, copied to tests/fixtures), and the §2.4 rules over real HTTP (every auth error code).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const auth = require('../auth.js');
-const VECTORS = JSON.parse(fs.readFileSync('/work/shared/sign-vectors.json', 'utf8'));
+const VECTORS = JSON.parse(fs.readFileSync(new URL('../../../tests/fixtures/sign-vectors.json', import.meta.url), 'utf8'));
 const DOC_ID = 'AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q';
 const DOC_KEY = 'BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz';
 const docLookup = (id) => (id === DOC_ID ? { secretKey: DOC_KEY } : null);
