@@ -16,7 +16,10 @@ import { startStatic } from '../lib/static-server.mjs';
 import { launchChromium } from '../lib/chromium.mjs';
 import { patternBytes } from '../suites/data.mjs';
 
-let tmp, server, web, cspWeb, browser;
+// Workers only from this origin's files (no blob:), wasm allowed, requests to the local COS server.
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' http://*.localhost:*";
+
+let tmp, server, web, cspWeb, cspDist, browser;
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cos-wasm-vite-'));
@@ -42,8 +45,9 @@ before(async () => {
   fs.mkdirSync(page);
   fs.writeFileSync(path.join(page, 'index.html'), '<!doctype html><input type="file" id="f"><script type="module" src="/page.js"></script>\n');
   fs.writeFileSync(path.join(page, 'page.js'), "import COS from '/cos-wasm/web.js';\nwindow.COS = COS;\nwindow.appReady = true;\n");
+  cspDist = await startStatic({ '/': path.join(tmp, 'dist') }, { headers: { 'Content-Security-Policy': CSP } });
   cspWeb = await startStatic({ '/cos-wasm/': path.join(app, 'node_modules', 'cos-wasm'), '/': page }, {
-    headers: { 'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' http://*.localhost:*" },
+    headers: { 'Content-Security-Policy': CSP },
   });
   browser = await launchChromium();
 });
@@ -52,6 +56,7 @@ after(async () => {
   await browser?.close();
   await web?.close();
   await cspWeb?.close();
+  await cspDist?.close();
   await server?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -110,5 +115,15 @@ test('unbundled under a CSP without worker-src blob:, the worker starts from the
   assert.match(io.url, /\/cos-wasm\/web\.js\?cos-wasm-io-worker/);
   assert.equal(io.stats.hashed, 3);
   assert.equal(io.stats.sent, 3);
+  assert.deepEqual(errors, []);
+});
+
+test('bundled and under that CSP, no worker can start: the page hashes and sends the parts itself', async () => {
+  const bytes = patternBytes(5 * 1024 * 1024 + 1);
+  const { r, stored, io, errors, started } = await uploadFrom(cspDist.url + '/', bytes);
+  assert.equal(r.statusCode, 200);
+  assert.equal(stored.md5, crypto.createHash('md5').update(bytes).digest('hex'));
+  assert.equal(io, undefined, 'no I/O worker ran');
+  assert.deepEqual(started, ['page'], 'the app ran once, in the page');
   assert.deepEqual(errors, []);
 });
