@@ -35,42 +35,31 @@ pub fn borrow_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
 
 /// Whether the official SDK of `flavour` signs a header of this name.
 pub fn is_signable_header(name: &str, flavour: Flavour) -> bool {
-    let mut lower = [0u8; 24];
-    let n = name.len();
-    if n > lower.len() {
-        // Longer than every listed name: only the x-cos-/x-ci- rule can match.
-        let l = name.to_ascii_lowercase();
-        return l.contains("x-cos-") || l.contains("x-ci-");
-    }
-    lower[..n].copy_from_slice(name.as_bytes());
-    lower[..n].make_ascii_lowercase();
-    let lower = &lower[..n];
-    if contains(lower, b"x-cos-") || contains(lower, b"x-ci-") {
-        return true;
-    }
-    matches!(
-        lower,
-        b"cache-control"
-            | b"content-disposition"
-            | b"content-encoding"
-            | b"content-length"
-            | b"content-md5"
-            | b"expect"
-            | b"expires"
-            | b"host"
-            | b"if-match"
-            | b"if-modified-since"
-            | b"if-none-match"
-            | b"if-unmodified-since"
-            | b"origin"
-            | b"range"
-            | b"transfer-encoding"
-            | b"pic-operations"
-    ) || (flavour == Flavour::Wx && lower == b"content-type")
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    // A table scanned with eq_ignore_ascii_case: a third of the code of a `match` on lower-cased
+    // names, and still well under a microsecond for the few headers of a request.
+    const SIGNED: [&str; 16] = [
+        "cache-control",
+        "content-disposition",
+        "content-encoding",
+        "content-length",
+        "content-md5",
+        "expect",
+        "expires",
+        "host",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-unmodified-since",
+        "origin",
+        "range",
+        "transfer-encoding",
+        "pic-operations",
+    ];
+    let contains = |needle: &[u8]| name.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    contains(b"x-cos-")
+        || contains(b"x-ci-")
+        || SIGNED.iter().any(|s| s.eq_ignore_ascii_case(name))
+        || (flavour == Flavour::Wx && name.eq_ignore_ascii_case("content-type"))
 }
 
 /// JS `a < b` on strings: UTF-16 code unit order (differs from byte order above the BMP).
