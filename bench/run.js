@@ -123,7 +123,7 @@ async function hashRows(where, res) {
   ratioRow('md5-' + w + '-hashwasm', { ours: md5['cos-wasm'], peer: md5['hash-wasm'], peerName: 'hash-wasm 4.13 createMD5', unit: u, op: '>=', target: 1.0 });
   ratioRow('md5-' + w + '-spark', { ours: md5['cos-wasm'], peer: md5['spark-md5'], peerName: 'spark-md5 3.0.2', unit: u, op: '>=', target: where === 'Node' ? 1.8 : undefined });
   ratioRow('md5-' + w + '-jsmd5', { ours: md5['cos-wasm'], peer: md5['js-md5 (cos-js-sdk-v5)'], peerName: 'js-md5 (cos-js-sdk-v5 1.10.1 lib/md5.js, binary strings)', unit: u });
-  if (md5['node:crypto']) ratioRow('md5-node-crypto', { ours: md5['cos-wasm'], peer: md5['node:crypto'], peerName: 'node:crypto (OpenSSL)', unit: u, targetText: 'report (fraction of native)' });
+  if (md5['node:crypto']) ratioRow('md5-node-crypto', { ours: md5['cos-wasm'], peer: md5['node:crypto'], peerName: 'node:crypto (OpenSSL)', unit: u, targetText: 'report (ratio to native)' });
   const crc = res.crc64;
   ratioRow('crc64-' + w + '-hashwasm', { ours: crc['cos-wasm'], peer: crc['hash-wasm'], peerName: 'hash-wasm 4.13 createCRC64', unit: u, op: '>=', target: where === 'Node' ? 1.0 : undefined });
   if (crc['crc64-ecma182.js']) ratioRow('crc64-node-ecma182', { ours: crc['cos-wasm'], peer: crc['crc64-ecma182.js'], peerName: 'crc64-ecma182.js 2.0.2 (emscripten; used by cos-nodejs-sdk-v5)', unit: u });

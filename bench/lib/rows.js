@@ -5,7 +5,7 @@ const ROWS = [
   { id: 'md5-node-hashwasm', label: 'MD5, Node: vs hash-wasm' },
   { id: 'md5-node-spark', label: 'MD5, Node: vs spark-md5' },
   { id: 'md5-node-jsmd5', label: 'MD5, Node: vs js-md5 (in cos-js-sdk-v5)' },
-  { id: 'md5-node-crypto', label: 'MD5, Node: vs node:crypto (native ceiling)' },
+  { id: 'md5-node-crypto', label: 'MD5, Node: vs node:crypto (native OpenSSL)' },
   { id: 'md5-chromium-hashwasm', label: 'MD5, Chromium: vs hash-wasm' },
   { id: 'md5-chromium-spark', label: 'MD5, Chromium: vs spark-md5' },
   { id: 'md5-chromium-jsmd5', label: 'MD5, Chromium: vs js-md5 (in cos-js-sdk-v5)' },
