@@ -150,8 +150,11 @@ function getIoWorker() {
     }
     const { worker, done } = started;
     let isReady = false;
+    // A worker that neither starts nor fails (it should take milliseconds) must not hold uploads back.
+    const stall = setTimeout(() => { if (!isReady) fail(); }, 15000);
     // Before it is ready a failure tries the next way to start; after, the worker is lost.
     const fail = () => {
+      clearTimeout(stall);
       done();
       worker.onerror = worker.onmessage = worker.onmessageerror = null;
       worker.terminate();
@@ -163,6 +166,7 @@ function getIoWorker() {
     worker.onmessage = ({ data }) => {
       if (data && data.ready !== undefined) {
         if (!data.ready) { fail(); return; }
+        clearTimeout(stall);
         done();
         isReady = true;
         resolveReady(true);
