@@ -12,7 +12,7 @@
 
 
 use crate::plan::PartPlan;
-use crate::source::hex;
+use crate::encode::hex;
 use crate::value::num_to_string;
 
 /// The host storage key of the record list.

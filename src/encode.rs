@@ -2,6 +2,23 @@
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// Lower-case hex of `bytes` into `out` (`out.len() == 2 * bytes.len()`): digests, signatures.
+pub fn hex_into(out: &mut [u8], bytes: &[u8]) {
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = LOWER[(b >> 4) as usize];
+        pair[1] = LOWER[(b & 15) as usize];
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex_into(&mut out, bytes);
+    // hex_into writes ASCII only.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }

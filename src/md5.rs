@@ -5,7 +5,7 @@ pub use cos_hash::md5::*;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::hex;
+    use crate::encode::hex;
     use md5_reference::Digest;
     use proptest::prelude::*;
 

@@ -3,6 +3,8 @@
 use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};
 
+use crate::encode::{hex, hex_into};
+
 
 /// Which official SDK's header filter to reproduce. Browser and Node (cos-js-sdk-v5) leave
 /// `content-type` unsigned; the mini-program SDK (cos-wx-sdk-v5) signs it.
@@ -152,7 +154,7 @@ fn keyed_sign_key(secret_key: &str, key_time: &str) -> Hmac<Sha1> {
         }
         let mut hex_key = [0u8; 40];
         hex_into(&mut hex_key, &hmac_sha1(secret_key.as_bytes(), key_time.as_bytes()));
-        let mac = <Hmac<Sha1> as Mac>::new_from_slice(&hex_key).expect("HMAC takes keys of any length");
+        let mac = keyed_hmac(&hex_key);
         *slot = Some(SignKey { secret_key: secret_key.into(), key_time: key_time.into(), mac: mac.clone() });
         mac
     })
@@ -211,42 +213,27 @@ pub fn default_key_time(now_ms: f64, clock_offset_ms: f64, expires_s: u64) -> St
     s
 }
 
-/// POST-form signature: hex(HMAC-SHA1(hex(HMAC-SHA1(secret_key, key_time)), hex(SHA1(policy_json)))).
+/// POST-form signature: hex(HMAC-SHA1(hex(HMAC-SHA1(secret_key, key_time)), hex(SHA1(policy_json)))),
+/// with the same signing key as request signatures.
 pub fn post_policy_signature(secret_key: &str, key_time: &str, policy_json: &str) -> String {
-    let sign_key = hmac_sha1_hex(secret_key.as_bytes(), key_time.as_bytes());
-    let string_to_sign = sha1_hex(policy_json.as_bytes());
-    hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes())
+    let mut mac = keyed_sign_key(secret_key, key_time);
+    mac.update(sha1_hex(policy_json.as_bytes()).as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+fn keyed_hmac(key: &[u8]) -> Hmac<Sha1> {
+    <Hmac<Sha1> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length")
 }
 
 fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
-    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    let mut mac = keyed_hmac(key);
     mac.update(msg);
     mac.finalize().into_bytes().into()
-}
-
-/// Lower-case hex of HMAC-SHA1.
-pub fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
-    hex(&hmac_sha1(key, msg))
 }
 
 /// Lower-case hex of SHA1.
 pub fn sha1_hex(data: &[u8]) -> String {
     hex(&Sha1::digest(data))
-}
-
-/// Lower-case hex of `bytes` into `out` (`out.len() == 2 * bytes.len()`).
-fn hex_into(out: &mut [u8], bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[(b >> 4) as usize];
-        pair[1] = HEX[(b & 15) as usize];
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = vec![0u8; bytes.len() * 2];
-    hex_into(&mut out, bytes);
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

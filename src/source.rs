@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 
 use crate::crc64::Crc64;
+use crate::encode::hex;
 use crate::md5::{md5, Md5};
 use crate::error::{CosError, Result};
 use crate::host::{Body, Host, OpenRequest, RangeDigest, SourceInfo};
@@ -158,16 +159,6 @@ impl Digests {
     pub fn md5_base64(&self) -> String {
         base64(&self.md5)
     }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(HEX[(b >> 4) as usize] as char);
-        s.push(HEX[(b & 15) as usize] as char);
-    }
-    s
 }
 
 /// Standard base64 with padding. Hand-written: 20 lines instead of a crate for 16-byte digests and policies.

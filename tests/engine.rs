@@ -17,7 +17,7 @@ use futures_executor::LocalPool;
 use md5_reference::{Digest, Md5};
 
 fn md5_hex(b: &[u8]) -> String {
-    cos_wasm::source::hex(&Md5::digest(b))
+    cos_wasm::encode::hex(&Md5::digest(b))
 }
 
 #[derive(Default)]

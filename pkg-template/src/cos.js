@@ -216,6 +216,11 @@ function flatScratch(core) {
   let ptr = 0;
   let cap = 0;
   let view = null;
+  // Growing the wasm memory replaces its buffer: the view is remade then.
+  const current = () => {
+    if (view === null || view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer, ptr, cap);
+    return view;
+  };
   return {
     write(s) {
       if (s.length * 3 > cap) {
@@ -223,14 +228,11 @@ function flatScratch(core) {
         ptr = core.signScratch(cap);
         view = null;
       }
-      // Growing the wasm memory replaces its buffer.
-      if (view === null || view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer, ptr, cap);
-      return encoder.encodeInto(s, view).written;
+      return encoder.encodeInto(s, current()).written;
     },
     /** The first `n` bytes as text (the core writes its answer there). */
     read(n) {
-      if (view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer, ptr, cap);
-      return decoder.decode(view.subarray(0, n));
+      return decoder.decode(current().subarray(0, n));
     },
   };
 }

@@ -199,7 +199,7 @@ impl Md5Hasher {
 
     /// Lower-case hex digest; the hasher can be reused afterwards.
     pub fn digest(&mut self) -> String {
-        crate::source::hex(&self.0.finalize_reset())
+        crate::encode::hex(&self.0.finalize_reset())
     }
 }
 
@@ -294,7 +294,7 @@ pub unsafe extern "C" fn cosw_hash_finish(h: *mut RangeHash) -> *const u8 {
     let mut s = h.crc.finish().to_string();
     s.push(' ');
     if let Some(m) = &mut h.md5 {
-        s.push_str(&crate::source::hex(&m.finalize_reset()));
+        s.push_str(&crate::encode::hex(&m.finalize_reset()));
     }
     s.push('\0');
     h.out = s.into_bytes();
