@@ -62,10 +62,42 @@ pub fn encode_lower_into(out: &mut String, s: &str) {
 }
 
 /// The URL path of an object key: `cam_safe_url_encode(key)` with `%2F` turned back into `/`.
+///
+/// A key with a `.` or `..` segment keeps its slashes encoded: URL parsers (browsers, Node) resolve
+/// such segments, so `a/../b.txt` would reach COS as `b.txt`; as one `%2F`-joined segment it is
+/// sent as given, and COS decodes `%2F` back to `/` (the signature covers the decoded key).
 pub fn encode_key_path(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + key.len() / 2);
-    encode_into(&mut out, key, true);
+    encode_into(&mut out, key, !has_dot_segment(key));
     out
+}
+
+fn has_dot_segment(key: &str) -> bool {
+    key.split('/').any(|s| s == "." || s == "..")
+}
+
+/// Whether `/` + `key` names the bucket root once a URL parser resolves its `.` and `..` segments
+/// (`.`, `..`, `a/..`, `./`): such a key would send a bucket request.
+pub fn key_resolves_to_root(key: &str) -> bool {
+    // The path's segments after resolution, as a URL parser keeps them (a final `.` or `..`
+    // leaves an empty segment: `/a/b/..` is `/a/`).
+    let mut kept: Vec<&str> = Vec::new();
+    let mut segments = key.split('/').peekable();
+    while let Some(seg) = segments.next() {
+        let last = segments.peek().is_none();
+        match seg {
+            "." | ".." => {
+                if seg == ".." {
+                    kept.pop();
+                }
+                if last {
+                    kept.push("");
+                }
+            }
+            _ => kept.push(seg),
+        }
+    }
+    kept.is_empty() || kept == [""]
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -117,6 +149,25 @@ mod tests {
     fn key_paths_keep_slashes() {
         assert_eq!(encode_key_path("dir/a b(1).jpg"), "dir/a%20b%281%29.jpg");
         assert_eq!(encode_key_path("dir/中文 文件 (1)+#?%.txt"), "dir/%E4%B8%AD%E6%96%87%20%E6%96%87%E4%BB%B6%20%281%29%2B%23%3F%25.txt");
+    }
+
+    #[test]
+    fn dot_segment_keys_keep_their_slashes_encoded() {
+        assert_eq!(encode_key_path("a/../b.txt"), "a%2F..%2Fb.txt");
+        assert_eq!(encode_key_path("x/./y.txt"), "x%2F.%2Fy.txt");
+        assert_eq!(encode_key_path("../escape.txt"), "..%2Fescape.txt");
+        // Dots inside a segment are not dot segments.
+        assert_eq!(encode_key_path("a/..b/c./.d"), "a/..b/c./.d");
+    }
+
+    #[test]
+    fn root_keys_are_recognised() {
+        for k in [".", "..", "a/..", "a/../", "./", "a/b/../..", "./.", "../..", "a/./.."] {
+            assert!(key_resolves_to_root(k), "{k}");
+        }
+        for k in ["a", "a/", "a/b/..", "../a", "..a", "a/../b.txt", "a//..", "x/./y.txt"] {
+            assert!(!key_resolves_to_root(k), "{k}");
+        }
     }
 
     #[test]

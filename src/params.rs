@@ -156,6 +156,12 @@ pub fn key(params: &Value) -> Result<String> {
     if key.starts_with('\\') {
         return Err(CosError::param("param Key should not start with \"\\\""));
     }
+    if crate::encode::key_resolves_to_root(key) {
+        // Sent as a URL, `.` and `..` resolve: such a key would address the bucket, not an object.
+        return Err(CosError::param(
+            ["param Key \"", key, "\" resolves to the bucket root (its \".\" and \"..\" segments cancel out)"].concat(),
+        ));
+    }
     Ok(key.to_string())
 }
 

@@ -14,9 +14,10 @@ import { scenarios as badInput } from './scenarios/bad-input.mjs';
 import { scenarios as hostile } from './scenarios/hostile.mjs';
 import { scenarios as secrets } from './scenarios/secrets.mjs';
 import { scenarios as load } from './scenarios/load.mjs';
+import { scenarios as keys } from './scenarios/keys.mjs';
 
 // Load runs before the hostile answers: those grow the (never shrinking) wasm memory.
-export const ALL = [...faults, ...kill, ...badInput, ...load, ...hostile, ...secrets];
+export const ALL = [...faults, ...kill, ...badInput, ...keys, ...load, ...hostile, ...secrets];
 
 function parseArgs(argv) {
   const o = { soak: false, only: null, seed: 1, json: null, list: false };
