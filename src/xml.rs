@@ -195,7 +195,7 @@ impl<'a> Parser<'a> {
                 while self.i < self.s.len() && self.s[self.i] != b'<' {
                     self.i += 1;
                 }
-                decode_entities(&self.src[start..self.i], &mut text);
+                decode_entities(&self.src[start..self.i], &mut text)?;
             }
         }
         if children.is_empty() {
@@ -224,17 +224,21 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-fn decode_entities(s: &str, out: &mut String) {
+/// Decodes the five predefined entities and character references. Any other `&name;` is an
+/// error: a DOCTYPE may define entities, but they are never expanded, and an undefined one must not
+/// pass as data. A `&` that starts no reference stays literal.
+fn decode_entities(s: &str, out: &mut String) -> Result<(), XmlError> {
     let mut rest = s;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let Some(semi) = after.bytes().take(12).position(|b| b == b';') else {
+        let after = &rest[amp + 1..];
+        let name_len = after.bytes().take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'#' | b'_' | b'-' | b'.' | b':')).count();
+        if name_len == 0 || after.as_bytes().get(name_len) != Some(&b';') {
             out.push('&');
-            rest = &after[1..];
+            rest = after;
             continue;
-        };
-        let entity = &after[1..semi];
+        }
+        let entity = &after[..name_len];
         let decoded = match entity {
             "amp" => Some('&'),
             "lt" => Some('<'),
@@ -249,21 +253,17 @@ fn decode_entities(s: &str, out: &mut String) {
                 } else {
                     None
                 };
-                num.and_then(char::from_u32)
+                num.filter(|&n| n != 0).and_then(char::from_u32)
             }
         };
         match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &after[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
+            Some(c) => out.push(c),
+            None => return Err(XmlError { message: ["undefined or invalid entity &", entity, ";"].concat() }),
         }
+        rest = &after[name_len + 1..];
     }
     out.push_str(rest);
+    Ok(())
 }
 
 /// Escapes text for element content (`& < > " '`).
@@ -334,10 +334,19 @@ mod tests {
 
     #[test]
     fn entities_cdata_comments() {
-        let v = parse("<R><!-- c --><A>a &amp; b &lt;c&gt; &#20013;&#x6587; &bogus; &</A><B><![CDATA[<raw>&amp;]]></B></R>").unwrap();
+        let v = parse("<R><!-- c --><A>a &amp; b &lt;c&gt; &#20013;&#x6587; & &x</A><B><![CDATA[<raw>&amp;]]></B></R>").unwrap();
         let r = v.get("R").unwrap();
-        assert_eq!(r.get("A"), Some(&Value::str("a & b <c> 中文 &bogus; &")));
+        assert_eq!(r.get("A"), Some(&Value::str("a & b <c> 中文 & &x")));
         assert_eq!(r.get("B"), Some(&Value::str("<raw>&amp;")));
+    }
+
+    #[test]
+    fn entities_are_never_expanded() {
+        let lol = "<?xml version=\"1.0\"?><!DOCTYPE R [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\"><!ENTITY lol9 \"&lol2;&lol2;\">]><InitiateMultipartUploadResult><UploadId>&lol9;</UploadId></InitiateMultipartUploadResult>";
+        assert_eq!(parse(lol).unwrap_err().message, "undefined or invalid entity &lol9;");
+        for bad in ["<R>&bogus;</R>", "<R>&#0;</R>", "<R>&#xD800;</R>", "<R>&averyveryverylongentityname;</R>"] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -199,12 +199,14 @@ export const scenarios = [
         ['no UploadId', { body: '<?xml version="1.0"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key></InitiateMultipartUploadResult>' }],
         ['empty UploadId', { body: '<InitiateMultipartUploadResult><UploadId></UploadId></InitiateMultipartUploadResult>' }],
         ['<Error> inside a 200', { body: '<Error><Code>InternalError</Code><Message>boom</Message></Error>' }],
+        // Nested entities from a DOCTYPE: never expanded, and an undefined one is never an UploadId.
+        ['an UploadId made of a DOCTYPE entity', { body: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;"><!ENTITY lol9 "&lol2;&lol2;&lol2;">]><InitiateMultipartUploadResult><UploadId>&lol9;</UploadId></InitiateMultipartUploadResult>' }],
         ...xmlAnswers('InitiateMultipartUploadResult'),
       ];
       for (const [label, respond] of answers) {
         cases.push({ label: 'multipartInit, ' + label, faults: [faultFor('InitiateMultipartUpload', respond)], call: (cos) => cos.multipartInit({ Bucket: ctx.B, Region: ctx.R, Key: 'hostile/init' }) });
       }
-      for (const [label, respond] of answers.filter(([l]) => /UploadId|malformed|deep|truncated/.test(l))) {
+      for (const [label, respond] of answers.filter(([l]) => /UploadId|malformed|deep|truncated|entity/.test(l))) {
         const key = 'hostile/init-slice';
         cases.push({
           label: 'sliceUploadFile, Initiate ' + label,
