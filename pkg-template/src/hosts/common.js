@@ -63,17 +63,23 @@ export function createBaseHost() {
             reject(new Error('getAuthorization did not call its callback within 60 seconds'));
           }
         }, 60000);
+        const fail = (e) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(e);
+        };
         try {
-          fn.call(host.owner, options, (result) => {
+          const returned = fn.call(host.owner, options, (result) => {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
             resolve(result);
           });
+          // An async getAuthorization that rejects fails the call now (and the rejection is handled).
+          if (returned && typeof returned.then === 'function') returned.then(undefined, fail);
         } catch (e) {
-          settled = true;
-          clearTimeout(timer);
-          reject(e);
+          fail(e);
         }
       });
     },
