@@ -30,7 +30,6 @@ await esbuild.build({
   platform: 'browser',
   target: 'es2020',
   minify: true,
-  supported: { 'top-level-await': true },
 });
 
 await esbuild.build({
@@ -51,9 +50,9 @@ fs.writeFileSync(
   "import COS from './node.cjs';\nexport default COS;\nexport { COS };\n",
 );
 fs.copyFileSync(wasmFile, path.join(outDir, 'cos_wasm_bg.wasm'));
-for (const f of ['index.d.ts', 'README.md']) {
-  const src = path.join(here, f);
-  if (fs.existsSync(src)) fs.copyFileSync(src, path.join(outDir, f));
+// The package README (pkg-template/README.md) and the licence (repo root); missing ones fail the build.
+for (const src of [path.join(here, 'index.d.ts'), path.join(here, 'README.md'), path.join(root, 'LICENSE')]) {
+  fs.copyFileSync(src, path.join(outDir, path.basename(src)));
 }
 const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
 pkg.version = version;

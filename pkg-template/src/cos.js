@@ -10,7 +10,11 @@ const METHODS = [
 // Calls that run as one queue task: restartTask after a failure settles their callback again.
 const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
 
-export function defineCOS({ core, createHost, flavour, version }) {
+// `load()` starts loading the wasm module (once) and resolves when it is ready; `isLoaded()` says
+// whether it is. Both default to a module loaded synchronously (Node).
+export function defineCOS({ core, createHost, flavour, version, load = () => Promise.resolve(), isLoaded = () => true }) {
+  const whenReady = () => load().then(() => undefined);
+
   class COS {
     constructor(options) {
       if (options === undefined) options = {};
@@ -77,6 +81,11 @@ export function defineCOS({ core, createHost, flavour, version }) {
      * holds keys; with getAuthorization the signed URL arrives through `callback(err, {Url})`.
      */
     getObjectUrl(params, callback) {
+      if (!isLoaded() && typeof callback === 'function') {
+        // Before the module is ready the URL only comes through the callback.
+        whenReady().then(() => this.getObjectUrl(params, callback), (err) => safeCall(callback, err, undefined));
+        return undefined;
+      }
       let url;
       try {
         url = this._core.getObjectUrlSync(params || {});
@@ -137,11 +146,19 @@ export function defineCOS({ core, createHost, flavour, version }) {
     };
   }
 
+  /** Resolves when the wasm module is ready; `await COS.ready` works too (it is thenable). */
+  COS.ready = function ready() {
+    return whenReady();
+  };
+  COS.ready.then = (resolve, reject) => whenReady().then(resolve, reject);
+  COS.ready.catch = (reject) => whenReady().catch(reject);
+  COS.ready.finally = (fn) => whenReady().finally(fn);
+
   const staticHost = createHost({});
   let scratch = null;
   /** The official static signer: same inputs, byte-identical Authorization strings. */
   COS.getAuthorization = function (params) {
-    // The mini-program core has the fast path only once its wasm is loaded.
+    // A lazily loaded core (web, mini-program) has the fast path only once its wasm is loaded.
     const flat = core.getAuthorizationFlat ? flatten(params) : undefined;
     // Huge params take the general path: the scratch buffer stays small (wasm memory never shrinks).
     if (flat !== undefined && flat.length <= 65536) {

@@ -1,36 +1,78 @@
 // Browser / bundler entry (ESM): the wasm sits beside this file (bundlers follow the
 // `new URL(..., import.meta.url)`) and is compiled once; the I/O worker (hosts/browser.js) runs the
-// same compiled module.
-import init, * as core from 'cos-wasm-glue';
+// same compiled module. No top-level await (older bundlers' default targets refuse it): compiling
+// starts at import, calls wait for it, `await COS.ready()` waits explicitly. Importing touches no
+// browser global (server-side rendering imports this file in Node).
+import init from 'cos-wasm-glue';
 import { defineCOS } from './cos.js';
+import { lazyCore, loadError } from './lazy-core.js';
 import { createBrowserHost, setWasmModule, runIoWorker } from './hosts/browser.js';
 
 const IO_WORKER_FLAG = 'cos-wasm-io-worker';
-const here = new URL(import.meta.url);
+// esbuild's default (iife) output leaves import.meta empty: a classic script then names its own URL.
+const here = import.meta.url ? new URL(import.meta.url)
+  : typeof document !== 'undefined' && document.currentScript && document.currentScript.src ? new URL(document.currentScript.src) : null;
+const isIoWorker = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope &&
+  here !== null && here.searchParams.has(IO_WORKER_FLAG);
 
-if (typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope && here.searchParams.has(IO_WORKER_FLAG)) {
-  // This file started as the I/O worker (where a CSP refuses Blob-URL workers): the page sends the module.
-  runIoWorker();
-} else {
+function wasmUrl() {
+  // Written out so that bundlers see the asset and emit it.
+  if (import.meta.url) return new URL('./cos_wasm_bg.wasm', import.meta.url);
+  if (here) return new URL('./cos_wasm_bg.wasm', here);
+  throw loadError('cannot tell where cos_wasm_bg.wasm is (no import.meta.url): bundle as an ES module, or serve the wasm beside the script');
+}
+
+async function instantiate() {
   // Compiled here, not by the glue, so the I/O worker can instantiate the same module.
-  const wasmModule = await compileWasm(new URL('./cos_wasm_bg.wasm', import.meta.url));
+  const wasmModule = await compileWasm(wasmUrl());
   await init({ module_or_path: wasmModule });
   // Only this package's own web.js may be started as a worker: in a bundle, import.meta.url is the app's chunk.
-  const ownFile = /\/web\.js$/.test(here.pathname);
-  if (ownFile) here.searchParams.set(IO_WORKER_FLAG, '');
-  setWasmModule(wasmModule, ownFile ? here.href : null);
+  // (webpack writes the source file's file: URL there.)
+  const ownFile = here !== null && here.protocol !== 'file:' && /\/web\.js$/.test(here.pathname);
+  let fileUrl = null;
+  if (ownFile) {
+    const u = new URL(here.href);
+    u.searchParams.set(IO_WORKER_FLAG, '');
+    fileUrl = u.href;
+  }
+  setWasmModule(wasmModule, fileUrl);
 }
 
 async function compileWasm(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error('cos-wasm: could not load ' + url + ' (HTTP ' + response.status + ')');
+  if (url.protocol === 'file:') {
+    throw loadError('this is the browser build (web.js), loaded from ' + url.href + ': in Node, import cos-wasm through its "node" export condition (node.mjs / node.cjs)');
+  }
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw loadError('could not load ' + url + ' (' + ((e && e.message) || e) + ')');
+  }
+  if (!response.ok) throw loadError('could not load ' + url + ' (HTTP ' + response.status + ')');
   // Streaming compilation needs the application/wasm type; servers that send another compile from the bytes.
   if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/i.test(response.headers.get('Content-Type') || '')) {
     return WebAssembly.compileStreaming(response);
   }
-  return WebAssembly.compile(await response.arrayBuffer());
+  const bytes = await response.arrayBuffer();
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    // Typically an HTML fallback page served where the wasm should be.
+    throw loadError(url + ' is not the wasm module (' + response.headers.get('Content-Type') + ', ' + bytes.byteLength + ' bytes): ' + ((e && e.message) || e));
+  }
 }
 
-const COS = defineCOS({ core, createHost: createBrowserHost, flavour: 'js', version: __VERSION__ });
+const { core, load, isLoaded } = lazyCore(instantiate);
+const COS = defineCOS({ core, load, isLoaded, createHost: createBrowserHost, flavour: 'js', version: __VERSION__ });
+
+if (isIoWorker) {
+  // This file started as the I/O worker (where a CSP refuses Blob-URL workers): the page sends the module.
+  runIoWorker();
+} else if (typeof window !== 'undefined' || typeof WorkerGlobalScope !== 'undefined') {
+  // In a page (or a worker that uses the SDK) start compiling now, so the first call rarely waits.
+  // Not in Node (server-side rendering): nothing would use it there.
+  load().catch(() => {}); // the error reaches the calls and COS.ready()
+}
+
 export default COS;
 export { COS };

@@ -1,0 +1,123 @@
+// The wasm core behind an asynchronous load, shared by the web and mini-program entries: neither may
+// wait for the module at import (top-level await breaks older bundlers; WXWebAssembly is async only),
+// so `new COS()` stays synchronous and calls made before the module is ready wait for it, in order.
+// The glue's members are named statically: passing the namespace around would keep all of it in the
+// mini-program bundle (including the browser loader, which names globals mini-programs lack).
+import * as glue from 'cos-wasm-glue';
+
+/** The SDK's error for a module that did not load or is not loaded yet. */
+export function loadError(message) {
+  const e = new Error('cos-wasm: ' + message);
+  e.code = 'WasmLoadError';
+  e.error = { Code: 'WasmLoadError', Message: e.message };
+  e.headers = {};
+  return e;
+}
+
+function notReady(what) {
+  return loadError(what + ' needs the wasm module, which is still loading: await COS.ready() first');
+}
+
+/**
+ * `instantiate()` loads the module and initialises the wasm-bindgen glue. Returns
+ * `{ core, load, isLoaded }`: `core` is what defineCOS takes, `load()` starts loading once (a failed
+ * load is retried by the next call) and resolves when the module is ready.
+ */
+export function lazyCore(instantiate) {
+  let loaded = false;
+  let loading = null;
+
+  function load() {
+    if (loaded) return Promise.resolve();
+    if (!loading) {
+      loading = Promise.resolve().then(instantiate).then(
+        () => { loaded = true; },
+        (e) => { loading = null; throw e; },
+      );
+    }
+    return loading;
+  }
+
+  /** The wasm CosCore once loaded; until then calls wait for it, in the order they were made. */
+  class LazyCore {
+    constructor(...args) {
+      this._args = args;
+      this._core = null;
+      // Loaded already: construct now, so bad options throw from `new COS()` as in the Node build.
+      if (loaded) this._core = new glue.CosCore(...args);
+      else load().catch(() => {}); // the error reaches the calls
+    }
+
+    _now() {
+      if (!this._core && loaded) {
+        this._core = new glue.CosCore(...this._args);
+        if (this._listening) this._core.setListening(true);
+      }
+      return this._core;
+    }
+
+    setListening(on) {
+      this._listening = on;
+      if (loaded) this._now().setListening(on);
+    }
+
+    call(name, params) {
+      if (loaded) return this._now().call(name, params);
+      return load().then(() => this._now().call(name, params));
+    }
+
+    // Before the module is ready no task exists yet.
+    getTaskList() {
+      return loaded ? this._now().getTaskList() : [];
+    }
+
+    pauseTask(id) {
+      return loaded ? this._now().pauseTask(id) : false;
+    }
+
+    restartTask(id) {
+      return loaded ? this._now().restartTask(id) : false;
+    }
+
+    cancelTask(id) {
+      return loaded ? this._now().cancelTask(id) : false;
+    }
+
+    getObjectUrlSync(params) {
+      if (!loaded) throw notReady('getObjectUrl without a callback');
+      return this._now().getObjectUrlSync(params);
+    }
+  }
+
+  // The hashers are classes users construct themselves: the same once loaded, a clear error before.
+  class Md5Hasher extends glue.Md5Hasher {
+    constructor() {
+      if (!loaded) throw notReady('new COS.Md5Hasher()');
+      super();
+    }
+  }
+  class Crc64Hasher extends glue.Crc64Hasher {
+    constructor() {
+      if (!loaded) throw notReady('new COS.Crc64Hasher()');
+      super();
+    }
+  }
+
+  const core = {
+    CosCore: LazyCore,
+    getAuthorization(host, params, flavour) {
+      if (!loaded) throw notReady('COS.getAuthorization');
+      return glue.getAuthorization(host, params, flavour);
+    },
+    // The static signer's fast path, once loaded.
+    get getAuthorizationFlat() {
+      return loaded ? glue.getAuthorizationFlat : undefined;
+    },
+    signScratch: (capacity) => glue.signScratch(capacity),
+    wasmMemory: () => glue.wasmMemory(),
+    Md5Hasher,
+    Crc64Hasher,
+  };
+
+  return { core, load, isLoaded: () => loaded };
+}
