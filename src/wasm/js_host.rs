@@ -180,6 +180,8 @@ impl Host for JsHost {
                     match kind.as_str() {
                         "timeout" => Err(TransportError::Timeout),
                         "aborted" => Err(TransportError::Aborted),
+                        // The host refused the answer while it arrived (too large to be COS's): not retried.
+                        "invalid" => Err(TransportError::Invalid(js_message(&e))),
                         _ => Err(TransportError::Network(js_message(&e))),
                     }
                 }

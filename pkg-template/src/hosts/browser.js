@@ -1,6 +1,6 @@
 // Browser host: XMLHttpRequest (upload progress, abort, timeout), fetch where XHR is missing
 // (service workers), Blob slices for bodies, localStorage for checkpoints.
-import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR } from './common.js';
+import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
 
 // Browsers refuse to let scripts set these; the browser sends its own.
 const FORBIDDEN = new Set(['host', 'content-length', 'date', 'expect', 'connection', 'user-agent', 'origin', 'referer']);
@@ -12,6 +12,30 @@ function parseHeaders(raw) {
     if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
   }
   return out;
+}
+
+/**
+ * Ends a request (`end(error)`) that moves no byte for `stallMs` (0 = never), or whose answer,
+ * when it goes to wasm, grows past MAX_RESPONSE_BYTES. Every transfer event calls `touch`.
+ */
+function requestGuard(stallMs, end) {
+  let timer = null;
+  const guard = {
+    touch() {
+      if (!stallMs) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => end({ kind: 'timeout', message: 'the connection stalled: no byte sent or received for ' + stallMs + ' ms' }), stallMs);
+    },
+    received(bytes, capped) {
+      guard.touch();
+      if (capped && bytes > MAX_RESPONSE_BYTES) end({ kind: 'invalid', message: TOO_LARGE });
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+  guard.touch();
+  return guard;
 }
 
 let wasmModule = null;
@@ -79,7 +103,7 @@ function ioWorkerMain() {
     }
   };
   // The page's host built and signed the request; this only moves the bytes.
-  const send = ({ id, method, url, headers, blob, start, end, timeout, progress }) => {
+  const send = ({ id, method, url, headers, blob, start, end, timeout }) => {
     const xhr = new XMLHttpRequest();
     xhrs.set(id, xhr);
     const done = (m, transfer) => { xhrs.delete(id); post(m, transfer); };
@@ -87,7 +111,9 @@ function ioWorkerMain() {
     for (const [k, v] of headers) xhr.setRequestHeader(k, v);
     xhr.responseType = 'arraybuffer';
     if (timeout) xhr.timeout = timeout;
-    if (progress) xhr.upload.onprogress = (e) => post({ id, progress: e.loaded });
+    // Every transfer event is reported: the page's guard watches for stalls and oversized answers.
+    xhr.upload.onprogress = (e) => post({ id, progress: e.loaded });
+    xhr.onprogress = (e) => post({ id, received: e.loaded });
     xhr.onload = () => done({ id, status: xhr.status, rawHeaders: xhr.getAllResponseHeaders(), body: xhr.response }, xhr.response ? [xhr.response] : []);
     xhr.onerror = () => done({ id, fail: 'network' });
     xhr.ontimeout = () => done({ id, fail: 'timeout' });
@@ -221,7 +247,16 @@ export function createBrowserHost(options = {}) {
         xhr.responseType = 'arraybuffer';
       }
       if (req.timeout) xhr.timeout = req.timeout;
-      if (onProgress && xhr.upload) xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      let ended = null;
+      const guard = requestGuard(stallTimeout(options), (e) => { ended = e; xhr.abort(); });
+      if (xhr.upload) {
+        xhr.upload.onprogress = (e) => {
+          guard.touch();
+          if (onProgress) onProgress(e.loaded);
+        };
+      }
+      xhr.onprogress = (e) => guard.received(e.loaded, req.responseType !== 'native' || xhr.status >= 300);
+      xhr.onloadend = () => guard.stop();
       xhr.onload = () => {
         inFlight.delete(req.id);
         const headers = parseHeaders(xhr.getAllResponseHeaders());
@@ -245,7 +280,7 @@ export function createBrowserHost(options = {}) {
       };
       xhr.onabort = () => {
         inFlight.delete(req.id);
-        reject({ kind: 'aborted', message: 'aborted' });
+        reject(ended || { kind: 'aborted', message: 'aborted' });
       };
       inFlight.set(req.id, () => xhr.abort());
       xhr.send(bodyOf(req.body));
@@ -254,49 +289,85 @@ export function createBrowserHost(options = {}) {
 
   async function sendFetch(req, onProgress) {
     const ctl = new AbortController();
-    let timedOut = false;
-    const timer = req.timeout ? setTimeout(() => { timedOut = true; ctl.abort(); }, req.timeout) : null;
+    let ended = null;
+    const end = (e) => { ended = e; ctl.abort(); };
+    const timer = req.timeout ? setTimeout(() => end({ kind: 'timeout', message: 'timeout' }), req.timeout) : null;
+    let guard = null;
     inFlight.set(req.id, () => ctl.abort());
     try {
       const headers = new Headers();
       for (const [k, v] of req.headers) if (!FORBIDDEN.has(k.toLowerCase())) headers.set(k, v);
       const body = bodyOf(req.body);
       const res = await fetch(req.url, { method: req.method, headers, body, signal: ctl.signal });
+      // fetch shows no upload progress, so the stall guard watches the answer only.
+      guard = requestGuard(stallTimeout(options), end);
       const out = { status: res.status, headers: {} };
       res.headers.forEach((v, k) => { out.headers[k] = v; });
       if (req.responseType === 'native' && res.status < 300) {
         out.native = req.dataType === 'blob' ? await res.blob() : req.dataType === 'arraybuffer' ? await res.arrayBuffer() : await res.text();
       } else {
-        out.body = new Uint8Array(await res.arrayBuffer());
+        out.body = await readCapped(res, guard);
       }
       if (onProgress && body) onProgress(body.size ?? body.byteLength);
       return out;
     } catch (e) {
-      if (timedOut) throw { kind: 'timeout', message: 'timeout' };
+      if (ended) throw ended;
       if (e && e.name === 'AbortError') throw { kind: 'aborted', message: 'aborted' };
       throw { kind: 'network', message: 'CORS blocked or network error' };
     } finally {
       if (timer) clearTimeout(timer);
+      if (guard) guard.stop();
       inFlight.delete(req.id);
     }
+  }
+
+  /** A fetch answer's bytes, refused (through the guard) once past MAX_RESPONSE_BYTES. */
+  async function readCapped(res, guard) {
+    if (!res.body || !res.body.getReader) return new Uint8Array(await res.arrayBuffer());
+    const reader = res.body.getReader();
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      guard.received(total, true);
+      chunks.push(value);
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+    return out;
   }
 
   // A request whose body is a File/Blob range, sent by the worker (upload progress included).
   function sendInWorker(w, req, src, onProgress) {
     return new Promise((resolve, reject) => {
       const headers = req.headers.filter(([k]) => !FORBIDDEN.has(k.toLowerCase()));
-      const id = ask(w, {
+      let id = 0;
+      let ended = null;
+      const abort = () => w.worker.postMessage({ type: 'abort', id });
+      const guard = requestGuard(stallTimeout(options), (e) => { ended = e; abort(); });
+      id = ask(w, {
         type: 'send', method: req.method, url: req.url, headers, blob: src.blob,
-        start: req.body.start, end: req.body.end, timeout: req.timeout, progress: !!onProgress,
+        start: req.body.start, end: req.body.end, timeout: req.timeout,
       }, (d) => {
-        if (d.progress !== undefined) { if (onProgress) onProgress(d.progress); return false; }
+        if (d.progress !== undefined) {
+          guard.touch();
+          if (onProgress) onProgress(d.progress);
+          return false;
+        }
+        // Worker requests carry XML answers only (parts, puts): always capped.
+        if (d.received !== undefined) { guard.received(d.received, true); return false; }
+        guard.stop();
         inFlight.delete(req.id);
-        if (d.lost) reject({ kind: 'network', message: 'the upload worker stopped' });
+        if (ended) reject(ended);
+        else if (d.lost) reject({ kind: 'network', message: 'the upload worker stopped' });
         else if (d.fail) reject({ kind: d.fail, message: d.fail === 'network' ? 'CORS blocked or network error' : d.fail });
         else resolve({ status: d.status, headers: parseHeaders(d.rawHeaders), body: new Uint8Array(d.body || new ArrayBuffer(0)) });
         return true;
       });
-      inFlight.set(req.id, () => w.worker.postMessage({ type: 'abort', id }));
+      inFlight.set(req.id, abort);
     });
   }
 

@@ -23,6 +23,19 @@ export function paramError(message) {
   return { param: true, message };
 }
 
+/** COS's XML answers are a few hundred KB at most: a larger answer is refused while it arrives. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+export const TOO_LARGE = "the server's answer is too large to be a COS response (over 16 MiB)";
+
+/** Default of the StallTimeout option: a request that moves no byte for this long is ended and retried. */
+const DEFAULT_STALL_MS = 60000;
+
+/** The stall guard in ms (0 = off), from the instance's options. */
+export function stallTimeout(options) {
+  const v = options && options.StallTimeout;
+  return v === undefined || v === null ? DEFAULT_STALL_MS : Math.max(0, Number(v) || 0);
+}
+
 export const BODY_ERROR =
   'params body format error, Only allow File|Blob|String|ArrayBuffer|TypedArray (or FilePath).';
 

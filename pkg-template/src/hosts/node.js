@@ -6,7 +6,7 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR } from './common.js';
+import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
 
 // `*.localhost` is loopback (RFC 6761); browsers resolve it so, glibc does not.
 function lookup(hostname, opts, cb) {
@@ -39,18 +39,34 @@ export function createNodeHost(options = {}, core = null) {
     const headers = {};
     for (const [k, v] of req.headers) headers[k] = v;
     let settled = false;
+    let deadline = null;
     // The core drops its progress callback when the request settles; streams may still emit after an abort.
     const progress = onProgress ? (n) => { if (!settled) onProgress(n); } : null;
-    const fail = (e) => { if (!settled) { settled = true; inFlight.delete(req.id); reject(e); } };
+    const finish = () => {
+      settled = true;
+      inFlight.delete(req.id);
+      if (deadline) clearTimeout(deadline);
+    };
+    const fail = (e) => { if (!settled) { finish(); reject(e); } };
     const r = mod.request(url, { method: req.method, headers, agent: options.HttpAgent || agents[url.protocol] }, (res) => {
       const chunks = [];
-      res.on('data', (c) => chunks.push(c));
+      let received = 0;
+      // Answers that go to wasm (XML, error bodies) are capped while they arrive; a getObject body goes to the user.
+      const capped = !(req.responseType === 'native' && res.statusCode < 300);
+      res.on('data', (c) => {
+        received += c.length;
+        if (capped && received > MAX_RESPONSE_BYTES) {
+          r.destroy();
+          fail({ kind: 'invalid', message: TOO_LARGE });
+          return;
+        }
+        chunks.push(c);
+      });
       res.on('error', (e) => fail({ kind: 'network', message: e.message }));
       res.on('aborted', () => fail({ kind: 'network', message: 'connection closed before the response ended' }));
       res.on('end', () => {
         if (settled) return;
-        settled = true;
-        inFlight.delete(req.id);
+        finish();
         const body = Buffer.concat(chunks);
         const out = { status: res.statusCode, headers: {} };
         for (const [k, v] of Object.entries(res.headers)) out.headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
@@ -64,7 +80,12 @@ export function createNodeHost(options = {}, core = null) {
       });
     });
     inFlight.set(req.id, () => { r.destroy(); fail({ kind: 'aborted', message: 'aborted' }); });
-    if (req.timeout) r.setTimeout(req.timeout, () => { r.destroy(); fail({ kind: 'timeout', message: 'timeout' }); });
+    // Timeout bounds the whole request; the stall guard ends one that moves no byte either way.
+    if (req.timeout) {
+      deadline = setTimeout(() => { r.destroy(); fail({ kind: 'timeout', message: 'no complete answer within Timeout (' + req.timeout + ' ms)' }); }, req.timeout);
+    }
+    const stallMs = stallTimeout(options);
+    if (stallMs) r.setTimeout(stallMs, () => { r.destroy(); fail({ kind: 'timeout', message: 'the connection stalled: no byte sent or received for ' + stallMs + ' ms' }); });
     r.on('error', (e) => fail({ kind: 'network', message: e.message || String(e) }));
     const body = req.body;
     if (body == null) { r.end(); return; }
