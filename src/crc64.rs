@@ -5,8 +5,10 @@ pub use cos_hash::crc64::*;
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(not(target_arch = "wasm32"))] // proptest is a native-only dev-dependency
     use proptest::prelude::*;
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn bitwise(data: &[u8]) -> u64 {
         let mut crc = !0u64;
         for &b in data {
@@ -33,6 +35,7 @@ mod tests {
         assert_eq!(combine(crc64(b"abc"), 0, 0), crc64(b"abc"));
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest! {
         #[test]
         fn matches_bitwise_and_is_incremental(data in proptest::collection::vec(any::<u8>(), 0..300), cut in 0usize..300) {

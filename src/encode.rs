@@ -135,6 +135,7 @@ pub fn url_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(not(target_arch = "wasm32"))] // proptest is a native-only dev-dependency
     use proptest::prelude::*;
 
     #[test]
@@ -179,6 +180,7 @@ mod tests {
         assert_eq!(url_decode("%FF"), "\u{FFFD}");
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest! {
         #[test]
         fn decode_inverts_encode(s in ".*") {

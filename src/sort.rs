@@ -14,7 +14,8 @@ pub fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
     }
 }
 
-#[cfg(test)]
+// Property test only, and proptest is a native-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -308,6 +308,7 @@ pub fn complete_multipart_body(parts: &[(u32, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(not(target_arch = "wasm32"))] // proptest is a native-only dev-dependency
     use proptest::prelude::*;
 
     #[test]
@@ -367,6 +368,7 @@ mod tests {
         assert_eq!(parts[1].get("ETag"), Some(&Value::str("\"bb\"")));
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     proptest! {
         #[test]
         fn never_panics_on_arbitrary_input(s in ".{0,400}") {

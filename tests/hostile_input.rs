@@ -2,6 +2,9 @@
 //! characters, deep nesting) for every official call: each call settles with data or an error in
 //! the SDK's shape, and the core never panics (a panic would kill the wasm instance for good).
 
+// Property tests: proptest is a native-only dev-dependency.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use common::{settle, Server, TestHost};

@@ -3,6 +3,9 @@
 //! lengths; any status). The engine must end every call with a result or an error: never a panic,
 //! never a call left pending.
 
+// Property tests: proptest is a native-only dev-dependency.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use std::cell::Cell;

@@ -136,6 +136,7 @@ fn sign_key_cache_follows_the_secret_and_the_key_time() {
     assert_eq!(alone.iter().collect::<std::collections::HashSet<_>>().len(), 4);
 }
 
+#[cfg(not(target_arch = "wasm32"))] // proptest is a native-only dev-dependency
 mod generated {
     use super::*;
     use proptest::prelude::*;

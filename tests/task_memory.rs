@@ -2,6 +2,9 @@
 //! only each task's list record (bucket, region, key, state), not its params, body or callbacks,
 //! and not a pending call's state. Measured with a counting allocator (this binary only).
 
+// Native only: on wasm32 the library installs its own global allocator, which this one would clash with.
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::RefCell;
 use std::rc::Rc;

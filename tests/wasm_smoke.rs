@@ -1,5 +1,5 @@
-//! The core's pure parts, run inside wasm (Node by default; Chromium with
-//! WASM_BINDGEN_USE_BROWSER=1 and CHROMEDRIVER set): same answers as natively.
+//! The core's pure parts, run inside wasm in Node (and in Chromium through `wasm_browser.rs`):
+//! same answers as natively.
 #![cfg(target_arch = "wasm32")]
 
 use cos_wasm::sign::{authorization, Flavour, SignInput};
