@@ -350,7 +350,7 @@ impl<H: Host> Client<H> {
             }
             let retryable = match (req.retry, err.kind) {
                 (Retry::Never, _) => false,
-                (_, ErrorKind::Server) => err.status_code.map_or(false, |s| s >= 500),
+                (_, ErrorKind::Server) => err.status_code.is_some_and(|s| s >= 500),
                 (Retry::Idempotent, ErrorKind::Network | ErrorKind::Timeout) => true,
                 _ => false,
             };

@@ -169,7 +169,7 @@ impl<H: Host> Cos<H> {
             options.set("Index", Value::Num(i as f64));
         }
         let reported = Rc::new(Cell::new(false));
-        let finish: Rc<dyn Fn(&Result<Value>, &str)> = {
+        let finish: crate::tasks::OnSettled = {
             let (host, reported) = (c.host.clone(), reported.clone());
             Rc::new(move |result: &Result<Value>, task_id: &str| {
                 reported.set(true);

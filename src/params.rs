@@ -259,23 +259,19 @@ fn check_headers(headers: &[(String, String)]) -> Result<()> {
             return Err(CosError::param(concat_msg(&["invalid header name \"", name, "\""])));
         }
         match lower.as_str() {
-            "x-cos-storage-class" => {
-                if !STORAGE_CLASSES.contains(&value.to_ascii_uppercase().as_str()) {
-                    return Err(CosError::param(concat_msg(&[
-                        "param StorageClass \"",
-                        value,
-                        "\" is not a COS storage class (STANDARD, STANDARD_IA, INTELLIGENT_TIERING, ARCHIVE, DEEP_ARCHIVE, MAZ_*)",
-                    ])));
-                }
+            "x-cos-storage-class" if !STORAGE_CLASSES.contains(&value.to_ascii_uppercase().as_str()) => {
+                return Err(CosError::param(concat_msg(&[
+                    "param StorageClass \"",
+                    value,
+                    "\" is not a COS storage class (STANDARD, STANDARD_IA, INTELLIGENT_TIERING, ARCHIVE, DEEP_ARCHIVE, MAZ_*)",
+                ])));
             }
-            "x-cos-acl" => {
-                if !ACLS.contains(&value.as_str()) {
-                    return Err(CosError::param(concat_msg(&[
-                        "param ACL \"",
-                        value,
-                        "\" should be one of default, private, public-read, public-read-write",
-                    ])));
-                }
+            "x-cos-acl" if !ACLS.contains(&value.as_str()) => {
+                return Err(CosError::param(concat_msg(&[
+                    "param ACL \"",
+                    value,
+                    "\" should be one of default, private, public-read, public-read-write",
+                ])));
             }
             "x-cos-traffic-limit" => {
                 let ok = crate::value::parse_number(value)

@@ -20,6 +20,9 @@ use crate::source::Source;
 use crate::upload::{self, UploadCtx, UploadState};
 use crate::value::Value;
 
+/// Told each time a task settles: its outcome and its task id.
+pub(crate) type OnSettled = Rc<dyn Fn(&Result<Value>, &str)>;
+
 /// A value delivered once, awaited once: how a queued task settles its caller's Promise.
 pub struct Oneshot<T> {
     slot: RefCell<Option<T>>,
@@ -88,7 +91,7 @@ struct Runtime {
     /// `uploadFiles` aggregates per-file progress through this.
     observer: Option<Rc<dyn Fn(u64, u64)>>,
     /// Called each time the task settles (again after a restart of a failed task).
-    on_settled: Option<Rc<dyn Fn(&Result<Value>, &str)>>,
+    on_settled: Option<OnSettled>,
     /// The failure behind the `error` state, shown whole in the task list.
     last_error: RefCell<Option<CosError>>,
 }
@@ -133,7 +136,7 @@ impl<H: Host> Cos<H> {
         params: Value,
         source: Source,
         observer: Option<Rc<dyn Fn(u64, u64)>>,
-        on_settled: Option<Rc<dyn Fn(&Result<Value>, &str)>>,
+        on_settled: Option<OnSettled>,
     ) -> Result<Value> {
         let t = params::target(&params, true)?;
         let size = source.size();
@@ -256,7 +259,7 @@ impl<H: Host> Cos<H> {
             }
         };
         // A paused or canceled run has been superseded: its outcome is not the task's.
-        if !Rc::ptr_eq(&abort, &self.runtime(&id).map(|r| r.abort.clone()).unwrap_or_else(AbortScope::new)) {
+        if !Rc::ptr_eq(&abort, &self.runtime(&id).map(|r| r.abort.clone()).unwrap_or_default()) {
             return;
         }
         let outcome = match result {

@@ -44,6 +44,9 @@ pub struct UploadState {
     pub done: Vec<(u32, String, u64, u64)>,
 }
 
+/// A part on the server: its ETag, CRC-64 and length.
+type PartDone = (String, u64, u64);
+
 /// Per-call context shared with the queue: cancellation, progress, and resumable state.
 pub struct UploadCtx<H: Host> {
     pub abort: Rc<AbortScope>,
@@ -205,7 +208,7 @@ async fn find_resumable<H: Host>(
                 let class = u.get("StorageClass").and_then(Value::as_str).unwrap_or("");
                 let id = u.get("UploadId").and_then(Value::as_str).unwrap_or("");
                 let initiated = u.get("Initiated").and_then(Value::as_str).unwrap_or("");
-                let class_ok = storage_class.map_or(true, |sc| sc.eq_ignore_ascii_case(class));
+                let class_ok = storage_class.is_none_or(|sc| sc.eq_ignore_ascii_case(class));
                 if key == t.key && !id.is_empty() && class_ok {
                     uploads.push((initiated.to_string(), id.to_string()));
                 }
@@ -350,7 +353,7 @@ async fn upload_parts_and_complete<H: Host>(
     let upload_id = state.upload_id.clone();
     let size = plan.file_size;
     // part number → (etag, crc, len), filled as parts finish.
-    let done: Rc<RefCell<Vec<Option<(String, u64, u64)>>>> =
+    let done: Rc<RefCell<Vec<Option<PartDone>>>> =
         Rc::new(RefCell::new(vec![None; plan.part_count as usize + 1]));
     let mut done_bytes = 0u64;
     for (n, etag, crc, len) in &state.done {
@@ -481,7 +484,7 @@ async fn upload_parts_and_complete<H: Host>(
 fn retryable_part_error(e: &CosError) -> bool {
     match e.kind {
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Integrity => true,
-        ErrorKind::Server => e.status_code.map_or(true, |s| s >= 500) || e.code == "InternalError",
+        ErrorKind::Server => e.status_code.is_none_or(|s| s >= 500) || e.code == "InternalError",
         ErrorKind::Protocol => true,
         _ => false,
     }

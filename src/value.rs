@@ -5,8 +5,9 @@
 //! paying for serde_json in the wasm binary.
 
 /// A JS-like value. Objects keep insertion order (results are read by humans in consoles).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Num(f64),
@@ -16,12 +17,6 @@ pub enum Value {
     /// A host value the core never inspects (a JS function, Blob, ArrayBuffer, …), by handle.
     /// The host resolves it: `Host::open` for bodies, `Host::invoke` for callbacks.
     Opaque(u32),
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 impl Value {
