@@ -1,8 +1,8 @@
 // Browser / bundler entry (ESM): the wasm sits beside this file (bundlers follow the
 // `new URL(..., import.meta.url)`) and is compiled once; the I/O worker (hosts/browser.js) runs the
 // same compiled module. No top-level await (older bundlers' default targets refuse it): compiling
-// starts at import, calls wait for it, `await COS.ready()` waits explicitly. Importing touches no
-// browser global (server-side rendering imports this file in Node).
+// starts at import, calls wait for it, `await COS.ready()` waits explicitly. Importing reads no
+// browser global (server-side rendering imports this file in Node): `in` checks only.
 import init from 'cos-wasm-glue';
 import { defineCOS } from './cos.js';
 import { lazyCore, loadError } from './lazy-core.js';
@@ -11,7 +11,7 @@ import { createBrowserHost, setWasmModule, runIoWorker } from './hosts/browser.j
 const IO_WORKER_FLAG = 'cos-wasm-io-worker';
 // esbuild's default (iife) output leaves import.meta empty: a classic script then names its own URL.
 const here = import.meta.url ? new URL(import.meta.url)
-  : typeof document !== 'undefined' && document.currentScript && document.currentScript.src ? new URL(document.currentScript.src) : null;
+  : 'document' in globalThis && document.currentScript && document.currentScript.src ? new URL(document.currentScript.src) : null;
 const isIoWorker = typeof WorkerGlobalScope !== 'undefined' && globalThis instanceof WorkerGlobalScope &&
   here !== null && here.searchParams.has(IO_WORKER_FLAG);
 
@@ -24,7 +24,17 @@ function wasmUrl() {
 
 async function instantiate() {
   // Compiled here, not by the glue, so the I/O worker can instantiate the same module.
-  const wasmModule = await compileWasm(wasmUrl());
+  const url = wasmUrl();
+  let wasmModule;
+  try {
+    wasmModule = await compileWasm(url);
+  } catch (e) {
+    // Vite's dev server pre-bundles this file into <cacheDir>/deps/, away from the wasm; the default
+    // cacheDir, node_modules/.vite, sits beside the package's own folder. (Not written as
+    // new URL(..., import.meta.url): bundlers would take it for an asset of the package.)
+    if (!/\/\.vite\/deps[^/]*\/[^/]*$/.test(url.pathname)) throw e;
+    wasmModule = await compileWasm(new URL('../../cos-wasm/cos_wasm_bg.wasm', url));
+  }
   await init({ module_or_path: wasmModule });
   // Only this package's own web.js may be started as a worker: in a bundle, import.meta.url is the app's chunk.
   // (webpack writes the source file's file: URL there.)
@@ -68,7 +78,7 @@ const COS = defineCOS({ core, load, isLoaded, createHost: createBrowserHost, fla
 if (isIoWorker) {
   // This file started as the I/O worker (where a CSP refuses Blob-URL workers): the page sends the module.
   runIoWorker();
-} else if (typeof window !== 'undefined' || typeof WorkerGlobalScope !== 'undefined') {
+} else if ('window' in globalThis || typeof WorkerGlobalScope !== 'undefined') {
   // In a page (or a worker that uses the SDK) start compiling now, so the first call rarely waits.
   // Not in Node (server-side rendering): nothing would use it there.
   load().catch(() => {}); // the error reaches the calls and COS.ready()
