@@ -1,5 +1,5 @@
 //! Resume records ("checkpoints") for multipart uploads, and the pure part of deciding what a
-//! resumed upload still has to send (official-sdk-behaviour §4.2–4.3, done better):
+//! resumed upload still has to send (the official SDK's, docs/official-sdk-behaviour.md#resume, done better):
 //!
 //! - the file identity uses epoch milliseconds, not a locale date string, so it is stable across
 //!   timezones and reads;

@@ -1,5 +1,6 @@
 //! The request pipeline shared by every operation: URL, credentials, signature, send, retry,
-//! clock-skew correction and error decoding (official-sdk-behaviour §1.1, §2.2, §2.3, §7).
+//! clock-skew correction and error decoding, as docs/official-sdk-behaviour.md describes them (sections
+//! getAuthorization, URLs, Responses and errors, Retries and clock skew).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -555,7 +556,8 @@ impl<H: Host> Client<H> {
         self.sts_cache.borrow_mut().retain(|k| k.expired_time > now_s + 60);
     }
 
-    /// Validates what `getAuthorization` passed to its callback (official §1.1).
+    /// Validates what `getAuthorization` passed to its callback
+    /// (docs/official-sdk-behaviour.md#getauthorization).
     fn accept_credentials(&self, got: Value, now_s: u64, scope_key: String) -> Result<Auth> {
         let got = match got {
             Value::Str(s) => Value::Obj(vec![("Authorization".into(), Value::Str(s))]),

@@ -1,4 +1,5 @@
-//! Percent-encoding as COS and the official SDKs do it (spec §2.2, official-sdk-behaviour §3.1).
+//! Percent-encoding as COS and the official SDKs do it (docs/wire-format.md#encoding,
+//! docs/official-sdk-behaviour.md#encoding-and-ordering).
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 

@@ -1,5 +1,5 @@
 //! Content-Type from a key's extension, for uploads that do not give one. The official browser SDK
-//! sends none (its users complain, official-sdk-behaviour §9 #11); the mini-program SDK bundles a
+//! sends none (a common complaint of its users); the mini-program SDK bundles a
 //! 60 KB database. A short table of what people upload keeps the binary small.
 
 const TYPES: &[(&str, &str)] = &[

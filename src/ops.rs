@@ -1,5 +1,5 @@
 //! The simple and multipart operations, one request each, with the official parameters and
-//! result shapes (official-sdk-behaviour §2.4).
+//! result shapes (docs/official-sdk-behaviour.md#methods).
 
 use std::cell::RefCell;
 use std::rc::Rc;

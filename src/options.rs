@@ -1,5 +1,5 @@
 //! Constructor options (`new COS(options)`), with the official SDK's defaults and clamps
-//! (official-sdk-behaviour §1), plus the few options of our own (retry policy).
+//! (docs/official-sdk-behaviour.md#constructor-options), plus the few options of our own (retry policy).
 
 use crate::error::{CosError, Result};
 use crate::plan::MIB;

@@ -1,15 +1,16 @@
-//! Parameter validation and the official parameter → header mapping (official-sdk-behaviour §2.1).
+//! Parameter validation and the official parameter → header mapping
+//! (docs/official-sdk-behaviour.md#call-machinery).
 //! Everything here runs before a request exists, so bad input never reaches the network.
 
 use crate::error::{CosError, Result};
 use crate::value::Value;
 
-/// Longest object key COS accepts, in UTF-8 bytes (spec §7).
+/// Longest object key COS accepts, in UTF-8 bytes (COS's limits: docs/wire-format.md#limits).
 pub const MAX_KEY_BYTES: usize = 850;
-/// `x-cos-traffic-limit` bounds in bit/s (spec §7).
+/// `x-cos-traffic-limit` bounds in bit/s.
 pub const TRAFFIC_LIMIT_MIN: f64 = 819_200.0;
 pub const TRAFFIC_LIMIT_MAX: f64 = 838_860_800.0;
-/// Total size of user metadata (`x-cos-meta-*` names and values), spec §7.
+/// Total size of user metadata (`x-cos-meta-*` names and values).
 pub const MAX_META_BYTES: usize = 2048;
 
 pub const STORAGE_CLASSES: &[&str] = &[

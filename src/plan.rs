@@ -1,5 +1,5 @@
 //! Part planning for multipart uploads: how a file of a given size is cut into parts
-//! (official-sdk-behaviour §4.1, COS limits in cos-api-spec §7).
+//! (docs/official-sdk-behaviour.md#part-size; COS's limits: docs/wire-format.md#limits).
 //!
 //! The official rule: the requested `ChunkSize` (≥ 1 MiB) is grown to the first size of
 //! [`AUTO_SIZES_MIB`] with which the file needs at most `MaxPartNumber` parts. On top of it we cap a

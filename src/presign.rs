@@ -1,5 +1,5 @@
 //! Signatures handed to users: static `COS.getAuthorization`, `getObjectUrl` pre-signed URLs, and the
-//! POST Object form policy (spec §3).
+//! POST Object form policy (docs/wire-format.md#post-object-policy).
 
 use crate::client::{query_string, Auth, Client, Req};
 use crate::error::{CosError, Result};
@@ -272,8 +272,9 @@ pub async fn signed_object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<Stri
     Ok(url)
 }
 
-/// The fields of a POST Object form: metadata, then policy and signature (spec §3). With a ready
-/// `Authorization` from getAuthorization, the mini-program SDK's header-style `Signature` field.
+/// The fields of a POST Object form: metadata, then policy and signature; the file part comes after
+/// them. With a ready `Authorization` from getAuthorization, the mini-program SDK's header-style
+/// `Signature` field.
 pub async fn post_form_fields<H: Host>(
     c: &Client<H>,
     t: &crate::params::Target,

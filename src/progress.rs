@@ -1,5 +1,5 @@
-//! Throttled progress events (`onProgress`, `onHashProgress`), official-sdk-behaviour §5 last bullet,
-//! with the complaints of §9 #7 fixed:
+//! Throttled progress events (`onProgress`, `onHashProgress`) as the official SDK throttles them, with
+//! its users' two complaints fixed (docs/official-sdk-behaviour.md#progress):
 //!
 //! - `loaded` never moves backwards in emitted events (a retried part does not undo progress);
 //! - short uploads still show intermediate progress: besides once per interval, an event is emitted

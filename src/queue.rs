@@ -1,12 +1,12 @@
 //! The upload task queue: task states, their legal transitions, and the scheduling and trimming
-//! policy (official-sdk-behaviour §5), without any I/O. The engine owns one [`Queue`], starts what
+//! policy (docs/official-sdk-behaviour.md#task-queue), without any I/O. The engine owns one [`Queue`], starts what
 //! [`Queue::next_to_start`] names, and reports what happens through [`Queue::apply`].
 //!
 //! Differences from the official SDK, all deliberate:
 //! - illegal transitions are errors instead of silent no-ops or corruption (pausing a finished task,
 //!   restarting a canceled one);
 //! - trimming keeps paused tasks (they can still be resumed);
-//! - `loaded` never moves backwards (§9 #7), even across a restart;
+//! - `loaded` never moves backwards (the official one's can, after a retried part), even across a restart;
 //! - restart order comes from the creation order itself, so it stays right after trimming.
 
 use core::fmt;

@@ -1,4 +1,5 @@
-//! COS request signatures (spec §2, official-sdk-behaviour §3) and POST-form policy signatures (spec §3).
+//! COS request signatures and POST-form policy signatures (docs/wire-format.md#request-signature and
+//! #post-object-policy; the official SDKs' choices: docs/official-sdk-behaviour.md#request-signature).
 
 use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};
@@ -313,7 +314,7 @@ mod tests {
 
     #[test]
     fn post_policy_vector() {
-        // spec §3.4 / sign-vectors.json post_policy_signature
+        // tests/fixtures/sign-vectors.json, post_policy_signature
         let policy = "{\"expiration\":\"2023-11-14T22:28:20.000Z\",\"conditions\":[{\"q-sign-algorithm\":\"sha1\"},{\"q-ak\":\"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q\"},{\"q-sign-time\":\"1700000000;1700000900\"},{\"bucket\":\"examplebucket-1250000000\"},{\"key\":\"dir/a.jpg\"}]}";
         assert_eq!(post_policy_signature(DOC_KEY, "1700000000;1700000900", policy), "3c70cfa9bad669fedb2d001a3827311372194f84");
     }

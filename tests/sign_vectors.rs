@@ -1,4 +1,4 @@
-//! The official SDKs' signature vectors (`../shared/sign-vectors.json`, copied to tests/fixtures):
+//! The official SDKs' signature vectors (`fixtures/sign-vectors.json`, outputs of the published packages):
 //! static `COS.getAuthorization` must be byte-identical for both flavours, and the POST policy
 //! signature must match.
 

@@ -1,4 +1,4 @@
-//! CRC-64/XZ (`x-cos-hash-crc64ecma`, spec §9): incremental hashing and combination of part CRCs.
+//! CRC-64/XZ (`x-cos-hash-crc64ecma`, docs/wire-format.md#crc-64): incremental hashing and combination of part CRCs.
 //!
 //! Hand-written rather than a crate: slicing-by-16 is fast in wasm (1.3x hash-wasm's slicing-by-8
 //! in Node), where users feel hashing speed, and its 32 KiB of tables are built on first use rather
