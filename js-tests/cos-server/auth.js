@@ -1,11 +1,11 @@
 'use strict';
-// Request signature verification (spec §2.3/§2.4) and POST Object policy verification (spec §3),
+// Request signature verification (docs/wire-format.md#verification) and POST Object policy verification (#post-object-policy),
 // written from the spec with node:crypto only — never borrowed from an SDK, so SDKs can be tested
 // against it.
 const crypto = require('node:crypto');
 const { err } = require('./errors');
 
-const SKEW_SECONDS = 15 * 60; // spec §7: 15 minutes of clock skew tolerated for a future start time
+const SKEW_SECONDS = 15 * 60; // COS tolerates 15 minutes of clock skew for a future start time
 
 /** The COS "UrlEncode": encodeURIComponent plus ! ' ( ) * (upper-case hex, space → %20). */
 function uriEncode(s) {
@@ -37,7 +37,7 @@ function sha1Hex(data) {
   return crypto.createHash('sha1').update(data, typeof data === 'string' ? 'utf8' : undefined).digest('hex');
 }
 
-/** q-signature for an HttpString (spec §2.3). */
+/** q-signature for an HttpString (docs/wire-format.md#signing-steps). */
 function signHttpString(secretKey, keyTime, signTime, httpString) {
   const signKey = hmacHex(secretKey, keyTime);
   const stringToSign = 'sha1\n' + signTime + '\n' + sha1Hex(httpString) + '\n';
@@ -62,8 +62,8 @@ function splitList(s) {
 
 /**
  * Canonical strings for the listed names. The spec sorts by the encoded lower-case name; the
- * official JS SDKs sort the canonical string by the *raw* lower-case name (official-sdk-behaviour
- * §3.1 quirk); some clients keep their list order. All distinct orders are returned and any may
+ * official JS SDKs sort the canonical string by the *raw* lower-case name
+ * (docs/official-sdk-behaviour.md#encoding-and-ordering); some clients keep their list order. All distinct orders are returned and any may
  * match — they differ only for names with %-encoded characters.
  * Returns null (with `missing`) when a listed name is absent from the request.
  */
@@ -115,7 +115,7 @@ function checkCredential({ algorithm, secretId, signTime, keyTime, token, nowSec
 }
 
 /**
- * Verify a header-style / query-style signature (spec §2.4).
+ * Verify a header-style / query-style signature (docs/wire-format.md#verification).
  * @param q        parsed q-* fields (parseAuthString or the query's q-* params)
  * @param method   HTTP method
  * @param pathname decoded request path (what the client signed, e.g. "/a b/中.txt")
@@ -136,7 +136,7 @@ function verifySignature({ q, method, pathname, query, headers, token, nowSec, l
   if (params.missing) throw err('SignatureDoesNotMatch', 'The signed query parameter "' + params.missing + '" is not in the request.');
   const hdrs = canonicalCandidates(splitList(q['q-header-list']), (name) => {
     for (const k of Object.keys(headers)) {
-      // Node keeps a header sent with an empty value as '' — present, empty (spec §10).
+      // Node keeps a header sent with an empty value as '' — present, empty (the official SDK signs `Cache-Control: ''`).
       if (listName(k) === name && headers[k] !== undefined) return { raw: k, value: Array.isArray(headers[k]) ? headers[k].join(', ') : headers[k] };
     }
     return null;
@@ -152,7 +152,7 @@ function verifySignature({ q, method, pathname, query, headers, token, nowSec, l
   throw err('SignatureDoesNotMatch');
 }
 
-// ---------------------------------------------------------------- POST Object policy (spec §3)
+// ---------------------------------------------------------------- POST Object policy
 
 /** q-signature of a POST form: HMAC(HMAC(SecretKey, KeyTime) as hex, SHA1(policy bytes) as hex). */
 function policySignature(secretKey, keyTime, policyBytes) {

@@ -1,5 +1,5 @@
 'use strict';
-// Bucket CORS (spec §6.12, §10): rule matching for preflights and for actual responses.
+// Bucket CORS (docs/wire-format.md#cors): rule matching for preflights and for actual responses.
 
 const DEFAULT_EXPOSE = [
   'ETag', 'Location', 'Date', 'Content-Length', 'x-cos-request-id', 'x-cos-trace-id', 'x-cos-version-id',
@@ -7,7 +7,7 @@ const DEFAULT_EXPOSE = [
   'x-cos-delete-marker', 'x-cos-server-side-encryption', 'x-cos-content-sha1', 'Last-Modified',
 ];
 
-/** Tencent's demo rule, widened (spec §10 [R]). Its expose list also grows by the x-cos-meta-* of each response. */
+/** Tencent's demo rule, widened (our choice). Its expose list also grows by the x-cos-meta-* of each response. */
 const DEFAULT_RULE = {
   isDefault: true,
   origins: ['*'],

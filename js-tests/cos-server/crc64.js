@@ -1,6 +1,6 @@
 'use strict';
 // CRC-64/XZ (the COS `x-cos-hash-crc64ecma` checksum): reflected polynomial 0xC96C5795D7870F42,
-// init and xorout all ones, printed as an unsigned decimal string (spec §9).
+// init and xorout all ones, printed as an unsigned decimal string (docs/wire-format.md#crc-64).
 //
 // The hot loop works on two unsigned 32-bit halves and slicing-by-8 tables, so no BigInt is touched
 // per byte; BigInt is used only to hand the result out and in `combine` (which runs once per part).

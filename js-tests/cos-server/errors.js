@@ -1,6 +1,6 @@
 'use strict';
-// COS error codes (spec §5.2): HTTP status and default message for each code the server can send.
-// Handlers throw `CosError`; the router turns it into the XML body of spec §5.1.
+// COS error codes (docs/wire-format.md#errors): HTTP status and default message for each code the server can send.
+// Handlers throw `CosError`; the router turns it into COS's XML error body.
 
 const CODES = {
   // 400

@@ -20,7 +20,7 @@ const DEFAULTS = {
   credentials: [{ secretId: 'AKIDLOCALTESTKEY0000000000000000000', secretKey: 'LocalTestSecretKey000000000000000' }],
   buckets: [{ name: 'examplebucket-1250000000', region: 'ap-guangzhou' }],
   dataDir: undefined,
-  minPartSize: 1024 * 1024, // spec §7: 1 MB (not S3's 5 MiB)
+  minPartSize: 1024 * 1024, // COS's minimum: 1 MB (not S3's 5 MiB)
   maxObjectSize: 5 * 1024 ** 3,
   pathStyle: 'forbid', // 'allow' | 'forbid' (403 PathStyleDomainForbidden, like buckets created after 2024-01-01)
   baseDomain: 'localhost', // virtual hosts: <bucket>.cos.<region>.<baseDomain>
@@ -216,7 +216,7 @@ class Ctx {
     }
     const h = { 'x-cos-trace-id': this.traceId, 'Content-Type': 'application/xml', ...(this.extraErrorHeaders || {}) };
     if (this.method === 'HEAD') {
-      // HEAD errors carry no body (spec §5.1).
+      // HEAD errors carry no body, as on COS.
       h['Content-Length'] = '0';
       this.writeHead(e.status, h);
       this.res.end();
@@ -495,7 +495,7 @@ class CosServer {
     res.end(body);
   }
 
-  /** Header or query-string signature (spec §2.4); anonymous only on public buckets. */
+  /** Header or query-string signature (docs/wire-format.md#verification); anonymous only on public buckets. */
   authenticate(ctx) {
     const h = ctx.headers;
     let q = null;
@@ -524,7 +524,7 @@ class CosServer {
     ctx.signed = true;
   }
 
-  /** OPTIONS Object (spec §6.12): unsigned; 403 when no rule matches. */
+  /** OPTIONS Object (CORS preflight): unsigned; 403 when no rule matches. */
   preflight(ctx, rules) {
     const origin = ctx.headers.origin;
     const method = ctx.headers['access-control-request-method'];

@@ -1,5 +1,5 @@
 'use strict';
-// The COS operations (spec §6). Each handler gets the request context built by index.js (bucket,
+// The COS operations (docs/wire-format.md#operations). Each handler gets the request context built by index.js (bucket,
 // key, query, body stream, response helpers) and either answers or throws a CosError.
 const crypto = require('node:crypto');
 const busboy = require('busboy');
@@ -37,7 +37,7 @@ function isoTime(ms) {
   return new Date(ms).toISOString();
 }
 
-/** Object key rules (spec §1, §7). */
+/** Object key rules: at most 850 UTF-8 bytes, no leading `/` or `\`. */
 function checkKey(key) {
   if (!key) throw err('InvalidURI', 'The object key must not be empty.');
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw err('InvalidURI', 'The object key is longer than ' + MAX_KEY_BYTES + ' bytes.');
@@ -174,7 +174,7 @@ function newObject(key, attrs, fields, nowMs) {
   };
 }
 
-/** Headers describing an object (HEAD/GET, spec §6.4). */
+/** Headers describing an object (HEAD/GET, docs/wire-format.md#head-and-get-object). */
 function objectHeaders(obj) {
   const h = {
     'Content-Type': obj.headers['content-type'] || 'application/octet-stream',
@@ -327,7 +327,7 @@ async function GetObject(ctx) {
   if (!obj) return;
   const rate = trafficLimit(ctx.headers['x-cos-traffic-limit'] ?? ctx.q('x-cos-traffic-limit'));
   const h = { ...objectHeaders(obj), 'Accept-Ranges': 'bytes' };
-  // response-* overrides are honoured for signed requests only (spec §6.5).
+  // response-* overrides are honoured for signed requests only, as COS does.
   if (ctx.signed) {
     for (const name of RESPONSE_OVERRIDES) {
       const v = ctx.q('response-' + name);
@@ -375,7 +375,7 @@ async function HeadBucket(ctx) {
 // ------------------------------------------------------------------ POST Object (browser form)
 
 /**
- * POST Object (spec §6.2, §3): multipart/form-data with policy + q-* fields, or the header-style
+ * POST Object (docs/wire-format.md#post-object-policy): multipart/form-data with policy + q-* fields, or the header-style
  * `Signature` field the mini-program SDK sends, or an Authorization header; `file` must be last.
  */
 async function PostObject(ctx) {
@@ -563,13 +563,13 @@ async function UploadPart(ctx) {
   if (!ctx.q('uploadId')) throw err('InvalidArgument', 'Upload Part needs the uploadId parameter.');
   const partNumber = Number(pn);
   const upload = openUpload(ctx);
-  const len = contentLength(ctx); // chunked parts are not supported (spec §6.7)
+  const len = contentLength(ctx); // COS takes no chunked parts
   if (len > MAX_PART_SIZE) throw err('EntityTooLarge');
   const expectMd5 = parseContentMd5(ctx.headers['content-md5']);
   ctx.throttle(trafficLimit(ctx.headers['x-cos-traffic-limit'] ?? ctx.q('x-cos-traffic-limit')));
   const r = await ctx.store.receive(ctx.body(), { maxBytes: MAX_PART_SIZE });
   try {
-    // Aborted or completed while the body streamed: the write fails (spec §6.10).
+    // Aborted or completed while the body streamed: the write fails, as in-flight parts do on COS.
     if (upload.state !== 'open' || ctx.bucket.uploads.get(upload.uploadId) !== upload) throw err('NoSuchUpload');
     checkMd5(expectMd5, r.md5);
   } catch (e) {
@@ -655,7 +655,7 @@ function sleep(ms) {
 
 async function CompleteMultipartUpload(ctx) {
   checkKey(ctx.key);
-  // Validation order of spec §6.9.
+  // Validation order: docs/wire-format.md#complete-multipart-upload.
   const upload = openUpload(ctx);
   const bodyMd5 = parseContentMd5(ctx.headers['content-md5']);
   const body = await readSmallBody(ctx, COMPLETE_BODY_LIMIT);
@@ -692,7 +692,7 @@ async function CompleteMultipartUpload(ctx) {
   const etagHex = crypto.createHash('md5').update(Buffer.concat(parts.map((p) => p.md5))).digest('hex');
   const etag = '"' + etagHex + '-' + parts.length + '"';
 
-  // From here on the status line is out: failures can only be reported as 200 + <Error> (spec §6.9).
+  // From here on the status line is out: failures can only be reported as 200 + <Error>, as COS does.
   upload.state = 'completing';
   ctx.writeHead(200, { 'Content-Type': 'application/xml', 'x-cos-hash-crc64ecma': crc.toString(), ...upload.attrs.sse });
   const res = ctx.res;

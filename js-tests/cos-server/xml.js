@@ -1,5 +1,5 @@
 'use strict';
-// XML in and out: response documents (spec §5.1, §6.6–6.11) built from small templates, and the one
+// XML in and out: response documents (docs/wire-format.md#errors, #operations) built from small templates, and the one
 // request body the server parses (CompleteMultipartUpload) read with fast-xml-parser.
 const { XMLParser, XMLValidator } = require('fast-xml-parser');
 const { err } = require('./errors');
@@ -26,7 +26,7 @@ function doc(root, children, attrs = '') {
   return DECL + '<' + root + attrs + '>' + children.join('') + '</' + root + '>';
 }
 
-/** The error body exactly as spec §5.1 shows it (single-quoted declaration, one element per line). */
+/** The error body exactly as COS's docs show it (single-quoted declaration, one element per line). */
 function errorXml({ code, message, resource, requestId, traceId }) {
   return "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n"
     + '  <Code>' + esc(code) + '</Code>\n'

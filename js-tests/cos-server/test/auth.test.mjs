@@ -1,5 +1,5 @@
-// Signature verification: the spec §2.5 vectors, every vector and captured SDK request in
-// sign-vectors.json (the shared reference, copied to tests/fixtures), and the §2.4 rules over real HTTP (every auth error code).
+// Signature verification: the COS doc vectors (docs/wire-format.md#test-vectors), every vector and captured SDK
+// request in tests/fixtures/sign-vectors.json, and the verification rules over real HTTP (every auth error code).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -39,7 +39,7 @@ const HEADERS_A = {
   'Content-MD5': 'mQ/fVh815F3k6TAUm8m0eg==', 'x-cos-acl': 'private', 'x-cos-grant-read': 'uin="100000000011"',
 };
 
-test('spec §2.5 vectors A, A\', B, C, D, E verify; a wrong signature does not', () => {
+test('COS doc vectors A, A\', B, C, D, E verify; a wrong signature does not', () => {
   const A = authString(DOC_ID, '1557989151;1557996351', 'content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read', '', '3b8851a11a569213c17ba8fa7dcf2abec6935172');
   assert.equal(verify({ authorization: A, method: 'PUT', pathname: '/exampleobject(腾讯云)', headers: HEADERS_A }), true, 'A');
   assert.equal(auth.signHttpString(DOC_KEY, '1557989151;1557996351', '1557989151;1557996351', 'x').length, 40);
@@ -131,7 +131,7 @@ test('sign-vectors.json: every captured js/wx SDK request verifies (Host = URL h
   }
 });
 
-test('POST policy vector (sign-vectors.json) and spec §3 verification', () => {
+test('POST policy vector (sign-vectors.json) and POST policy verification', () => {
   const v = VECTORS.post_policy_signature.vector;
   assert.equal(auth.policySignature(v.SecretKey, v.qKeyTime, Buffer.from(v.policyJson)), v.qSignature);
   const fields = new Map([['policy', v.policyBase64], ['q-sign-algorithm', 'sha1'], ['q-ak', v.SecretId], ['q-key-time', v.qKeyTime], ['q-signature', v.qSignature], ['key', 'dir/a.jpg']]);

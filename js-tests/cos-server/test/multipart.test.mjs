@@ -1,4 +1,4 @@
-// Multipart upload over raw HTTP (spec §6.6–6.11): Initiate, Upload Part, List Parts, Complete
+// Multipart upload over raw HTTP (docs/wire-format.md#operations): Initiate, Upload Part, List Parts, Complete
 // (validation order, ETag, combined CRC64, metadata), Abort, List Multipart Uploads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

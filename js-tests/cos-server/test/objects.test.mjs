@@ -1,5 +1,6 @@
 // Addressing, CORS and the simple-object operations over raw HTTP: PUT, POST (form), APPEND,
-// HEAD, GET, DELETE — every rule and error code of spec §1, §3, §6.1–6.5, §6.12.
+// HEAD, GET, DELETE — every rule and error code of docs/wire-format.md (addressing,
+// POST policy, the object operations, OPTIONS).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-// Raw-HTTP helpers for the server's own tests: an independent COS signer (written from spec §2.3,
+// Raw-HTTP helpers for the server's own tests: an independent COS signer (written from docs/wire-format.md#signing-steps,
 // sharing no code with the server), a request function that talks to 127.0.0.1 with any Host
 // header, and small parsers.
 import crypto from 'node:crypto';
@@ -23,7 +23,7 @@ export function md5b64(b) {
   return crypto.createHash('md5').update(b).digest('base64');
 }
 
-/** UrlEncode of spec §2.2. */
+/** UrlEncode (docs/wire-format.md#encoding). */
 export function enc(s) {
   return encodeURIComponent(String(s)).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
@@ -178,7 +178,7 @@ export function formData(fields, file, { boundary = '----cosform' + crypto.rando
   return { body: Buffer.concat(parts), contentType: 'multipart/form-data; boundary=' + boundary };
 }
 
-/** POST policy fields per spec §3 (the q-signature computed here, independently). */
+/** POST policy fields (docs/wire-format.md#post-object-policy; the q-signature computed here, independently). */
 export function policyFields({ secretId = SID, secretKey = SKEY, keyTime, conditions, expiration, policyText }) {
   const policy = policyText || JSON.stringify({ expiration, conditions });
   const sig = hmac(hmac(secretKey, keyTime), sha1(policy));
