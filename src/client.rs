@@ -31,6 +31,9 @@ pub enum Retry {
 pub struct AbortScope {
     stopped: Cell<Option<ErrorKind>>,
     in_flight: RefCell<Vec<u32>>,
+    /// Complete is on its way: the object may be stored any moment, so the task can no longer be
+    /// paused or canceled (its outcome is whatever Complete answers).
+    committing: Cell<bool>,
 }
 
 impl AbortScope {
@@ -48,6 +51,14 @@ impl AbortScope {
 
     pub fn reset(&self) {
         self.stopped.set(None);
+    }
+
+    pub fn set_committing(&self, on: bool) {
+        self.committing.set(on);
+    }
+
+    pub fn is_committing(&self) -> bool {
+        self.committing.get()
     }
 
     pub fn check(&self) -> Result<()> {

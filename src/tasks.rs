@@ -386,7 +386,15 @@ impl<H: Host> Cos<H> {
         })
     }
 
+    /// Whether the task's upload is being committed (Complete in flight): too late to pause or cancel.
+    fn is_committing(&self, id: &str) -> bool {
+        self.runtime(id).is_some_and(|rt| rt.abort.is_committing())
+    }
+
     pub fn pause_task(self: &Rc<Self>, id: &str) -> bool {
+        if self.is_committing(id) {
+            return false;
+        }
         let ok = self.with_queue(|q| q.apply(id, TaskEvent::Pause)).is_ok();
         if ok {
             if let Some(rt) = self.runtime(id) {
@@ -435,6 +443,9 @@ impl<H: Host> Cos<H> {
     /// Stops a task, settles its caller with a canceled error and aborts its multipart upload
     /// (unless `KeepUploadOnCancel`), so nothing is left billed.
     pub fn cancel_task(self: &Rc<Self>, id: &str) -> bool {
+        if self.is_committing(id) {
+            return false;
+        }
         let ok = self.with_queue(|q| q.apply(id, TaskEvent::Cancel)).is_ok();
         if !ok {
             return false;

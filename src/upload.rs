@@ -450,17 +450,23 @@ async fn upload_parts_and_complete<H: Host>(
         })
         .collect();
     complete_headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-cos-meta-md5"));
+    // From here the object may be stored at any moment: pause and cancel are refused until Complete
+    // answers, so a stored object is never reported as a failure or a cancellation.
+    ctx.abort.check()?;
+    ctx.abort.set_committing(true);
     let mut attempt = 0;
-    let (mut data, resp) = loop {
+    let completed = loop {
         match ops::multipart_complete(c, t, &upload_id, &parts, complete_headers.clone(), Some(MULTIPART_SCOPE), Some(&ctx.abort)).await {
-            Ok(r) => break r,
+            Ok(r) => break Ok(r),
             Err(e) if attempt < c.opts.chunk_retry_times && retryable_part_error(&e) => {
                 attempt += 1;
                 c.backoff(attempt).await;
             }
-            Err(e) => return Err(e),
+            Err(e) => break Err(e),
         }
     };
+    ctx.abort.set_committing(false);
+    let (mut data, resp) = completed?;
     // Whole-object CRC64, combined from what we sent; COS computes it from what it stored.
     let combined = done
         .borrow()

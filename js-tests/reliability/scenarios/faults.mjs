@@ -375,6 +375,74 @@ export const scenarios = [
     },
   },
   {
+    id: 'pause-cancel-during-complete',
+    group: 'faults',
+    name: 'pauseTask and cancelTask while Complete is in flight are refused: the stored object is reported as a success, never as canceled or NoSuchUpload',
+    async run(ctx) {
+      const bytes = patternBytes(3 * MiB + 5, 121);
+      for (const action of ['pauseTask', 'cancelTask']) {
+        const key = 'faults/commit-' + action + '.bin';
+        const cos = ctx.cos();
+        // Complete waits 400 ms in the server: the pause or cancel lands while it is on its way.
+        ctx.server.addFault({ op: 'CompleteMultipartUpload', delayMs: 400 });
+        const t = startSlice(cos, { Bucket: ctx.B, Region: ctx.R, Key: key, Body: bytes, ChunkSize: MiB });
+        await waitFor(() => [...ctx.watch.active].some((e) => e.method === 'POST' && /[?&]uploadId=/.test(e.url)), 'Complete in flight');
+        eq(cos[action](t.id), false, action + ' during Complete');
+        const r = await settle(t.promise);
+        ctx.server.clearFaults();
+        check(r.ok, action + ' during Complete: the task ended with ' + (r.ok ? '' : describeError(r.error)));
+        eq(t.task().state, 'success', 'task state after ' + action);
+        ctx.expectObject(key, bytes);
+      }
+    },
+  },
+  {
+    id: 'pause-restart-cancel-storm-50',
+    group: 'faults',
+    name: 'a storm of pause/restart/cancel on 50 tasks: every task whose object is stored ends as a success; canceled tasks leave no object and no upload',
+    timeoutMs: 120000,
+    async run(ctx) {
+      const cos = ctx.cos({ FileParallelLimit: 5, ChunkParallelLimit: 2 });
+      ctx.server.addFault({ op: 'UploadPart', delayMs: 20 });
+      ctx.server.addFault({ op: 'CompleteMultipartUpload', delayMs: 60 });
+      const tasks = [];
+      for (let i = 0; i < 50; i++) {
+        const bytes = patternBytes(2 * MiB + i, 200 + i);
+        tasks.push({ key: 'faults/storm-' + i + '.bin', bytes, t: startSlice(cos, { Bucket: ctx.B, Region: ctx.R, Key: 'faults/storm-' + i + '.bin', Body: bytes, ChunkSize: MiB }) });
+      }
+      await waitFor(() => tasks.every((x) => x.t.id), 'the task ids');
+      const rnd = ctx.rng.next;
+      const deadline = Date.now() + 4000;
+      while (Date.now() < deadline && tasks.some((x) => !['success', 'canceled'].includes(x.t.task().state))) {
+        const x = tasks[Math.floor(rnd() * tasks.length)];
+        const roll = rnd();
+        if (roll < 0.45) cos.pauseTask(x.t.id);
+        else if (roll < 0.9) cos.restartTask(x.t.id);
+        else if (roll < 0.93) cos.cancelTask(x.t.id);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      for (const x of tasks) if (['paused', 'error'].includes(x.t.task().state)) cos.restartTask(x.t.id);
+      const results = await Promise.all(tasks.map((x) => settle(x.t.promise)));
+      ctx.server.clearFaults();
+      await ctx.quiesce();
+      let ok = 0;
+      let canceled = 0;
+      for (const [i, x] of tasks.entries()) {
+        const stored = ctx.object(x.key);
+        const r = results[i];
+        if (r.ok) {
+          ok += 1;
+          ctx.expectObject(x.key, x.bytes);
+        } else {
+          check(r.error.code === 'TaskCanceled', x.key + ' ended with ' + describeError(r.error));
+          check(!stored, x.key + ' is stored whole but its task ended canceled');
+          canceled += 1;
+        }
+      }
+      ctx.note(ok + ' succeeded, ' + canceled + ' canceled');
+    },
+  },
+  {
     id: 'pause-restart-50',
     group: 'faults',
     name: '50 pause/restart cycles on one upload: byte-identical object, every part stored once (duplicates only for parts a pause cut off)',
