@@ -125,8 +125,19 @@ declare namespace COS {
     UseWorker?: boolean;
   }
 
+  /** What every call takes besides its own parameters. */
+  interface CallParams {
+    /**
+     * Aborting settles the call with the `TaskCanceled` error. For putObject, sliceUploadFile,
+     * uploadFile and uploadFiles it cancels the task(s) as cancelTask does (the multipart upload is
+     * aborted); an already aborted signal settles at once without sending. Other calls settle at
+     * once, while a request already sent may still complete in the background.
+     */
+    signal?: AbortSignal;
+  }
+
   /** Parameters shared by every object call. */
-  interface ObjectParams {
+  interface ObjectParams extends CallParams {
     Bucket: string;
     Region: string;
     Key: string;
@@ -222,7 +233,7 @@ declare namespace COS {
     onProgress?: (info: ProgressInfo) => void;
   }
 
-  interface MultipartListParams {
+  interface MultipartListParams extends CallParams {
     Bucket: string;
     Region: string;
     Prefix?: string;
@@ -290,7 +301,8 @@ declare namespace COS {
     [name: string]: unknown;
   }
 
-  interface UploadFilesParams {
+  /** Each entry's `signal` cancels that file alone; the call's own `signal` cancels them all. */
+  interface UploadFilesParams extends CallParams {
     files: UploadFileParams[];
     SliceSize?: number;
     onProgress?: (info: ProgressInfo) => void;
@@ -478,6 +490,12 @@ declare namespace COS {
   }
 }
 
+// Merges with the DOM's or Node's AbortSignal; where neither is declared (mini-program typings),
+// it keeps `signal?: AbortSignal` compiling.
+declare global {
+  interface AbortSignal {}
+}
+
 declare class COS {
   constructor(options?: COS.COSOptions);
 
@@ -487,8 +505,12 @@ declare class COS {
   static readonly version: string;
   /** `'js'` (browsers and Node) or `'wx'` (mini-programs): whose signing rules apply. */
   static readonly flavour: 'js' | 'wx';
-  /** Mini-programs only: settles when the wasm module has loaded (calls made earlier wait for it). */
-  static readonly ready?: Promise<void>;
+  /**
+   * Settles when the wasm module is ready: `await COS.ready()` or `await COS.ready`. Calls made
+   * earlier wait for it; getObjectUrl without a callback, the static getAuthorization and the hashers
+   * throw a `WasmLoadError` before it (browsers and mini-programs; in Node it is ready at once).
+   */
+  static readonly ready: (() => Promise<void>) & PromiseLike<void>;
   /** Mini-programs only: loads the wasm from `wasmPath` when the folder is not at `/cos-wasm/`. */
   static init?(options?: { wasmPath?: string }): Promise<void>;
 

@@ -2,6 +2,7 @@
 // Shared by Node, Chromium and the simulated mini-program runtime.
 import { ok, equal, rejects, officialError } from './assert.mjs';
 import { patternBytes, uniqueKey, sleep } from './data.mjs';
+import { abortController } from './signal.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -263,6 +264,84 @@ export const tests = [
       const e = await rejects(cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, Body: await env.body(patternBytes(2 * MiB, 2)), ChunkSize: MiB }));
       officialError(e, { code: 'CRC64Mismatch' });
       await env.admin.clearFaults();
+    },
+  },
+  {
+    name: 'signal: aborting mid-sliceUploadFile settles with TaskCanceled and leaves no multipart upload behind',
+    async run(env) {
+      const key = uniqueKey('abort-slice');
+      const bytes = patternBytes(8 * MiB, 9);
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 1 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 100 });
+      const ctl = abortController();
+      let id;
+      const p = cos.sliceUploadFile({ Bucket: env.bucket, Region: env.region, Key: key, ...(await env.file(bytes)), ChunkSize: MiB, signal: ctl.signal, onTaskReady: (t) => { id = t; } });
+      await waitFor(() => id && taskOf(cos, id).loaded >= 2 * MiB, 'two parts');
+      ctl.abort();
+      officialError(await rejects(p), { code: 'TaskCanceled' });
+      equal(taskOf(cos, id).state, 'canceled', 'the task is canceled, as cancelTask leaves it');
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
+      await env.admin.clearFaults();
+      await waitFor(async () => (await env.admin.uploads()).filter((u) => u.key === key).length === 0, 'the upload to be aborted', 5000);
+      equal(await stored(env, key), undefined, 'no object');
+    },
+  },
+  {
+    name: 'signal: uploadFiles entries: one aborted mid-upload, one aborted before, the others upload',
+    async run(env) {
+      const cos = new env.COS(env.options({ FileParallelLimit: 4, ChunkParallelLimit: 1 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 100 });
+      const mid = abortController(), pre = abortController();
+      pre.abort();
+      const sizes = [1000, 4 * MiB, 1000, 2 * MiB];
+      const files = [];
+      for (let i = 0; i < sizes.length; i++) {
+        const f = { Bucket: env.bucket, Region: env.region, Key: uniqueKey('abort-entry-' + i), ...(await env.file(patternBytes(sizes[i], 40 + i))) };
+        if (i === 1) f.signal = mid.signal;
+        if (i === 2) f.signal = pre.signal;
+        files.push(f);
+      }
+      const p = cos.uploadFiles({ files, SliceSize: MiB });
+      await waitFor(() => cos.getTaskList().some((t) => t.Key === files[1].Key && t.loaded >= MiB), 'a part of the second file');
+      mid.abort();
+      const data = await p;
+      await env.admin.clearFaults();
+      equal(data.files.length, 4);
+      for (const i of [0, 3]) {
+        equal(data.files[i].error, null, 'file ' + i + ' uploaded');
+        equal((await stored(env, files[i].Key)).size, sizes[i]);
+      }
+      for (const i of [1, 2]) {
+        equal(data.files[i].error && data.files[i].error.code, 'TaskCanceled', 'file ' + i + ' canceled');
+        equal(await stored(env, files[i].Key), undefined, 'no object for file ' + i);
+        equal(cos.getTaskList().find((t) => t.Key === files[i].Key).state, 'canceled');
+      }
+      const log = await env.admin.requestLog();
+      equal(log.filter((r) => r.url.includes(encodeURIComponent(files[2].Key))).length, 0, 'nothing sent for the pre-aborted file');
+      await waitFor(async () => (await env.admin.uploads()).filter((u) => u.key === files[1].Key).length === 0, 'the upload to be aborted', 5000);
+      equal(mid.listeners() + pre.listeners(), 0, 'no listener left on the signals');
+    },
+  },
+  {
+    name: 'signal: aborting uploadFiles itself cancels every file and settles with the cancel error',
+    async run(env) {
+      const cos = new env.COS(env.options({ FileParallelLimit: 1, ChunkParallelLimit: 1 }));
+      await env.admin.fault({ op: 'UploadPart', delayMs: 100 });
+      const ctl = abortController();
+      const files = [];
+      for (let i = 0; i < 3; i++) files.push({ Bucket: env.bucket, Region: env.region, Key: uniqueKey('abort-all-' + i), ...(await env.file(patternBytes(3 * MiB, 50 + i))) });
+      const finished = [];
+      const p = cos.uploadFiles({ files, SliceSize: MiB, signal: ctl.signal, onFileFinish: (err) => finished.push(err && err.code) });
+      await waitFor(() => cos.getTaskList().some((t) => t.loaded >= MiB), 'a part');
+      ctl.abort();
+      officialError(await rejects(p), { code: 'TaskCanceled' });
+      await waitFor(() => finished.length === 3, 'every file to finish');
+      equal(finished.join(), 'TaskCanceled,TaskCanceled,TaskCanceled');
+      for (const f of files) equal(cos.getTaskList().find((t) => t.Key === f.Key).state, 'canceled');
+      await env.admin.clearFaults();
+      await waitFor(async () => (await env.admin.uploads()).filter((u) => files.some((f) => f.Key === u.key)).length === 0, 'the uploads to be aborted', 5000);
+      for (const f of files) equal(await stored(env, f.Key), undefined, 'no object');
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
     },
   },
 ];

@@ -1,7 +1,8 @@
 // Simple and multipart operations, end to end against the local COS server. Runs unchanged in
 // Node, headless Chromium and the simulated mini-program runtime: `env` adapts bodies and I/O.
 import { ok, equal, match, rejects, officialError } from './assert.mjs';
-import { patternBytes, uniqueKey } from './data.mjs';
+import { patternBytes, uniqueKey, sleep } from './data.mjs';
+import { abortController } from './signal.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -367,6 +368,62 @@ export const tests = [
       await env.admin.fault({ op: 'CompleteMultipartUpload', nth: 1, whitespaceChunks: 3 });
       const ok2 = await cos.multipartComplete({ Bucket: B, Region: R, Key: key, UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: p.ETag }] });
       match(ok2.ETag, /-1"$/);
+      await env.admin.clearFaults();
+    },
+  },
+  {
+    name: 'signal: an aborted signal settles putObject (Promise and callback) and headObject at once with the cancel error, sending nothing',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('pre-aborted');
+      const ctl = abortController();
+      ctl.abort();
+      const before = (await env.admin.counters()).total;
+      officialError(await rejects(cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: 'never sent', signal: ctl.signal })), { code: 'TaskCanceled' });
+      const viaCallback = await new Promise((resolve) => {
+        cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: 'never sent', signal: ctl.signal }, (err, data) => resolve([err, data]));
+      });
+      officialError(viaCallback[0], { code: 'TaskCanceled' });
+      equal(viaCallback[1], undefined);
+      officialError(await rejects(cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key, signal: ctl.signal })), { code: 'TaskCanceled' });
+      equal((await env.admin.counters()).total, before, 'nothing sent');
+      equal(await stored(env, key), undefined, 'no object');
+      equal(cos.getTaskList().length, 0, 'no task made');
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
+      // Something that is not a signal is bad input.
+      await rejects(cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key, signal: {} }), (e) => officialError(e, { messageIncludes: 'signal' }));
+    },
+  },
+  {
+    name: 'signal: a call that settles normally leaves no listener; an abort after it changes nothing',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('signal-ok');
+      const ctl = abortController();
+      const put = await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: 'kept', signal: ctl.signal });
+      equal(put.statusCode, 200);
+      const head = await cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key, signal: ctl.signal });
+      equal(head.statusCode, 200);
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
+      ctl.abort();
+      equal((await stored(env, key)).size, 4, 'the object stays');
+    },
+  },
+  {
+    name: 'signal: aborting an in-flight headObject settles it at once with the cancel error',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('abort-head');
+      await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: 'x' });
+      await env.admin.fault({ op: 'HeadObject', delayMs: 3000 });
+      const ctl = abortController();
+      const p = cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key, signal: ctl.signal });
+      await sleep(100);
+      const t0 = Date.now();
+      ctl.abort();
+      officialError(await rejects(p), { code: 'TaskCanceled' });
+      ok(Date.now() - t0 < 1000, 'settled at once, not when the response came');
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
       await env.admin.clearFaults();
     },
   },

@@ -63,3 +63,18 @@ cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', StorageClass: 'GOLD' });
 // @ts-expect-error a callback call returns nothing
 const nothing: Promise<unknown> = cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'k' }, () => {});
 void nothing;
+
+// AbortSignal on every call (and on uploadFiles entries); COS.ready as a call or a thenable.
+async function aborts(file: File) {
+  await COS.ready();
+  await COS.ready;
+  const ctl = new AbortController();
+  await cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Body: file, signal: ctl.signal });
+  await cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'k', signal: ctl.signal });
+  await cos.multipartList({ Bucket: 'b-1', Region: 'r', signal: ctl.signal });
+  await cos.uploadFiles({ files: [{ Bucket: 'b-1', Region: 'r', Key: 'k', Body: file, signal: ctl.signal }], signal: ctl.signal });
+  ctl.abort();
+}
+void aborts;
+// @ts-expect-error signal is an AbortSignal
+cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'k', signal: 'stop' });

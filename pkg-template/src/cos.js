@@ -86,8 +86,14 @@ export function defineCOS({ core, createHost, flavour, version, load = () => Pro
         whenReady().then(() => this.getObjectUrl(params, callback), (err) => safeCall(callback, err, undefined));
         return undefined;
       }
+      let signal = null;
+      if (params && typeof params === 'object' && params.signal != null) {
+        signal = params.signal;
+        params = withoutSignal(params);
+      }
       let url;
       try {
+        if (signal !== null) checkSignal(signal);
         url = this._core.getObjectUrlSync(params || {});
       } catch (err) {
         if (typeof callback !== 'function') throw err;
@@ -95,7 +101,8 @@ export function defineCOS({ core, createHost, flavour, version, load = () => Pro
         return undefined;
       }
       if (typeof callback === 'function') {
-        this._core.call('getObjectUrl', params || {}).then(
+        const signed = this._core.call('getObjectUrl', params || {});
+        (signal !== null ? untilAborted(signed, signal, null) : signed).then(
           (data) => safeCall(callback, null, data),
           (err) => safeCall(callback, err, undefined),
         );
@@ -120,19 +127,47 @@ export function defineCOS({ core, createHost, flavour, version, load = () => Pro
         const err = paramErr('callback should be a function');
         return Promise.reject(err);
       }
-      let taskId;
-      if (callback && TASK_METHODS.has(name) && params && typeof params === 'object') {
-        const ready = params.onTaskReady || params.TaskReady;
-        params = Object.assign({}, params, {
-          onTaskReady: (id) => {
-            taskId = id;
-            this._taskCallbacks.set(id, callback);
-            if (typeof ready === 'function') ready(id);
-          },
-        });
-        delete params.TaskReady;
+      const isObject = params !== null && typeof params === 'object';
+      let signal = null;
+      if (isObject && params.signal != null) {
+        signal = params.signal;
+        params = withoutSignal(params);
       }
-      const promise = this._core.call(name, params);
+      // The tasks a signal cancels: this call's own, or each uploadFiles entry's.
+      const files = name === 'uploadFiles' && isObject && Array.isArray(params.files) ? params.files : null;
+      const tasks = (signal !== null && TASK_METHODS.has(name)) || files !== null ? taskCanceler(this) : null;
+      let taskId;
+      let promise;
+      try {
+        if (signal !== null) checkSignal(signal);
+        if (isObject && (callback || tasks) && TASK_METHODS.has(name)) {
+          params = onTaskReady(params, (id) => {
+            taskId = id;
+            if (callback) this._taskCallbacks.set(id, callback);
+            if (tasks) tasks.add(id, null, signal);
+          });
+        }
+        if (files !== null && (signal !== null || files.some((f) => f && f.signal != null))) {
+          params = Object.assign({}, params, {
+            files: files.map((f) => {
+              if (!f || typeof f !== 'object') return f;
+              const own = f.signal != null ? f.signal : null;
+              if (own !== null && !isSignal(own)) throw paramErr('param files[] signal should be an AbortSignal');
+              return onTaskReady(own !== null ? withoutSignal(f) : f, (id) => tasks.add(id, own, signal));
+            }),
+          });
+        }
+        promise = this._core.call(name, params);
+      } catch (err) {
+        promise = Promise.reject(err);
+      }
+      if (signal !== null) {
+        // A call with a task settles through cancelTask; any other settles at once (its request may
+        // still complete in the background: requests are shared by the core, not per call).
+        const settlesItself = TASK_METHODS.has(name) && !(isObject && params.SkipTask);
+        promise = untilAborted(promise, signal, tasks, settlesItself);
+      }
+      if (tasks) promise.then(tasks.done, tasks.done);
       if (!callback) return promise;
       promise.then(
         (data) => { this._taskCallbacks.delete(taskId); safeCall(callback, null, data); },
@@ -252,6 +287,100 @@ function flatScratch(core) {
       return decoder.decode(current().subarray(0, n));
     },
   };
+}
+
+function isSignal(s) {
+  return s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+}
+
+/** Throws the cancel error for an aborted signal, a param error for something that is no signal. */
+function checkSignal(signal) {
+  if (!isSignal(signal)) throw paramErr('params signal should be an AbortSignal');
+  if (signal.aborted) throw canceledError();
+}
+
+function withoutSignal(params) {
+  const p = Object.assign({}, params);
+  delete p.signal;
+  return p;
+}
+
+/** `params` whose onTaskReady (or TaskReady) also tells `fn` the task id. */
+function onTaskReady(params, fn) {
+  const user = params.onTaskReady || params.TaskReady;
+  const p = Object.assign({}, params, {
+    onTaskReady: (id) => {
+      fn(id);
+      if (typeof user === 'function') user(id);
+    },
+  });
+  delete p.TaskReady;
+  return p;
+}
+
+/**
+ * The tasks of one call, canceled as cancelTask cancels them (TaskCanceled, the multipart upload
+ * aborted) when a signal aborts: `add(id, own, call)` when a task is made, with the entry's own signal
+ * and the call's (either null). A signal that aborted before the task existed cancels it as soon as it
+ * does, before it starts. `done()` when the call settles removes every listener.
+ */
+function taskCanceler(cos) {
+  const ids = [];
+  const listeners = [];
+  let settled = false;
+  return {
+    add(id, own, call) {
+      ids.push(id);
+      if ((own && own.aborted) || (call && call.aborted)) {
+        cos.cancelTask(id);
+      } else if (own && !settled) {
+        const fn = () => cos.cancelTask(id);
+        own.addEventListener('abort', fn);
+        listeners.push([own, fn]);
+      }
+    },
+    cancelAll() {
+      for (const id of ids) cos.cancelTask(id);
+    },
+    done() {
+      settled = true;
+      for (const [signal, fn] of listeners) signal.removeEventListener('abort', fn);
+      listeners.length = 0;
+      ids.length = 0;
+    },
+  };
+}
+
+/**
+ * `promise`, settled with the cancel error when `signal` aborts first. A call whose tasks settle
+ * it (`settlesItself`) only has them canceled; any other settles at once.
+ */
+function untilAborted(promise, signal, tasks, settlesItself = false) {
+  // Not a signal: the call already failed on it.
+  if (!isSignal(signal)) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      if (tasks) tasks.cancelAll();
+      if (!settlesItself) finish();
+    };
+    const finish = (ok, v) => {
+      signal.removeEventListener('abort', onAbort);
+      if (ok === true) resolve(v);
+      else if (ok === false) reject(v);
+      else reject(canceledError());
+    };
+    signal.addEventListener('abort', onAbort);
+    promise.then((v) => finish(true, v), (e) => finish(false, e));
+  });
+}
+
+/** The error cancelTask settles a task with (src/error.rs CosError::canceled, as error_to_js shapes it). */
+function canceledError() {
+  const e = new Error('task canceled');
+  e.code = 'TaskCanceled';
+  e.error = { message: 'task canceled', code: 'TaskCanceled' };
+  e.headers = {};
+  return e;
 }
 
 function paramErr(message) {
