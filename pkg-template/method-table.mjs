@@ -164,6 +164,13 @@ export function render({ official, ours, versions }) {
   lines.push('| method | ' + HOSTS.map((h) => `${h.title} (${h.official})`).join(' | ') + ' |');
   lines.push('|---|' + HOSTS.map(() => '---').join('|') + '|');
   for (const name of rows) lines.push(`| \`${name}\` | ` + HOSTS.map((h) => cell(h.key, name)).join(' | ') + ' |');
+  // Methods that only one official SDK has (the others' cells say `—`).
+  const single = HOSTS.map((h) => {
+    const only = rows.filter((n) => !n.startsWith('COS.') && official[h.key].methods.has(n) && HOSTS.every((o) => o === h || !official[o.key].methods.has(n)));
+    return only.length ? `${h.official}: ${only.map((k) => '`' + k + '`').join(', ')}` : null;
+  }).filter(Boolean);
+  lines.push('');
+  lines.push('Only in one official SDK — ' + (single.join('; ') || 'none') + '.');
   const extras = new Set();
   for (const h of HOSTS) {
     for (const k of ours[h.key].statics) if (!HOSTS.some((o) => official[o.key].statics.has(k))) extras.add('COS.' + k);
