@@ -114,11 +114,14 @@ test('webpack 5: production build, and the app uploads and downloads', async () 
   const webpack = require(path.join(ROOT, 'node_modules', 'webpack'));
   const out = outDir('webpack');
   // Defaults: ./src/index.js to dist/main.js (only the output folder moved, and the mode said).
-  const stats = await new Promise((resolve, reject) => webpack({ mode: 'production', context: app, output: { path: out } }, (err, s) => (err ? reject(err) : resolve(s))));
-  const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
+  const pack = (config) => new Promise((resolve, reject) => webpack({ mode: 'production', context: app, ...config }, (err, s) => (err ? reject(err) : resolve(s))))
+    .then((s) => s.toJson({ all: false, errors: true, warnings: true, assets: true }));
+  const info = await pack({ output: { path: out } });
   assert.deepEqual(info.errors.map((e) => e.message), []);
-  // Only the size hints (the wasm is over webpack's 244 KiB hint): README says how to quiet them.
+  // Only the size hints (the wasm is over webpack's 244 KiB hint), and README's assetFilter quiets them.
   for (const w of info.warnings) assert.match(w.message, /size limit|exceed the recommended size|performance/i, 'unexpected warning');
+  const quiet = await pack({ output: { path: out + '-quiet' }, performance: { assetFilter: (file) => !file.endsWith('.wasm') } });
+  assert.deepEqual(quiet.warnings.map((w) => w.message), [], 'no warning with the wasm left out of the size hints');
   assert.ok(info.assets.some((a) => a.name.endsWith('.wasm')), 'the wasm is emitted as an asset');
   fs.writeFileSync(path.join(out, 'index.html'), '<!doctype html><script src="main.js"></script>\n');
   await runApp(await serve(out), 'webpack 5');
