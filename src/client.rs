@@ -70,6 +70,33 @@ impl AbortScope {
     }
 }
 
+/// No retry starts later than this after a request's first attempt: a failing step ends within
+/// minutes, whatever the attempt count allows.
+const RETRY_BUDGET_MS: f64 = 120_000.0;
+
+/// When a failed request is sent again: a count of retries and a time budget. One loop per request
+/// consumes it (the client's for single requests, the upload driver's for parts and Complete).
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub retries: u32,
+    pub base_delay_ms: u32,
+    pub budget_ms: f64,
+}
+
+impl RetryPolicy {
+    /// The pause before the next attempt after `attempts` failed ones that took `elapsed_ms`, or
+    /// `None` when the attempts or the time are spent: base·2ⁿ jittered into [50 %, 100 %] by
+    /// `random`, each pause at most 10 s.
+    pub fn delay_after(&self, attempts: u32, elapsed_ms: f64, random: f64) -> Option<u32> {
+        if attempts == 0 || attempts > self.retries {
+            return None;
+        }
+        let exp = f64::from(self.base_delay_ms) * f64::from(1u32 << (attempts - 1).min(10));
+        let ms = exp.min(10_000.0) * (0.5 + 0.5 * random);
+        (elapsed_ms + ms <= self.budget_ms).then_some(ms as u32)
+    }
+}
+
 /// One request as an operation describes it.
 pub struct Req<'a> {
     /// COS action name (`PutObject`): the STS scope action and the label in errors.
@@ -278,6 +305,7 @@ impl<H: Host> Client<H> {
     /// Sends a request, retrying per `req.retry` and correcting clock skew once.
     pub async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
         let mut attempt: u32 = 0;
+        let started = self.host.now_ms();
         let mut skew_corrected = false;
         let mut keys_refreshed = false;
         let mut url = self.object_url(req.bucket, req.region, req.key);
@@ -366,23 +394,24 @@ impl<H: Host> Client<H> {
                 (Retry::Idempotent, ErrorKind::Network | ErrorKind::Timeout) => true,
                 _ => false,
             };
-            if !retryable || attempt >= self.opts.retry_times {
-                return Err(err);
-            }
-            self.backoff(attempt).await;
             attempt += 1;
+            let elapsed = self.host.now_ms() - started;
+            match self.retry_policy().delay_after(attempt, elapsed, self.host.random()) {
+                Some(ms) if retryable => self.host.sleep(ms).await,
+                _ => return Err(err.with_attempts(attempt, elapsed)),
+            }
         }
     }
 
-    /// Exponential backoff with jitter: base·2ⁿ scaled into [50 %, 100 %], capped at 10 s.
-    pub async fn backoff(&self, attempt: u32) {
-        let base = self.opts.retry_delay_ms as f64;
-        if base <= 0.0 {
-            return;
-        }
-        let exp = base * f64::from(1u32 << attempt.min(10));
-        let ms = exp.min(10_000.0) * (0.5 + 0.5 * self.host.random());
-        self.host.sleep(ms as u32).await;
+    /// The retry policy of single requests (`RetryTimes`).
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy { retries: self.opts.retry_times, base_delay_ms: self.opts.retry_delay_ms, budget_ms: RETRY_BUDGET_MS }
+    }
+
+    /// The retry policy of a multipart upload's parts and Complete (`ChunkRetryTimes`), whose
+    /// driver is their only retry layer: it also retries what only it can check (CRC-64, ETag).
+    pub fn part_retry_policy(&self) -> RetryPolicy {
+        RetryPolicy { retries: self.opts.chunk_retry_times, ..self.retry_policy() }
     }
 
     fn error_from_response(&self, req: &Req<'_>, url: &str, resp: HttpResponse) -> CosError {
@@ -823,6 +852,23 @@ mod tests {
         assert_eq!(e.code, "NotFound");
         let e = decode_error(503, &[], b"<html>");
         assert_eq!(e.code, "InternalError");
+    }
+
+    #[test]
+    fn retry_policy_spends_attempts_then_time() {
+        let p = RetryPolicy { retries: 3, base_delay_ms: 200, budget_ms: 1_000.0 };
+        // Nothing failed yet: nothing to wait for.
+        assert_eq!(p.delay_after(0, 0.0, 1.0), None);
+        // 200, 400, 800 ms at the top of the jitter, then the count is spent.
+        assert_eq!(p.delay_after(1, 0.0, 1.0), Some(200));
+        assert_eq!(p.delay_after(2, 0.0, 1.0), Some(400));
+        assert_eq!(p.delay_after(3, 0.0, 0.0), Some(400));
+        assert_eq!(p.delay_after(4, 0.0, 1.0), None);
+        // The time budget: no retry that would start after it.
+        assert_eq!(p.delay_after(3, 300.0, 1.0), None);
+        // Each pause is capped at 10 s.
+        let slow = RetryPolicy { retries: 20, base_delay_ms: 60_000, budget_ms: f64::MAX };
+        assert_eq!(slow.delay_after(15, 0.0, 1.0), Some(10_000));
     }
 
     #[test]

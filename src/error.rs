@@ -48,6 +48,10 @@ pub struct ErrorDetails {
     pub url: Option<String>,
     pub method: Option<String>,
     pub upload_id: Option<String>,
+    /// Requests made for the failed step (retries included); 0 when nothing was sent.
+    pub attempts: u32,
+    /// Time from the first attempt to the failure, ms.
+    pub elapsed_ms: f64,
 }
 
 impl CosError {
@@ -63,6 +67,8 @@ impl CosError {
             url: None,
             method: None,
             upload_id: None,
+            attempts: 0,
+            elapsed_ms: 0.0,
         }))
     }
 
@@ -114,6 +120,13 @@ impl CosError {
         self.kind == ErrorKind::Server
             && (self.code == "RequestTimeTooSkewed"
                 || (self.code == "AccessDenied" && self.message == "Request has expired"))
+    }
+
+    /// Records how many requests the failed step made and how long it took.
+    pub fn with_attempts(mut self, attempts: u32, elapsed_ms: f64) -> CosError {
+        self.attempts = attempts;
+        self.elapsed_ms = elapsed_ms.max(0.0);
+        self
     }
 
     pub fn with_upload_id(mut self, upload_id: &str) -> CosError {

@@ -386,6 +386,8 @@ pub struct PartUpload<'a> {
     pub progress: Option<ProgressFn>,
     pub scope: Option<&'a [&'static str]>,
     pub abort: Option<&'a AbortScope>,
+    /// `Retry::Never` when an upload driver retries the part itself (one retry layer per request).
+    pub retry: Retry,
 }
 
 /// One `UploadPart` request; returns the response (ETag in its headers).
@@ -405,6 +407,7 @@ pub async fn upload_part<H: Host>(c: &Client<H>, p: PartUpload<'_>) -> Result<Ht
     req.progress = p.progress;
     req.scope = p.scope;
     req.abort = p.abort;
+    req.retry = p.retry;
     c.request(req).await
 }
 
@@ -447,6 +450,7 @@ pub async fn multipart_upload<H: Host>(
             progress,
             scope: None,
             abort: None,
+            retry: Retry::Idempotent,
         },
     );
     let (resp, crc) = send_with_crc64(&*c.host, source, 0, size, md5_crc, send).await?;
@@ -506,6 +510,7 @@ pub async fn multipart_complete<H: Host>(
     extra_headers: Vec<(String, String)>,
     scope: Option<&[&'static str]>,
     abort: Option<&AbortScope>,
+    retry: Retry,
 ) -> Result<(Value, HttpResponse)> {
     let body = xml::complete_multipart_body(parts);
     let mut headers = extra_headers;
@@ -518,6 +523,7 @@ pub async fn multipart_complete<H: Host>(
     req.body = Body::Bytes(body.into_bytes());
     req.scope = scope;
     req.abort = abort;
+    req.retry = retry;
     let resp = c.request(req).await?;
     let text = core::str::from_utf8(&resp.body).unwrap_or("");
     let doc = xml::parse(text).map_err(|e| protocol_error(&resp, &e.message))?;
@@ -546,7 +552,7 @@ pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value) -> 
     let parts = parts_param(params)?;
     let mut headers = params::headers(params)?;
     remove_header(&mut headers, "content-type");
-    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, None, None).await?.0)
+    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, None, None, Retry::ServerErrors).await?.0)
 }
 
 /// `multipartAbort`.

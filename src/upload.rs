@@ -12,7 +12,7 @@ use std::rc::Rc;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::checkpoint::{self, Fingerprint, Record, ServerPart};
-use crate::client::{AbortScope, Client};
+use crate::client::{AbortScope, Client, Retry};
 use crate::crc64;
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Arg, Host};
@@ -454,15 +454,20 @@ async fn upload_parts_and_complete<H: Host>(
     // answers, so a stored object is never reported as a failure or a cancellation.
     ctx.abort.check()?;
     ctx.abort.set_committing(true);
-    let mut attempt = 0;
+    // This loop is Complete's only retry layer: it also retries a 200 that carries an error.
+    let started = c.host.now_ms();
+    let mut attempts = 0;
     let completed = loop {
-        match ops::multipart_complete(c, t, &upload_id, &parts, complete_headers.clone(), Some(MULTIPART_SCOPE), Some(&ctx.abort)).await {
+        match ops::multipart_complete(c, t, &upload_id, &parts, attempt_headers(&complete_headers, attempts), Some(MULTIPART_SCOPE), Some(&ctx.abort), Retry::Never).await {
             Ok(r) => break Ok(r),
-            Err(e) if attempt < c.opts.chunk_retry_times && retryable_part_error(&e) => {
-                attempt += 1;
-                c.backoff(attempt).await;
+            Err(e) => {
+                attempts += 1;
+                let elapsed = c.host.now_ms() - started;
+                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
+                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
+                    _ => break Err(e.with_attempts(attempts, elapsed)),
+                }
             }
-            Err(e) => break Err(e),
         }
     };
     ctx.abort.set_committing(false);
@@ -485,6 +490,16 @@ async fn upload_parts_and_complete<H: Host>(
     ctx.report(size, size);
     ctx.reporter.flush();
     Ok(data)
+}
+
+/// A driver's request headers for its attempt number `attempts` (0 = the first): retries say so,
+/// as the client's own retries do.
+fn attempt_headers(headers: &[(String, String)], attempts: u32) -> Vec<(String, String)> {
+    let mut h = headers.to_vec();
+    if attempts > 0 {
+        params::put_header(&mut h, "x-cos-sdk-retry", "true".into());
+    }
+    h
 }
 
 fn retryable_part_error(e: &CosError) -> bool {
@@ -511,7 +526,10 @@ async fn upload_one_part<H: Host>(
 ) -> Result<(u32, String, u64, u64)> {
     let (start, end) = plan.range(n);
     let len = end - start;
-    let mut attempt = 0u32;
+    // This loop is the part's only retry layer (its requests go out with `Retry::Never`): it
+    // retries what the client would, and what only it can check (CRC-64, a missing ETag).
+    let started = c.host.now_ms();
+    let mut attempts = 0u32;
     loop {
         ctx.abort.check()?;
         // With Content-MD5 the part is hashed before it is sent; otherwise its CRC64 (compared with
@@ -544,10 +562,11 @@ async fn upload_one_part<H: Host>(
                 part_number: n,
                 body: source.body(start, end),
                 content_md5,
-                headers: headers.clone(),
+                headers: attempt_headers(&headers, attempts),
                 progress: Some(progress),
                 scope: Some(MULTIPART_SCOPE),
                 abort: Some(&ctx.abort),
+                retry: Retry::Never,
             },
         );
         let (r, crc) = ops::send_with_crc64(&*c.host, source, start, end, md5_crc, send).await?;
@@ -557,14 +576,14 @@ async fn upload_one_part<H: Host>(
         });
         match r {
             Ok(etag) => return Ok((n, etag, crc, len)),
-            Err(e) if attempt < c.opts.chunk_retry_times && retryable_part_error(&e) => {
-                in_flight.borrow_mut().retain(|(p, _)| *p != n);
-                attempt += 1;
-                c.backoff(attempt).await;
-            }
             Err(e) => {
                 in_flight.borrow_mut().retain(|(p, _)| *p != n);
-                return Err(e);
+                attempts += 1;
+                let elapsed = c.host.now_ms() - started;
+                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
+                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
+                    _ => return Err(e.with_attempts(attempts, elapsed)),
+                }
             }
         }
     }

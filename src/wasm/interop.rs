@@ -158,5 +158,9 @@ pub fn error_to_js(e: &CosError, host: &JsHostObject) -> JsValue {
     if let Some(u) = &e.upload_id {
         set("UploadId", JsValue::from_str(u));
     }
+    if e.attempts > 0 {
+        set("attempts", JsValue::from(e.attempts));
+        set("elapsedMs", JsValue::from(e.elapsed_ms.round()));
+    }
     err.into()
 }

@@ -375,6 +375,39 @@ export const scenarios = [
     },
   },
   {
+    id: 'retries-do-not-nest',
+    group: 'faults',
+    name: 'one retry layer per request: a part that always fails is sent 1 + ChunkRetryTimes times, a put 1 + RetryTimes times, and the error says how many attempts and how long',
+    async run(ctx) {
+      const B = ctx.B;
+      const R = ctx.R;
+      const cos = ctx.cos({ RetryTimes: 3, ChunkRetryTimes: 2, RetryDelay: 5 });
+      const count = (pred) => ctx.requests().filter(pred).length;
+      // Part 2 answers 503 every time.
+      ctx.server.addFault({ op: 'UploadPart', nth: 2, times: 1000, status: 503 });
+      const key = 'faults/nest.bin';
+      const r = await settle(cos.sliceUploadFile({ Bucket: B, Region: R, Key: key, Body: patternBytes(3 * MiB, 9), ChunkSize: MiB, AsyncLimit: 1 }));
+      ctx.server.clearFaults();
+      check(!r.ok, 'the upload failed');
+      assertShape(r.error);
+      const part2 = count((e) => e.op === 'UploadPart' && /partNumber=2\b/.test(e.url) && e.status === 503);
+      eq(part2, 3, 'requests for the failing part (1 + ChunkRetryTimes; nested layers sent up to 12)');
+      eq(r.error.attempts, 3, 'err.attempts');
+      check(typeof r.error.elapsedMs === 'number' && r.error.elapsedMs >= 0, 'err.elapsedMs is a number');
+      for (const t of cos.getTaskList()) if (t.Key === key) cos.cancelTask(t.id);
+      await waitFor(() => ctx.uploads(key).length === 0, 'the canceled upload to be aborted', 10000);
+      // A simple put: its own request loop only.
+      const before = count((e) => e.op === 'PutObject');
+      ctx.server.addFault({ op: 'PutObject', times: 1000, status: 503 });
+      const p = await settle(cos.putObject({ Bucket: B, Region: R, Key: 'faults/nest-put', Body: 'x' }));
+      ctx.server.clearFaults();
+      check(!p.ok, 'the put failed');
+      eq(count((e) => e.op === 'PutObject') - before, 4, 'PutObject requests (1 + RetryTimes)');
+      eq(p.error.attempts, 4, 'err.attempts of the put');
+      ctx.note('part: ' + part2 + ' attempts in ' + r.error.elapsedMs + ' ms; put: ' + p.error.attempts + ' attempts in ' + p.error.elapsedMs + ' ms');
+    },
+  },
+  {
     id: 'pause-cancel-during-complete',
     group: 'faults',
     name: 'pauseTask and cancelTask while Complete is in flight are refused: the stored object is reported as a success, never as canceled or NoSuchUpload',
