@@ -28,11 +28,11 @@ pub mod source;
 pub mod tasks;
 pub mod upload;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bindings"))]
 pub mod wasm;
 
 // talc instead of std's dlmalloc: 4.7 KB less wasm, the same signing, hashing and upload speed.
 // SAFETY: the module is single-threaded (no wasm threads), which `TalckWasm`'s unlocked lock assumes.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "bindings"))]
 #[global_allocator]
 static ALLOC: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
