@@ -53,6 +53,18 @@ pub fn file_id(bucket: &str, region: &str, key: &str, fp: &Fingerprint, part_siz
     hex(&crate::md5::md5(s.as_bytes()))
 }
 
+/// The identity of a file's uploads to one object whatever its content: bucket, region, key and the
+/// file's name. Records of the same source with another [`file_id`] belong to an older version of
+/// the file (changed since: other size or time), whose uploads can never be resumed.
+pub fn source_id(bucket: &str, region: &str, key: &str, name: &str) -> String {
+    let mut s = String::from("cos-wasm-source-v1");
+    for field in [bucket, region, key, name] {
+        s.push(SEP);
+        escape_into(&mut s, field);
+    }
+    hex(&crate::md5::md5(s.as_bytes()))
+}
+
 /// One resumable upload. Never holds credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
@@ -66,6 +78,8 @@ pub struct Record {
     pub file_size: u64,
     /// Unix seconds when saved.
     pub saved_at_s: u64,
+    /// [`source_id`] of the file; empty in records written before it existed.
+    pub source_id: String,
 }
 
 impl Record {
@@ -75,7 +89,8 @@ impl Record {
 }
 
 /// Encodes records, in order, as: a `v1` line, then one line per record with the fields
-/// `file_id upload_id bucket region key part_size file_size saved_at_s` separated by TAB;
+/// `file_id upload_id bucket region key part_size file_size saved_at_s source_id` separated by TAB
+/// (lines without the last field, from older versions, still decode);
 /// `\`, TAB, LF and CR inside fields are written `\\`, `\t`, `\n`, `\r`.
 pub fn encode_list(records: &[Record]) -> String {
     let mut out = String::from(FORMAT);
@@ -89,6 +104,8 @@ pub fn encode_list(records: &[Record]) -> String {
             }
             escape_into(&mut out, field);
         }
+        out.push(SEP);
+        escape_into(&mut out, &r.source_id);
     }
     out
 }
@@ -110,10 +127,14 @@ fn decode_record(line: &str) -> Option<Record> {
     let (file_id, upload_id, bucket, region, key) = (text()?, text()?, text()?, text()?, text()?);
     let mut number = || fields.next().and_then(|f| f.parse::<u64>().ok());
     let (part_size, file_size, saved_at_s) = (number()?, number()?, number()?);
+    let source_id = match fields.next() {
+        Some(f) => unescape(f)?,
+        None => String::new(),
+    };
     if fields.next().is_some() || file_id.is_empty() || upload_id.is_empty() {
         return None;
     }
-    Some(Record { file_id, upload_id, bucket, region, key, part_size, file_size, saved_at_s })
+    Some(Record { file_id, upload_id, bucket, region, key, part_size, file_size, saved_at_s, source_id })
 }
 
 /// Puts `record` first, replacing any record of the same file and upload, and keeps at most
@@ -127,6 +148,12 @@ pub fn upsert(list: &mut Vec<Record>, record: Record, limit: usize) {
 /// Removes the record of this file and upload (after Complete, or when the server forgot it).
 pub fn remove(list: &mut Vec<Record>, file_id: &str, upload_id: &str) {
     list.retain(|r| !r.is(file_id, upload_id));
+}
+
+/// Records of an older version of the source `source_id` (the file changed since): their uploads
+/// can never be resumed.
+pub fn stale<'a>(list: &'a [Record], source_id: &str, file_id: &str) -> Vec<&'a Record> {
+    list.iter().filter(|r| !r.source_id.is_empty() && r.source_id == source_id && r.file_id != file_id).collect()
 }
 
 /// The records of a file, newest first.
@@ -269,7 +296,27 @@ mod tests {
             part_size: MIB,
             file_size: 5 * MIB + 3,
             saved_at_s,
+            source_id: String::new(),
         }
+    }
+
+    #[test]
+    fn stale_records_share_the_source_not_the_file() {
+        let src = source_id("b", "r", "k", "big.bin");
+        assert_ne!(src, source_id("b", "r", "k", "other.bin"));
+        let mut a = record("f-old", "u1", NOW);
+        a.source_id = src.clone();
+        let mut b = record("f-new", "u2", NOW);
+        b.source_id = src.clone();
+        let c = record("f-older", "u3", NOW); // written before source ids: never taken for stale
+        let list = vec![a.clone(), b, c];
+        let ids: Vec<&str> = stale(&list, &src, "f-new").iter().map(|r| r.upload_id.as_str()).collect();
+        assert_eq!(ids, ["u1"]);
+        // The field round-trips, and lines without it (older versions) still decode.
+        let text = encode_list(&list);
+        assert_eq!(decode_list(&text, NOW), list);
+        let old_line = "v1\nf\tu\tb\tr\tk\t1\t2\t1700000000";
+        assert_eq!(decode_list(old_line, NOW).len(), 1);
     }
 
     const NOW: u64 = 1_700_000_000;

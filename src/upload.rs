@@ -268,6 +268,7 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
     }
     let mut init_headers = params::headers(params)?;
     let file_id = fingerprint(source).map(|fp| checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size));
+    let source_id = fingerprint(source).map(|fp| checkpoint::source_id(&t.bucket, &t.region, &t.key, &fp.name));
     let storage_class = get_header(&init_headers, "x-cos-storage-class").map(str::to_string);
     ctx.report(0, size);
     ctx.reporter.flush();
@@ -307,6 +308,9 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
     let upload_id = state.upload_id.clone();
     *ctx.state.borrow_mut() = Some(state.clone());
     c.mark_in_use(&upload_id, true);
+    if let (Some(src), Some(fid)) = (&source_id, &file_id) {
+        abort_stale_uploads(c, &t, src, fid, &upload_id).await;
+    }
     if let Some(fid) = &file_id {
         let mut list = load_checkpoints(&*c.host);
         checkpoint::upsert(
@@ -320,6 +324,7 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
                 part_size: plan.part_size,
                 file_size: size,
                 saved_at_s: (c.host.now_ms() / 1000.0) as u64,
+                source_id: source_id.clone().unwrap_or_default(),
             },
             c.opts.upload_id_cache_limit,
         );
@@ -338,6 +343,23 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
             Ok(data)
         }
         Err(e) => Err(e.with_upload_id(&upload_id)),
+    }
+}
+
+/// Aborts the uploads this SDK started for an older version of the file (it changed since: another
+/// size or time), so a changed file leaves none of its own uploads behind. Failures are ignored:
+/// the upload may be gone already, and the current upload must not fail for it.
+async fn abort_stale_uploads<H: Host>(c: &Client<H>, t: &Target, source_id: &str, file_id: &str, current: &str) {
+    let stale: Vec<Record> = checkpoint::stale(&load_checkpoints(&*c.host), source_id, file_id)
+        .into_iter()
+        .filter(|r| r.upload_id != current && r.bucket == t.bucket && r.region == t.region && r.key == t.key && !c.in_use(&r.upload_id))
+        .cloned()
+        .collect();
+    for r in stale {
+        let _ = ops::multipart_abort(c, t, &r.upload_id).await;
+        let mut list = load_checkpoints(&*c.host);
+        checkpoint::remove(&mut list, &r.file_id, &r.upload_id);
+        save_checkpoints(&*c.host, &list);
     }
 }
 

@@ -58,4 +58,38 @@ export const scenarios = [
       ctx.note('killed with ' + have.size + '/' + parts + ' parts stored; the second process sent ' + sent.length + ' parts');
     },
   },
+  {
+    id: 'killed-then-truncated',
+    group: 'faults',
+    name: 'process SIGKILLed mid-upload, the file truncated, the upload run again: the new content is stored and no upload is left open',
+    timeoutMs: 120000,
+    async run(ctx) {
+      for (let round = 1; round <= 3; round++) {
+        const parts = 12;
+        const bytes = patternBytes(parts * MiB - 77, 130 + round);
+        const key = 'faults/truncated-' + round + '.bin';
+        const filePath = ctx.file(bytes, 'truncated.bin');
+        ctx.server.addFault({ op: 'UploadPart', delayMs: 100 });
+        const first = spawnUpload(ctx, { key, filePath, chunkSize: MiB, parallel: 3 });
+        try {
+          await waitFor(() => first.exited || (ctx.uploads(key)[0] && ctx.uploads(key)[0].parts.length >= 4), 'four parts stored by the first process', 30000);
+          check(!first.exited, 'the first process ended before it was killed: ' + first.stderr + first.stdout);
+          first.kill('SIGKILL');
+          await first.exit;
+        } finally {
+          first.kill('SIGKILL');
+        }
+        ctx.server.clearFaults();
+        // Cut the file at a different size each round: inside a stored part, at a part boundary, short.
+        const size = [5 * MiB + 123, 3 * MiB, MiB / 2][round - 1];
+        fs.truncateSync(filePath, size);
+        const second = spawnUpload(ctx, { key, filePath, chunkSize: MiB, parallel: 3 });
+        const { code } = await second.exit;
+        check(code === 0 && second.last('done'), 'round ' + round + ': the second process finished: ' + JSON.stringify(second.last('error') || second.stderr.slice(0, 500)));
+        await ctx.quiesce();
+        ctx.expectObject(key, bytes.subarray(0, size));
+        eq(ctx.uploads(key).length, 0, 'round ' + round + ': uploads of ' + key + ' left open');
+      }
+    },
+  },
 ];
