@@ -6,13 +6,17 @@ const crypto = require('node:crypto');
 const dns = require('node:dns');
 const http = require('node:http');
 const { CosError, err } = require('./errors');
-const { OPS } = require('./ops');
+const buckets = require('./buckets');
 const { Store } = require('./store');
 const { Faults } = require('./faults');
 const { Meter } = require('./streams');
 const auth = require('./auth');
 const cors = require('./cors');
 const xml = require('./xml');
+
+const { BUCKET_CONFIGS } = buckets;
+// Later tables win: buckets.js answers HEAD Bucket with the region header.
+const OPS = { ...require('./ops').OPS, ...require('./objects').OPS, ...buckets.OPS };
 
 const DEFAULTS = {
   port: 0,
@@ -43,27 +47,63 @@ function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Which COS action a request is (spec §6), from method, key and sub-resource. */
-function detectOp(method, key, has) {
+/**
+ * Which COS action a request is (docs/wire-format.md#operations), from method, key, sub-resource and copy header. Every
+ * sub-resource is its own operation, so `PUT key?acl` or `DELETE key?tagging` never touch the
+ * object. Bucket configuration sub-resources come from the table in buckets.js.
+ */
+function detectOp(method, key, has, header) {
+  if (method === 'OPTIONS') return 'OptionsObject';
+  if (key) {
+    switch (method) {
+      case 'HEAD':
+        return 'HeadObject';
+      case 'GET':
+        if (has('uploadId')) return 'ListParts';
+        if (has('acl')) return 'GetObjectACL';
+        if (has('tagging')) return 'GetObjectTagging';
+        return 'GetObject';
+      case 'PUT':
+        if (has('partNumber') || has('uploadId')) return header('x-cos-copy-source') !== undefined ? 'UploadPartCopy' : 'UploadPart';
+        if (has('acl')) return 'PutObjectACL';
+        if (has('tagging')) return 'PutObjectTagging';
+        return header('x-cos-copy-source') !== undefined ? 'PutObjectCopy' : 'PutObject';
+      case 'POST':
+        if (has('uploads')) return 'InitiateMultipartUpload';
+        if (has('uploadId')) return 'CompleteMultipartUpload';
+        if (has('append')) return 'AppendObject';
+        if (has('restore')) return 'PostObjectRestore';
+        if (has('select')) return 'SelectObjectContent';
+        return 'Unsupported';
+      case 'DELETE':
+        if (has('uploadId')) return 'AbortMultipartUpload';
+        if (has('tagging')) return 'DeleteObjectTagging';
+        return 'DeleteObject';
+      default:
+        return 'Unsupported';
+    }
+  }
+  const row = BUCKET_CONFIGS.find((r) => has(r.sub));
   switch (method) {
-    case 'OPTIONS':
-      return 'OptionsObject';
     case 'HEAD':
-      return key ? 'HeadObject' : 'HeadBucket';
+      return 'HeadBucket';
     case 'GET':
-      if (!key) return has('uploads') ? 'ListMultipartUploads' : 'GetBucket';
-      return has('uploadId') ? 'ListParts' : 'GetObject';
+      if (has('uploads')) return 'ListMultipartUploads';
+      if (has('versions')) return 'ListObjectVersions';
+      if (has('location')) return 'GetBucketLocation';
+      if (has('acl')) return 'GetBucketACL';
+      if (has('inventory') && !has('id')) return 'ListBucketInventory';
+      return row ? 'GetBucket' + row.name : 'GetBucket';
     case 'PUT':
-      if (!key) return 'PutBucket';
-      return has('partNumber') || has('uploadId') ? 'UploadPart' : 'PutObject';
-    case 'POST':
-      if (has('uploads')) return 'InitiateMultipartUpload';
-      if (has('uploadId')) return 'CompleteMultipartUpload';
-      if (has('append')) return 'AppendObject';
-      return key ? 'Unsupported' : 'PostObject'; // POST Object goes to the bucket root
+      if (has('acl')) return 'PutBucketACL';
+      return row ? 'PutBucket' + row.name : 'PutBucket';
     case 'DELETE':
-      if (!key) return 'DeleteBucket';
-      return has('uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
+      return row ? 'DeleteBucket' + row.name : 'DeleteBucket';
+    case 'POST':
+      if (has('delete')) return 'DeleteMultipleObjects';
+      if (has('inventory')) return 'PostBucketInventory';
+      if (has('uploads') || has('uploadId') || has('append')) return 'InitiateMultipartUpload'; // no key: InvalidURI
+      return 'PostObject'; // POST Object goes to the bucket root
     default:
       return 'Unsupported';
   }
@@ -242,11 +282,16 @@ class CosServer {
     this.lookupCredential = (id) => this.permanent.get(id) || this.temporary.get(id) || null;
     const domains = [this.opts.baseDomain, ...(this.opts.extraDomains || [])].map((d) => d.replace(/[.]/g, '\\.'));
     this.vhostRe = new RegExp('^([a-z0-9][a-z0-9-]*)\\.cos\\.([a-z0-9-]+)\\.(?:' + domains.join('|') + ')$');
+    this.serviceRe = new RegExp('^(?:service\\.cos|cos\\.([a-z0-9-]+))\\.(?:' + domains.join('|') + ')$');
   }
 
   async start() {
     this.store = await Store.open(this.opts.dataDir);
-    for (const b of this.opts.buckets) this.store.addBucket({ ...b, corsRules: cors.normaliseRules(b.cors) });
+    for (const b of this.opts.buckets) {
+      const bucket = this.store.addBucket({ ...b, corsRules: cors.normaliseRules(b.cors) }, this.now());
+      // An explicit rule list is what GET ?cors reports; the default rule is not (README).
+      if (b.cors !== undefined && b.cors !== null && typeof b.cors !== 'boolean') bucket.configs.set('cors', buckets.corsConfigOf(bucket.corsRules));
+    }
     this.http = http.createServer({ requestTimeout: 0, headersTimeout: 60000, keepAliveTimeout: 30000, maxHeaderSize: 65536 });
     this.http.on('request', (req, res) => this.handle(req, res, false));
     this.http.on('checkContinue', (req, res) => this.handle(req, res, true));
@@ -286,7 +331,8 @@ class CosServer {
   }
 
   anonymousAllowed(bucket, method) {
-    const p = bucket.public;
+    // The `public` start option, or a public bucket ACL set through PUT Bucket / PUT ?acl.
+    const p = bucket && (bucket.public || (bucket.acl !== 'private' && bucket.acl));
     if (p === true || p === 'read-write' || p === 'public-read-write') return true;
     if (p === 'read' || p === 'public-read') return method === 'GET' || method === 'HEAD';
     return false;
@@ -404,13 +450,23 @@ class CosServer {
       routeError = err('InvalidURI');
     }
     ctx.signPath = path;
+    const has = (n) => ctx.has(n);
+    const header = (n) => req.headers[n];
+    const service = !vhost && this.serviceRe.exec(hostname);
     let bucketName;
-    if (vhost) {
+    if (service || (!vhost && this.opts.pathStyle === 'allow' && path === '/')) {
+      // GET Service: service.cos.<domain> (all regions) or cos.<region>.<domain>.
+      ctx.key = '';
+      ctx.serviceRegion = service ? service[1] : undefined;
+      ctx.op = req.method === 'GET' && path === '/' ? 'GetService' : 'Unsupported';
+    } else if (vhost) {
       bucketName = vhost[1];
       ctx.key = path.slice(1);
+      ctx.op = detectOp(req.method, ctx.key, has, header);
       const b = this.store.buckets.get(bucketName);
-      if (!b || b.region !== vhost[2]) routeError = routeError || err('NoSuchBucket');
-      else ctx.bucket = b;
+      if (b && b.region === vhost[2]) ctx.bucket = b;
+      else if (ctx.op === 'PutBucket') ctx.newBucket = { name: bucketName, region: vhost[2], exists: !!b };
+      else routeError = routeError || err('NoSuchBucket');
     } else {
       // Path-style: /<bucket>/<key> on any other host.
       ctx.pathStyle = true;
@@ -418,12 +474,12 @@ class CosServer {
       const i = rest.indexOf('/');
       bucketName = i < 0 ? rest : rest.slice(0, i);
       ctx.key = i < 0 ? '' : rest.slice(i + 1);
+      ctx.op = detectOp(req.method, ctx.key, has, header);
       const b = this.store.buckets.get(bucketName);
       if (!b) routeError = routeError || err('NoSuchBucket');
       else if (this.opts.pathStyle !== 'allow') routeError = routeError || err('PathStyleDomainForbidden');
       else ctx.bucket = b;
     }
-    ctx.op = detectOp(req.method, ctx.key, (n) => ctx.has(n));
     this.count(ctx.op);
     res.on('close', () => {
       this.log.push({

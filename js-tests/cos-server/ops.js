@@ -8,6 +8,7 @@ const { combine } = require('./crc64');
 const xml = require('./xml');
 const auth = require('./auth');
 const { Throttle } = require('./streams');
+const { typeForKey } = require('./mime');
 
 const MAX_KEY_BYTES = 850;
 const MAX_META_BYTES = 2048;
@@ -72,13 +73,13 @@ function trafficLimit(value) {
  * Validate and collect the object attributes a write request carries (PUT, POST form, Initiate,
  * APPEND). `h` is a lower-case header map (for POST: the form fields, `acl` mapped to x-cos-acl).
  */
-function writeAttributes(h, ctx) {
+function writeAttributes(h, ctx, key) {
   const headers = {};
   for (const name of STORED_HEADERS) {
     const v = h[name];
     if (v !== undefined && v !== '') headers[name] = String(v);
   }
-  if (!headers['content-type']) headers['content-type'] = 'application/octet-stream';
+  if (!headers['content-type']) headers['content-type'] = typeForKey(key);
 
   const meta = {};
   let metaBytes = 0;
@@ -187,7 +188,21 @@ function objectHeaders(obj) {
   if (obj.storageClass !== 'STANDARD') h['x-cos-storage-class'] = obj.storageClass;
   if (obj.type === 'appendable') h['x-cos-object-type'] = 'appendable';
   if (obj.tagging) h['x-cos-tagging-count'] = String(obj.tagging.split('&').filter(Boolean).length);
+  if (obj.versionId && obj.versionId !== 'null') h['x-cos-version-id'] = obj.versionId;
+  if (obj.restore) h['x-cos-restore'] = 'ongoing-request="false", expiry-date="' + new Date(obj.restore.expiry).toUTCString() + '"';
   return h;
+}
+
+/** x-cos-version-id on writes once the bucket has versioning configured. */
+function versionHeader(bucket, obj) {
+  return bucket.versioning && obj.versionId ? { 'x-cos-version-id': obj.versionId } : {};
+}
+
+const COLD = ['ARCHIVE', 'DEEP_ARCHIVE', 'MAZ_ARCHIVE'];
+
+/** Archived objects can be read only while a restored copy exists. */
+function readable(obj) {
+  return !COLD.includes(obj.storageClass) || (obj.restore && obj.restore.expiry > Date.now());
 }
 
 function ownerId(ctx) {
@@ -199,7 +214,7 @@ function ownerId(ctx) {
 
 async function PutObject(ctx) {
   checkKey(ctx.key);
-  const a = writeAttributes(ctx.headers, ctx);
+  const a = writeAttributes(ctx.headers, ctx, ctx.key);
   const len = contentLength(ctx, { chunkedOk: true });
   const max = ctx.server.opts.maxObjectSize;
   if (len !== null && len > max) throw err('EntityTooLarge');
@@ -216,7 +231,7 @@ async function PutObject(ctx) {
   const md5 = r.md5.toString('hex');
   const obj = newObject(ctx.key, a, { size: r.size, md5, crc64: r.crc, etag: quoted(md5), segments: [{ path: r.path, size: r.size }] }, ctx.nowMs());
   ctx.store.putObject(ctx.bucket, obj);
-  ctx.send(200, { ETag: obj.etag, 'x-cos-hash-crc64ecma': obj.crc64.toString(), ...a.sse });
+  ctx.send(200, { ETag: obj.etag, 'x-cos-hash-crc64ecma': obj.crc64.toString(), ...a.sse, ...versionHeader(ctx.bucket, obj) });
 }
 
 async function AppendObject(ctx) {
@@ -232,7 +247,7 @@ async function AppendObject(ctx) {
   if (position !== current) throw err('AppendPositionErr');
   if (current + len > ctx.server.opts.maxObjectSize) throw err('EntityTooLarge');
   // Metadata headers count only when the append creates the object.
-  const a = writeAttributes(ctx.headers, ctx);
+  const a = writeAttributes(ctx.headers, ctx, ctx.key);
   ctx.throttle(a.trafficLimit);
   const running = existing ? existing.appendMd5.copy() : crypto.createHash('md5');
   const r = await ctx.store.receive(ctx.body(), { maxBytes: ctx.server.opts.maxObjectSize - current, alsoHash: running });
@@ -287,10 +302,26 @@ function preconditions(ctx, obj) {
   return 0;
 }
 
-function lookupObject(ctx) {
+/** The object a request names (?versionId= picks a version; a delete marker answers 405/404). */
+function findObject(ctx) {
   checkKey(ctx.key);
-  const obj = ctx.bucket.objects.get(ctx.key);
-  if (!obj) throw err('NoSuchKey');
+  const vid = ctx.q('versionId');
+  if (vid === undefined || vid === '') {
+    const obj = ctx.bucket.objects.get(ctx.key);
+    if (!obj) throw err('NoSuchKey');
+    return obj;
+  }
+  const v = ctx.store.findVersion(ctx.bucket, ctx.key, vid);
+  if (!v) throw err(/^[A-Za-z0-9_=-]+$/.test(vid) ? 'NoSuchVersion' : 'InvalidArgument');
+  if (v.marker) {
+    ctx.extraErrorHeaders = { 'x-cos-delete-marker': 'true', 'x-cos-version-id': v.versionId };
+    throw err('MethodNotAllowed');
+  }
+  return v;
+}
+
+function lookupObject(ctx) {
+  const obj = findObject(ctx);
   const pre = preconditions(ctx, obj);
   if (pre === 412) throw err('PreconditionFailed');
   if (pre === 304) {
@@ -325,6 +356,7 @@ function parseRange(value, size) {
 async function GetObject(ctx) {
   const obj = lookupObject(ctx);
   if (!obj) return;
+  if (!readable(obj)) throw err('InvalidObjectState');
   const rate = trafficLimit(ctx.headers['x-cos-traffic-limit'] ?? ctx.q('x-cos-traffic-limit'));
   const h = { ...objectHeaders(obj), 'Accept-Ranges': 'bytes' };
   // response-* overrides are honoured for signed requests only, as COS does.
@@ -364,8 +396,12 @@ async function GetObject(ctx) {
 
 async function DeleteObject(ctx) {
   checkKey(ctx.key);
-  ctx.store.deleteObject(ctx.bucket, ctx.key);
-  ctx.send(204, {});
+  const vid = ctx.q('versionId');
+  const r = ctx.store.deleteObject(ctx.bucket, ctx.key, vid === '' ? undefined : vid, ctx.nowMs());
+  const h = {};
+  if (r.versionId) h['x-cos-version-id'] = r.versionId;
+  if (r.marker) h['x-cos-delete-marker'] = 'true';
+  ctx.send(204, h);
 }
 
 async function HeadBucket(ctx) {
@@ -486,7 +522,7 @@ async function receiveFormFile(ctx, fields, stream, filename) {
   for (const [k, v] of fields) h[k] = v;
   if (fields.has('acl')) h['x-cos-acl'] = fields.get('acl');
   delete h['x-cos-security-token'];
-  const attrs = writeAttributes(h, null);
+  const attrs = writeAttributes(h, null, key);
 
   let lengthRange = null;
   const nowMs = ctx.nowMs();
@@ -532,7 +568,7 @@ function newUploadId(nowMs) {
 
 async function InitiateMultipartUpload(ctx) {
   checkKey(ctx.key);
-  const a = writeAttributes(ctx.headers, ctx);
+  const a = writeAttributes(ctx.headers, ctx, ctx.key);
   const upload = {
     key: ctx.key,
     uploadId: newUploadId(ctx.nowMs()),
@@ -806,4 +842,7 @@ const OPS = {
   ListMultipartUploads,
 };
 
-module.exports = { OPS, CosError, STORAGE_CLASSES, parseRange, writeAttributes };
+module.exports = {
+  OPS, CosError, STORAGE_CLASSES, COLD, parseRange, writeAttributes, checkKey, quoted, unquote, isoTime, objectHeaders, newObject,
+  findObject, readable, versionHeader, preconditions, parseContentMd5, checkMd5, readSmallBody, encodingType, maybeEncode, intParam, ownerId, contentLength, trafficLimit, openUpload, MAX_PARTS,
+};

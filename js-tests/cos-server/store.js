@@ -46,8 +46,53 @@ class Store {
     this.buckets = new Map(); // name → {name, region, public, cors, objects: Map, uploads: Map}
   }
 
-  addBucket(cfg) {
-    this.buckets.set(cfg.name, { ...cfg, objects: new Map(), uploads: new Map() });
+  /**
+   * `objects` holds each key's current version; `versions` (key → entries newest first, objects
+   * and delete markers) exists only for keys written or deleted once versioning was configured.
+   */
+  addBucket(cfg, nowMs = Date.now()) {
+    const b = { acl: 'private', grants: {}, created: nowMs, ...cfg, objects: new Map(), uploads: new Map(), versions: new Map(), configs: new Map(), versioning: '' };
+    this.buckets.set(cfg.name, b);
+    return b;
+  }
+
+  deleteBucket(name) {
+    this.buckets.delete(name);
+  }
+
+  /** The version list of a key (materialised from the current object on first use). */
+  versionList(bucket, key) {
+    let list = bucket.versions.get(key);
+    if (!list) {
+      const cur = bucket.objects.get(key);
+      list = cur ? [cur] : [];
+    }
+    return list;
+  }
+
+  /** The object or delete marker with that version id, or undefined. */
+  findVersion(bucket, key, versionId) {
+    return this.versionList(bucket, key).find((v) => (v.versionId || 'null') === versionId);
+  }
+
+  static newVersionId() {
+    return 'MTg0NDUx' + crypto.randomBytes(18).toString('base64url');
+  }
+
+  /** Keep `objects` in step with the newest entry of a version list. */
+  settle(bucket, key, list) {
+    if (list.length) bucket.versions.set(key, list);
+    else bucket.versions.delete(key);
+    if (list[0] && !list[0].marker) bucket.objects.set(key, list[0]);
+    else bucket.objects.delete(key);
+  }
+
+  /** Drop the 'null' version of a list (Suspended versioning overwrites it). */
+  dropNull(list) {
+    const i = list.findIndex((v) => (v.versionId || 'null') === 'null');
+    if (i < 0) return;
+    const [gone] = list.splice(i, 1);
+    if (!gone.marker) this.dispose(gone);
   }
 
   newFile(kind) {
@@ -140,20 +185,52 @@ class Store {
     if (obj.readers === 0) this.unlinkSegments(obj.segments);
   }
 
-  /** Install `obj` at its key, disposing whatever was there. */
+  /**
+   * Install `obj` at its key. Unversioned buckets dispose whatever was there; with versioning
+   * Enabled the old version stays (new id each write), Suspended writes replace the 'null' one.
+   */
   putObject(bucket, obj) {
     const old = bucket.objects.get(obj.key);
-    bucket.objects.set(obj.key, obj);
-    if (old && old !== obj) this.dispose(old);
+    if (!bucket.versioning) {
+      bucket.objects.set(obj.key, obj);
+      if (old && old !== obj) this.dispose(old);
+      return obj;
+    }
+    const list = this.versionList(bucket, obj.key).filter((v) => v !== obj);
+    obj.versionId = bucket.versioning === 'Enabled' ? Store.newVersionId() : 'null';
+    if (obj.versionId === 'null') this.dropNull(list);
+    list.unshift(obj);
+    this.settle(bucket, obj.key, list);
     return obj;
   }
 
-  deleteObject(bucket, key) {
-    const old = bucket.objects.get(key);
-    if (!old) return false;
-    bucket.objects.delete(key);
-    this.dispose(old);
-    return true;
+  /**
+   * DELETE Object. Without versioning: forget the key. With a version id: remove exactly that
+   * version. Otherwise (versioning configured): a delete marker becomes the newest version.
+   * Returns {deleted, versionId, marker} (what the response headers report).
+   */
+  deleteObject(bucket, key, versionId, nowMs = Date.now()) {
+    if (!bucket.versioning && versionId === undefined) {
+      const old = bucket.objects.get(key);
+      if (!old) return { deleted: false };
+      bucket.objects.delete(key);
+      this.dispose(old);
+      return { deleted: true };
+    }
+    const list = this.versionList(bucket, key);
+    if (versionId !== undefined) {
+      const i = list.findIndex((v) => (v.versionId || 'null') === versionId);
+      if (i < 0) return { deleted: false };
+      const [gone] = list.splice(i, 1);
+      if (!gone.marker) this.dispose(gone);
+      this.settle(bucket, key, list);
+      return { deleted: true, versionId, marker: !!gone.marker };
+    }
+    const marker = { key, marker: true, versionId: bucket.versioning === 'Enabled' ? Store.newVersionId() : 'null', mtime: nowMs };
+    if (marker.versionId === 'null') this.dropNull(list);
+    list.unshift(marker);
+    this.settle(bucket, key, list);
+    return { deleted: true, versionId: marker.versionId, marker: true };
   }
 
   disposeUpload(bucket, upload, keep = new Set()) {

@@ -81,4 +81,55 @@ function parseCompleteBody(text) {
   });
 }
 
-module.exports = { DECL, esc, el, tx, doc, errorXml, COMPLETE_NS, owner, initiator, parseCompleteBody };
+// Request bodies of the other operations (configurations, ACL, tagging, delete, restore, select):
+// attributes kept under '@name', text of mixed elements under '#text', every value a string.
+const docParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+});
+
+/**
+ * Parse a request body whose root must be `root`; returns the root's content ('' for an empty
+ * element). Not well-formed, DOCTYPE, or another root → MalformedXML; empty → MissingRequestBodyError.
+ */
+function parseBody(text, root) {
+  if (!text || !String(text).trim()) throw err('MissingRequestBodyError');
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw err('MalformedXML');
+  if (XMLValidator.validate(text) !== true) throw err('MalformedXML');
+  let obj;
+  try {
+    obj = docParser.parse(text);
+  } catch {
+    throw err('MalformedXML');
+  }
+  const names = Object.keys(obj || {}).filter((k) => k !== '?xml');
+  if (names.length !== 1 || names[0] !== root || Array.isArray(obj[root])) throw err('MalformedXML', 'The root element must be <' + root + '>.');
+  return obj[root];
+}
+
+/** Arrays for a value that may be one element or many (absent → []). */
+function list(v) {
+  if (v === undefined || v === null || v === '') return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The inverse of parseBody: a parsed value back to XML (repeated elements from arrays). */
+function build(name, value) {
+  if (Array.isArray(value)) return value.map((v) => build(name, v)).join('');
+  if (value === null || value === undefined || value === '') return '<' + name + '/>';
+  if (typeof value !== 'object') return '<' + name + '>' + esc(value) + '</' + name + '>';
+  let attrs = '';
+  let inner = '';
+  for (const [k, v] of Object.entries(value)) {
+    if (k[0] === '@') attrs += ' ' + k.slice(1) + '="' + esc(v) + '"';
+    else if (k === '#text') inner += esc(v);
+    else inner += build(k, v);
+  }
+  return '<' + name + attrs + (inner ? '>' + inner + '</' + name + '>' : '/>');
+}
+
+module.exports = { DECL, esc, el, tx, doc, errorXml, COMPLETE_NS, owner, initiator, parseCompleteBody, parseBody, list, build };
