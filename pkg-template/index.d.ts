@@ -82,7 +82,7 @@ declare namespace COS {
       options: GetAuthorizationOptions,
       callback: (auth: TemporaryCredentials | ReadyAuthorization | string) => void,
     ) => void;
-    /** Extra tries per part and per Complete. Default 2. */
+    /** Extra tries per part and per Complete of a multipart upload (their only retry layer). Default 2. */
     ChunkRetryTimes?: number;
     /** Queue tasks running at once. Default 3. */
     FileParallelLimit?: number;
@@ -101,15 +101,17 @@ declare namespace COS {
     /** Host template: `{Bucket}`, `{BucketName}`, `{AppId}`, `{Region}`; may carry a port. */
     Domain?: string;
     Protocol?: 'http:' | 'https:' | 'http' | 'https';
-    /** Request timeout in ms; 0 for none. */
+    /** Deadline of each request as a whole (sending and the answer), ms; 0 for none. */
     Timeout?: number;
+    /** A request that moves no byte either way for this long (ms) ends as a timeout and is retried. Default 60000; 0 turns it off. */
+    StallTimeout?: number;
     CorrectClockSkew?: boolean;
     SystemClockOffset?: number;
     UploadCheckContentMd5?: boolean;
     UploadAddMetaMd5?: boolean;
     ForceSignHost?: boolean;
     UseAccelerate?: boolean;
-    /** Extra attempts per request after network errors, timeouts and 5xx. Default 3. */
+    /** Extra attempts per request after network errors, timeouts and 5xx (parts and Complete use ChunkRetryTimes). Default 3. */
     RetryTimes?: number;
     /** Base of the jittered exponential backoff, ms. Default 200. */
     RetryDelay?: number;
@@ -471,6 +473,10 @@ declare namespace COS {
     method?: string;
     RequestId?: string;
     UploadId?: string;
+    /** Requests made for the step that failed (retries included), when requests were made. */
+    attempts?: number;
+    /** Time from that step's first attempt to the failure, ms. */
+    elapsedMs?: number;
   }
 
   class Md5Hasher {

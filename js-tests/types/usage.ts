@@ -12,7 +12,7 @@ const cos = new COS({
   Domain: '{Bucket}.cos.{Region}.localhost:8080',
   Protocol: 'http:',
 });
-new COS({ SecretId: 'id', SecretKey: 'key', Timeout: 60000 });
+new COS({ SecretId: 'id', SecretKey: 'key', Timeout: 60000, StallTimeout: 30000, ChunkRetryTimes: 2 });
 
 async function uploads(file: Blob): Promise<string> {
   const put = await cos.putObject({
@@ -22,7 +22,7 @@ async function uploads(file: Blob): Promise<string> {
   });
   const etag: string = put.ETag;
   cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Body: new Uint8Array(3) }, (err, data) => {
-    if (err) console.log(err.code, err.statusCode, err.error.Code, err.RequestId);
+    if (err) console.log(err.code, err.statusCode, err.error.Code, err.RequestId, err.attempts, err.elapsedMs);
     else console.log(data.Location);
   });
   const up = await cos.uploadFile({
