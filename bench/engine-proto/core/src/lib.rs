@@ -244,7 +244,7 @@ mod full {
         let usable = checkpoint::usable_upload(&p, &server) && resume.candidates().iter().all(|(_, e)| checkpoint::etag_matches(e, &file_id));
         checkpoint::upsert(
             &mut list,
-            checkpoint::Record { file_id: file_id.clone(), upload_id: upload_id.into(), bucket: bucket.into(), region: region.into(), key: key.into(), part_size, file_size: size, saved_at_s: now },
+            checkpoint::Record { file_id: file_id.clone(), upload_id: upload_id.into(), bucket: bucket.into(), region: region.into(), key: key.into(), part_size, file_size: size, saved_at_s: now, source_id: name.into() },
             if usable { 100 } else { 50 },
         );
         if checkpoint::find(&list, &file_id).len() > 1 {
