@@ -3,6 +3,8 @@
 // localStorage; uploads cut short by a reload are offered again (the SDK resumes them from its
 // checkpoints once the person picks the same files).
 
+import { RateMeter, etaSeconds, formatEta } from './rate.mjs';
+
 const SETTINGS_KEY = 'cos-wasm-demo:settings:v1';
 const SECRET_KEY_SESSION = 'cos-wasm-demo:secret-key:v1';
 const UNFINISHED_KEY = 'cos-wasm-demo:unfinished:v1';
@@ -15,7 +17,7 @@ const els = {
   stsFields: $('sts-fields'), keyFields: $('key-fields'),
   resume: $('resume'), resumeList: $('resume-list'), resumePick: $('resume-pick'), resumeInput: $('resume-input'), resumeForget: $('resume-forget'),
   drop: $('drop'), pickFiles: $('pick-files'), pickFolder: $('pick-folder'), fileInput: $('file-input'), folderInput: $('folder-input'),
-  pauseAll: $('pause-all'), resumeAll: $('resume-all'), cancelAll: $('cancel-all'), clearDone: $('clear-done'),
+  pauseAll: $('pause-all'), resumeAll: $('resume-all'), cancelAll: $('cancel-all'), clearDone: $('clear-done'), clearFailed: $('clear-failed'),
   totalProgress: $('total-progress'), totalText: $('total-text'), empty: $('empty'), list: $('task-list'), status: $('status'),
 };
 
@@ -157,15 +159,41 @@ function readForm() {
   return s;
 }
 
+/**
+ * Shows a settings error. One naming a field goes right under that field, where focus goes and
+ * where the eye is (the form is taller than the window: a message by the Save button would be out
+ * of sight), and is tied to the field with aria-describedby; others go by the Save button.
+ */
 function showFormError(err) {
-  for (const el of els.form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const el of els.form.querySelectorAll('[aria-invalid]')) clearFieldError(el);
   if (!err) { els.settingsError.hidden = true; return; }
-  els.settingsError.textContent = err.message;
-  els.settingsError.hidden = false;
-  if (err.field) {
-    err.field.setAttribute('aria-invalid', 'true');
-    err.field.focus();
+  if (!err.field) {
+    els.settingsError.textContent = err.message;
+    els.settingsError.hidden = false;
+    els.settingsError.scrollIntoView({ block: 'nearest' });
+    return;
   }
+  els.settingsError.hidden = true;
+  const field = err.field;
+  const msg = document.createElement('p');
+  msg.className = 'field-error';
+  msg.id = field.id + '-error';
+  msg.textContent = err.message;
+  field.after(msg);
+  field.setAttribute('aria-invalid', 'true');
+  field.setAttribute('aria-describedby', [msg.id, ...(field.getAttribute('aria-describedby') || '').split(/\s+/).filter((x) => x && x !== msg.id)].join(' '));
+  // Label, field and message in view together, then focus without a second jump.
+  (field.closest('.field') || field).scrollIntoView({ block: 'nearest' });
+  field.focus({ preventScroll: true });
+}
+
+function clearFieldError(field) {
+  field.removeAttribute('aria-invalid');
+  const id = field.id + '-error';
+  document.getElementById(id)?.remove();
+  const rest = (field.getAttribute('aria-describedby') || '').split(/\s+/).filter((x) => x && x !== id);
+  if (rest.length) field.setAttribute('aria-describedby', rest.join(' '));
+  else field.removeAttribute('aria-describedby');
 }
 
 // ---------------------------------------------------------------- the SDK
@@ -173,7 +201,10 @@ function showFormError(err) {
 let COS = null;
 let cos = null; // the instance new uploads use; older ones stay alive while their tasks do
 const instances = new Set();
-let stsFailure = null; // why the last temporary-key request failed
+// Why temporary keys could not be had, by object key (and the latest, for calls without one):
+// read once, when a task fails, so its message stays the one of its own failure.
+const authFailures = new Map();
+let lastAuthFailure = null;
 
 /** Temporary keys from the person's endpoint, in the official STS shape or the flat one. */
 async function fetchTempKeys(url) {
@@ -181,8 +212,9 @@ async function fetchTempKeys(url) {
   try {
     r = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
   } catch {
-    throw new Error(`could not reach ${url} (network down, wrong URL, or it does not allow this page's origin)`);
+    throw Object.assign(new Error(`could not reach ${url}`), { unreachable: true, url });
   }
+  answered(url);
   if (!r.ok) throw new Error(`${url} answered HTTP ${r.status}`);
   let d;
   try { d = await r.json(); } catch { throw new Error(`${url} did not answer with JSON`); }
@@ -216,13 +248,18 @@ function makeCos(s) {
     const url = new URL(s.stsUrl, location.href).href;
     opts.getAuthorization = (options, callback) => {
       fetchTempKeys(url).then(
-        (keys) => { stsFailure = null; callback(keys); },
-        (e) => { stsFailure = e.message; callback({}); },
+        (keys) => { authFailures.delete(options.Key); callback(keys); },
+        (e) => {
+          const why = { message: e.message, unreachable: !!e.unreachable, url };
+          authFailures.set(options.Key, why);
+          lastAuthFailure = why;
+          callback({});
+        },
       );
     };
   }
   const c = new COS(opts);
-  c.on('list-update', scheduleRender);
+  c.on('list-update', (data) => { observeList(c, data && data.list); scheduleRender(); });
   instances.add(c);
   return c;
 }
@@ -252,21 +289,31 @@ function explain(err, entry) {
   const msg = String(err.message || (err.error && err.error.Message) || '');
   const bucket = entry ? entry.bucket : settings.bucket;
   const region = entry ? entry.region : settings.region;
-  const origin = location.origin;
   let text;
+  let unreachable = false;
   if (err.fromList) return { text: `The upload failed: ${msg}`, detail: '' };
   if (code === 'TaskCanceled') text = 'Canceled.';
   else if (/getAuthorization/.test(msg)) {
-    text = stsFailure
-      ? `Could not get temporary keys: ${stsFailure}.`
-      : 'The temporary-key service answered with something that is not a usable key.';
+    const why = entry ? entry.authFailure : lastAuthFailure;
+    if (why && why.unreachable) {
+      text = `Could not get temporary keys: ${why.message}. Checking why…`;
+      unreachable = true;
+    } else {
+      text = why
+        ? `Could not get temporary keys: ${why.message}.`
+        : 'The temporary-key service answered with something that is not a usable key.';
+    }
   } else if (code === 'CRC64Mismatch') {
     text = 'What COS stored differs from the file (the CRC64 check failed), so it was not counted as uploaded. Upload it again.';
   } else if (status === undefined || status === null || status === 0) {
     if (/timeout/i.test(msg)) text = 'COS did not answer in time, even after retrying. The network may be slow or down.';
     else if (/param|should|missing|allow|format/i.test(msg) && code === 'Error' && !/network|CORS/i.test(msg)) text = `The upload was refused before anything was sent: ${msg}.`;
     else if (typeof navigator !== 'undefined' && navigator.onLine === false) text = 'The network is down: this computer is offline. Reconnect and press Resume.';
-    else text = `The browser could not reach bucket “${bucket}” in ${region}. The bucket may not exist (check its name and region), the Domain may be wrong, the bucket may have no CORS rule that allows this page (${origin}; see the note at the bottom of the page), or the network is down. Browsers hide which one it is.`;
+    else {
+      // Browsers hide why a request failed; diagnose() asks the endpoint and replaces this.
+      text = `The browser could not reach bucket “${bucket}” in ${region}. Checking why…`;
+      unreachable = true;
+    }
   } else {
     switch (code) {
       case 'NoSuchBucket':
@@ -285,7 +332,7 @@ function explain(err, entry) {
           : 'COS refused access: these keys may not write to this bucket or key. Check the temporary keys’ policy or the account’s permissions.';
         break;
       case 'NoSuchUpload':
-        text = 'The multipart upload this task was continuing no longer exists on COS. Upload the file again.'; break;
+        text = 'The multipart upload this task was continuing no longer exists on COS (it was aborted, or the server lost it). Retry starts it again from the first part.'; break;
       case 'EntityTooLarge': case 'EntityTooSmall': case 'InvalidPart': case 'InvalidPartOrder':
         text = 'COS refused the parts of this upload. Try a different ChunkSize.'; break;
       default:
@@ -301,7 +348,130 @@ function explain(err, entry) {
   if (msg && msg !== text) parts.push(msg);
   const rid = err.RequestId || (err.headers && err.headers['x-cos-request-id']);
   if (rid) parts.push('RequestId ' + rid);
-  return { text, detail: parts.join(' · ') };
+  return { text, detail: parts.join(' · '), unreachable };
+}
+
+// ---------------------------------------------------------------- why a request did not get through
+
+// A request that fails at network level tells the page nothing (no status, no reason). Asking the
+// endpoint a few plain questions afterwards narrows it down: does anything answer at that host and
+// port, does the bucket exist there, in another region, does its CORS rule let this page upload.
+
+/** Origins that answered, with when: a server that did and no longer does has stopped. */
+const reachedAt = new Map();
+
+function answered(url) {
+  try { reachedAt.set(new URL(url, location.href).origin, Date.now()); } catch { /* not a URL */ }
+}
+
+function bucketUrl(e, region = e.region) {
+  const appId = (e.bucket.match(/-(\d+)$/) || [])[1] || '';
+  const host = (e.domain || '{Bucket}.cos.{Region}.myqcloud.com')
+    .replace(/\{Bucket\}/g, e.bucket).replace(/\{BucketName\}/g, e.bucket.replace(/-\d+$/, ''))
+    .replace(/\{AppId\}/g, appId).replace(/\{Region\}/g, region);
+  return (e.protocol === 'http:' ? 'http:' : 'https:') + '//' + host + '/';
+}
+
+/** A fetch that gives the Response, or null when nothing usable came back (network, CORS, 5 s). */
+async function probe(url, init = {}) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), 5000);
+  try {
+    return await fetch(url, { cache: 'no-store', credentials: 'omit', signal: ctl.signal, ...init });
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const clock = (t) => new Date(t).toLocaleTimeString();
+
+/** The demo's local server, when the page runs on it and `url` points elsewhere on this machine. */
+function localServerHint(url) {
+  if (!defaults.local || !defaults.domain) return '';
+  const port = (defaults.domain.match(/:(\d+)$/) || [])[1];
+  const u = new URL(url);
+  if (!port || u.port === port || !/(^|\.)localhost$|^127\./.test(u.hostname)) return '';
+  return ` The demo's local COS server listens on port ${port} (“Back to the demo defaults” in Settings).`;
+}
+
+/** Nothing came back from `url`: it never answered (wrong address) or it stopped answering. */
+async function whyNoAnswer(url, what) {
+  const u = new URL(url);
+  // Opaque, but it resolves only when a server answered something.
+  if (await probe(url, { method: 'HEAD', mode: 'no-cors' })) {
+    answered(url);
+    return null;
+  }
+  const before = reachedAt.get(u.origin);
+  if (before) return `The server at ${u.host} stopped answering (it answered at ${clock(before)}). Check that it is running and that this computer is online, then press Retry.`;
+  return `Nothing answers at ${u.host}. Check ${what} in Settings.` + localServerHint(url);
+}
+
+/** Bucket `e.bucket` answered 404 at its region: in another region, or nowhere. */
+async function findBucketRegion(e) {
+  if (e.domain && !/\{Region\}/.test(e.domain)) return null;
+  const regions = [...document.querySelectorAll('#regions option')].map((o) => o.value).filter((r) => r !== e.region);
+  const found = await Promise.all(regions.map(async (r) => {
+    const res = await probe(bucketUrl(e, r), { method: 'HEAD' });
+    return res && res.status !== 404 ? r : null;
+  }));
+  return found.find(Boolean) || null;
+}
+
+async function diagnoseBucket(e) {
+  const url = bucketUrl(e);
+  const host = new URL(url).host;
+  const origin = location.origin;
+  // HEAD without custom headers is a simple CORS request: no preflight, the status is readable.
+  const head = await probe(url, { method: 'HEAD' });
+  if (head) {
+    answered(url);
+    if (head.status === 404) {
+      const region = await findBucketRegion(e);
+      if (region) return `Bucket “${e.bucket}” is in region ${region}, not ${e.region}. Set Region to ${region} in Settings, then press Retry.`;
+      return `Bucket “${e.bucket}” does not exist: ${host} answers NoSuchBucket${e.domain && !/\{Region\}/.test(e.domain) ? '' : ', and no other region has it'}. Check the bucket's full name (name-APPID) in Settings, then press Retry.`;
+    }
+    // The bucket is there. Uploads send headers, so they need a preflight: does it pass?
+    if (await probe(url, { method: 'HEAD', headers: { 'x-cos-meta-probe': '1' } })) {
+      return `Bucket “${e.bucket}” answers normally now, so the failure looks like a passing network problem. Press Retry.`;
+    }
+    return `Bucket “${e.bucket}” exists, but its CORS rule does not let this page (${origin}) upload. Add the rule described at the bottom of the page, then press Retry.`;
+  }
+  const none = await whyNoAnswer(url, e.domain ? 'Domain (host and port) and Protocol' : 'Region and Protocol');
+  if (none) return none;
+  return `${host} answers, but not to this page: either bucket “${e.bucket}” does not exist in ${e.region} (check its name and region), or it has no CORS rule for ${origin} (see the bottom of the page).`;
+}
+
+async function diagnoseStsUrl(url) {
+  const none = await whyNoAnswer(url, 'the Temporary-key URL');
+  if (none) return 'Could not get temporary keys. ' + none;
+  return `Could not get temporary keys: ${new URL(url).host} answers, but does not let this page (${location.origin}) read the keys. Allow this origin (CORS) on the temporary-key service, or serve it from this page's origin.`;
+}
+
+/** Replaces a failure's “checking why…” with what the probes found, if it is still that failure. */
+async function diagnose(e, failure) {
+  let text;
+  try {
+    text = e.authFailure && e.authFailure.unreachable ? await diagnoseStsUrl(e.authFailure.url) : await diagnoseBucket(e);
+  } catch (err) {
+    text = failure.text.replace(/ Checking why…$/, '') + ` (${err && err.message || err})`;
+  }
+  if (e.failure !== failure) return;
+  e.failure = { ...failure, text, pending: false };
+  scheduleRender();
+}
+
+/** Binds an error to the entry: its words are worked out now, from what is known now, once. */
+function setFailure(e, err, fromList = false) {
+  e.error = err;
+  const msg = String(err && err.message || '');
+  e.authFailure = /getAuthorization/.test(msg) ? authFailures.get(e.key) || lastAuthFailure : null;
+  const ex = explain(err, e);
+  const failure = { ...ex, fromList, pending: !!ex.unreachable, said: false };
+  e.failure = failure;
+  if (failure.pending) diagnose(e, failure);
 }
 
 // ---------------------------------------------------------------- tasks
@@ -370,8 +540,10 @@ function addFiles(items) {
       region: prev ? prev.region : settings.region,
       chunkSize: prev ? prev.chunkSize : settings.chunkSize,
       sliceSize: prev ? prev.sliceSize : settings.sliceSize,
-      resumed: !!prev, state: 'local', loaded: 0, size: file.size, percent: 0, speed: 0,
-      error: null, url: null, urlPending: false, announced: null,
+      protocol: settings.protocol, domain: settings.domain,
+      state: 'local', loaded: 0, size: file.size, percent: 0, hashPercent: 0,
+      meter: new RateMeter(), rate: 0,
+      checked: false, reused: null, error: null, failure: null, url: null, urlPending: false, announced: null,
     };
     if (prev) resumed++;
     entries.set(e.lid, e);
@@ -383,8 +555,12 @@ function addFiles(items) {
     Bucket: e.bucket, Region: e.region, Key: e.key, Body: e.file,
     SliceSize: e.sliceSize, ChunkSize: e.chunkSize,
     onTaskReady: (id) => { e.taskId = id; scheduleRender(); },
+    // Called only while the SDK checks parts it found on COS for this file (an earlier upload of
+    // it): with what the list says once sending starts, that tells whether parts were reused.
+    onHashProgress: () => { e.checked = true; },
     onFileFinish: (err) => {
-      if (err && err.code !== 'TaskCanceled') e.error = e.lastError = err;
+      // The list may have shown this failure already (its state changes first): same failure.
+      if (err && err.code !== 'TaskCanceled' && (!e.failure || e.failure.fromList)) setFailure(e, err);
       scheduleRender();
     },
   }));
@@ -392,11 +568,11 @@ function addFiles(items) {
     // Failures before a task existed (bad parameters) only show up here.
     data.files.forEach((f, i) => {
       const e = batch[i];
-      if (f.error && !e.taskId) { e.error = f.error; e.state = 'error'; }
+      if (f.error && !e.taskId) { setFailure(e, f.error); e.state = 'error'; }
     });
     scheduleRender();
   }, (err) => {
-    for (const e of batch) if (!e.taskId) { e.error = err; e.state = 'error'; }
+    for (const e of batch) if (!e.taskId) { setFailure(e, err); e.state = 'error'; }
     scheduleRender();
   });
   const n = batch.length;
@@ -485,11 +661,40 @@ function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/** The task's error as the list gives it: the error object, or (older builds) just its message. */
+function listError(t) {
+  if (t.error && typeof t.error === 'object') return { err: t.error, bare: false };
+  return { err: { message: t.error || 'failed', fromList: true }, bare: true };
+}
+
+/**
+ * Runs on every list-update, before any redraw, so it sees the moment a task starts sending: the
+ * bytes it counts as done then, before any part went out, are parts reused from COS. The SDK says
+ * so only through this (and onHashProgress while it checks them), so the page derives it here.
+ */
+function observeList(c, list) {
+  if (!Array.isArray(list)) return;
+  const byId = new Map(list.map((t) => [t.id, t]));
+  for (const e of entries.values()) {
+    const t = e.cos === c && e.taskId ? byId.get(e.taskId) : null;
+    if (t) noteReuse(e, t);
+  }
+}
+
+function noteReuse(e, t) {
+  if (t.state === 'checking' && t.hashPercent > 0) e.checked = true;
+  if (e.reused === null && (t.state === 'uploading' || t.state === 'success')) {
+    // Only parts the SDK found on COS and checked count; a fresh upload's first bytes do not.
+    e.reused = e.checked ? t.loaded : 0;
+  }
+}
+
 function render() {
   listCache = new Map();
   for (const c of instances) listCache.set(c, new Map(c.getTaskList().map((t) => [t.id, t])));
+  const now = performance.now();
 
-  let total = 0; let loaded = 0; let speed = 0; let done = 0; let counted = 0; let running = 0; let paused = 0; let failed = 0; let cancelable = 0; let finished = 0;
+  let total = 0; let loaded = 0; let rate = 0; let left = 0; let done = 0; let counted = 0; let running = 0; let paused = 0; let failed = 0; let cancelable = 0; let finished = 0;
   for (const e of entries.values()) {
     const t = taskOf(e);
     if (t) {
@@ -497,13 +702,12 @@ function render() {
       e.loaded = t.loaded;
       e.size = t.size || e.file.size;
       e.percent = t.state === 'success' ? 1 : t.percent || 0;
-      e.speed = t.speed || 0;
       e.hashPercent = t.hashPercent || 0;
-      if (t.state !== 'error') e.error = null;
-      else if (!e.error) {
-        // A restarted task that fails again settles no callback (see the report on restartTask):
-        // the list only has the message. Reuse the full error when it is the same failure.
-        e.error = e.lastError && e.lastError.message === t.error ? e.lastError : { message: t.error || 'failed', fromList: true };
+      noteReuse(e, t);
+      if (t.state !== 'error') { e.error = null; e.failure = null; }
+      else if (!e.failure) {
+        const { err, bare } = listError(t);
+        setFailure(e, err, bare);
       }
     }
     rowFor(e);
@@ -513,23 +717,31 @@ function render() {
     setText(p.state, STATE_LABEL[st] || st);
     p.state.className = 't-state badge s-' + st;
     e.row.className = 'task s-' + st;
-    p.cont.hidden = !e.resumed;
+    p.cont.hidden = !(e.reused > 0);
+    if (e.reused > 0) p.cont.title = `Continues an earlier upload: ${formatBytes(e.reused)} already on COS matched the file and were not sent again.`;
     setText(p.key, e.key === e.name ? '' : 'key ' + e.key);
     const pct = Math.floor((e.percent || 0) * 100);
     if (p.progress.value !== pct) p.progress.value = pct;
     setText(p.pct, pct + '%');
+
+    // Speed from the page's own smoothed measure; only while bytes flow (a pause starts it over).
+    if (st === 'uploading') e.rate = e.meter.update(e.loaded, now);
+    else { e.meter.reset(); e.rate = 0; }
     let meta = `${formatBytes(e.loaded)} of ${formatBytes(e.size)}`;
-    if (st === 'uploading' && e.speed > 0) meta += ` · ${formatBytes(e.speed)}/s`;
+    if (st === 'uploading') {
+      meta += e.rate > 0 ? ` · ${formatBytes(e.rate)}/s · ${formatEta(etaSeconds(e.size - e.loaded, e.rate))}` : ' · measuring speed…';
+    }
     if (st === 'checking' && e.hashPercent > 0 && e.hashPercent < 1) meta += ` · checking the parts already sent ${Math.floor(e.hashPercent * 100)}%`;
     setText(p.meta, meta);
+    p.meta.dataset.rate = String(Math.round(e.rate));
 
     const canPause = RUNNING.has(st);
     const canResume = st === 'paused' || st === 'error';
     p.toggle.hidden = !(canPause || canResume) || (!e.taskId && st !== 'error');
     setText(p.toggle, canPause ? 'Pause' : st === 'error' ? 'Retry' : 'Resume');
     p.toggle.setAttribute('aria-label', (canPause ? 'Pause ' : st === 'error' ? 'Retry ' : 'Resume ') + e.name);
-    p.cancel.hidden = SETTLED.has(st) || !e.taskId;
-    p.remove.hidden = !(SETTLED.has(st) || (st === 'error' && !e.taskId));
+    p.cancel.hidden = SETTLED.has(st) || st === 'error' || !e.taskId;
+    p.remove.hidden = !(SETTLED.has(st) || st === 'error');
 
     // Pre-signed URLs last 15 minutes: sign again well before that.
     if (e.url && Date.now() - e.urlAt > 10 * 60 * 1000) e.url = null;
@@ -540,20 +752,32 @@ function render() {
     // A control that disappears under the keyboard hands focus to one that is still there.
     if (focused && focused.hidden) ([p.toggle, p.cancel, p.link, p.remove].find((b) => !b.hidden) || e.row).focus();
 
-    const ex = st === 'error' ? explain(e.error || { message: 'failed', fromList: true }, e) : null;
+    const ex = st === 'error' ? e.failure : null;
     p.error.hidden = !ex;
-    if (ex) { setText(p.errorText, ex.text); setText(p.errorDetail, ex.detail); p.errorDetail.hidden = !ex.detail; }
-
-    // (Said again when a bare failure from the list is followed by the full error from onFileFinish.)
-    const said = st + (ex && e.error && e.error.fromList ? ':bare' : '');
-    if (e.announced !== said && (st === 'success' || st === 'error') && !(e.announced === 'error' && said === 'error:bare')) {
-      announce(st === 'success' ? `${e.name} uploaded.` : `${e.name} failed: ${ex.text.replace(/(\.)\s.*$/s, '$1')}`);
+    if (ex) {
+      setText(p.errorText, ex.text);
+      setText(p.errorDetail, ex.detail);
+      p.errorDetail.hidden = !ex.detail;
+      p.error.setAttribute('aria-busy', String(!!ex.pending));
     }
-    e.announced = said;
+
+    // Said once per outcome; a failure once its words are final.
+    if (st === 'success' && e.announced !== 'success') {
+      announce(`${e.name} uploaded.`);
+      e.announced = 'success';
+      answered(bucketUrl(e));
+    } else if (ex && !ex.pending && !ex.said) {
+      announce(`${e.name} failed: ${ex.text.replace(/(\.)\s.*$/s, '$1')}`);
+      ex.said = true;
+      e.announced = 'error';
+    } else if (st !== 'success' && st !== 'error') {
+      e.announced = null;
+    }
 
     if (st !== 'canceled') { total += e.size; loaded += st === 'success' ? e.size : e.loaded; counted++; }
     if (st === 'success') done++;
-    if (RUNNING.has(st)) { running++; speed += st === 'uploading' ? e.speed : 0; }
+    if (RUNNING.has(st) || st === 'local') { left += Math.max(0, e.size - e.loaded); }
+    if (RUNNING.has(st)) { running++; rate += e.rate; }
     if (st === 'paused') paused++;
     if (st === 'error') failed++;
     if (!SETTLED.has(st) && e.taskId) cancelable++;
@@ -565,31 +789,42 @@ function render() {
   els.resumeAll.disabled = paused + failed === 0;
   els.cancelAll.disabled = cancelable === 0;
   els.clearDone.disabled = finished === 0;
+  els.clearFailed.disabled = failed === 0;
   const pct = total ? Math.floor((loaded / total) * 100) : 0;
   els.totalProgress.value = counted && done === counted ? 100 : pct;
   if (!entries.size) setText(els.totalText, 'Nothing uploaded yet.');
   else {
     let t = `${formatBytes(loaded)} of ${formatBytes(total)} · ${done} of ${counted} file${counted === 1 ? '' : 's'} done`;
-    if (running && speed > 0) t += ` · ${formatBytes(speed)}/s`;
+    // Files waiting in the queue count in what is left: they start as the running ones finish.
+    if (running && rate > 0) t += ` · ${formatBytes(rate)}/s · ${formatEta(etaSeconds(left, rate))}`;
     if (paused) t += ` · ${paused} paused`;
     if (failed) t += ` · ${failed} failed`;
     setText(els.totalText, t);
   }
   document.title = running ? `${pct}% · Upload to COS` : 'Upload to COS · cos-wasm demo';
   saveUnfinished(false);
+  // A stalled transfer sends no progress: redraw anyway, so its speed and time left follow.
+  if (running && !tickTimer) tickTimer = setTimeout(() => { tickTimer = 0; scheduleRender(); }, 1000);
 }
+let tickTimer = 0;
 
 /**
  * Runs a failed upload again. With the settings it started with, the SDK restarts the task; after the
  * settings changed (the usual fix for a failure), the file becomes a new task of the current instance,
- * in the same place in the list (same target: the SDK still continues from its checkpoint).
+ * in the same place in the list (same target: the SDK still continues from its checkpoint). After
+ * NoSuchUpload the upload the task holds on to is gone for good, so restarting it would fail again:
+ * a new task starts a new upload (the SDK drops the dead one from its checkpoints on the way).
  */
 function retry(e) {
+  const gone = e.error && e.error.code === 'NoSuchUpload';
   e.error = null;
-  if (e.cos === cos && e.taskId) { e.cos.restartTask(e.taskId); return; }
+  e.failure = null;
+  if (e.cos === cos && e.taskId && !gone) { e.cos.restartTask(e.taskId); return; }
   const hadFocus = e.row && e.row.contains(document.activeElement);
   const [fresh] = addFiles([{ file: e.file, relPath: e.relPath }]);
   if (!fresh) return;
+  // The failed task's upload is gone, so canceling it deletes nothing; it frees its slot and file.
+  if (gone && e.taskId) e.cos.cancelTask(e.taskId);
   rowFor(fresh);
   if (e.row) e.row.replaceWith(fresh.row);
   entries.delete(e.lid);
@@ -624,12 +859,22 @@ function cancelTask(e) {
   saveUnfinished(true);
 }
 
-function removeEntry(e) {
-  const next = e.row && (e.row.nextElementSibling || e.row.previousElementSibling);
+/**
+ * Takes a task off the list. A failed one is canceled first: nobody will retry it, so the parts it
+ * left on COS are deleted rather than billed until a lifecycle rule finds them.
+ */
+function dropEntry(e) {
+  if (e.taskId && e.state === 'error') e.cos.cancelTask(e.taskId);
   e.row?.remove();
   entries.delete(e.lid);
+}
+
+function removeEntry(e) {
+  const next = e.row && (e.row.nextElementSibling || e.row.previousElementSibling);
+  dropEntry(e);
   pruneInstances();
   (next?.querySelector('button:not([hidden])') || els.drop).focus();
+  announce(`${e.name} removed from the list.`);
   scheduleRender();
   saveUnfinished(true);
 }
@@ -766,10 +1011,20 @@ function wire() {
     saveUnfinished(true);
   });
   els.clearDone.addEventListener('click', () => {
-    for (const e of [...entries.values()]) if (SETTLED.has(e.state)) { e.row?.remove(); entries.delete(e.lid); }
+    for (const e of [...entries.values()]) if (SETTLED.has(e.state)) dropEntry(e);
     pruneInstances();
     announce('Finished uploads removed from the list.');
     scheduleRender();
+  });
+  // Failed uploads have their own button: they can still be retried, and clearing them deletes
+  // the parts they sent, which tidying away the finished ones should never do by surprise.
+  els.clearFailed.addEventListener('click', () => {
+    let n = 0;
+    for (const e of [...entries.values()]) if (e.state === 'error') { dropEntry(e); n++; }
+    pruneInstances();
+    announce(`${n} failed upload${n === 1 ? '' : 's'} removed from the list.`);
+    scheduleRender();
+    saveUnfinished(true);
   });
 
   $('change-target').addEventListener('click', () => {
@@ -777,6 +1032,8 @@ function wire() {
     els.form.elements.bucket.focus();
   });
   els.form.elements.auth.forEach((r) => r.addEventListener('change', syncAuthFields));
+  // Editing a field the form complained about takes the complaint away.
+  els.form.addEventListener('input', (ev) => { if (ev.target.getAttribute('aria-invalid')) clearFieldError(ev.target); });
   els.form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     let s;
@@ -814,6 +1071,9 @@ async function main() {
   if (!defaults.local && !localStorage.getItem(SETTINGS_KEY)) els.settings.open = true;
   try {
     ({ default: COS } = await import('./cos-wasm/web.js'));
+    // Builds that load the wasm in the background have COS.ready; others are ready on import.
+    if (typeof COS.ready === 'function') await COS.ready();
+    else if (COS.ready) await COS.ready;
   } catch (e) {
     els.fatal.textContent = 'The cos-wasm package could not be loaded (' + (e && e.message || e) + '). Build it with ./x build and reload.';
     els.fatal.hidden = false;

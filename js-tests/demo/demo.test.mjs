@@ -52,6 +52,13 @@ async function waitProgress(key, pct, timeout = 30000) {
   }, [key, pct], { timeout, polling: 20 });
 }
 
+/** The words of a failed row once the page has finished working out why it failed. */
+async function failureText(key, timeout = 30000) {
+  const sel = `li.task.s-error[data-key="${key}"] .t-error[aria-busy="false"] .t-error-text`;
+  await page.waitForSelector(sel, { timeout });
+  return page.locator(sel).textContent();
+}
+
 async function shot(name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
@@ -126,10 +133,10 @@ test('a person uploads, pauses, resumes, cancels, reloads and re-picks; every ob
 
   // Resume it from the toolbar.
   await page.getByRole('button', { name: 'Resume all' }).click();
-  // Mid-upload, once the page has measured a speed.
+  // Mid-upload, once the page has measured a speed and tells the time left.
   await page.waitForFunction(() => {
     const r = document.querySelector('li.task[data-key="big.bin"]');
-    return /\/s$/.test(r.querySelector('.t-meta').textContent) || r.querySelector('.t-state').textContent === 'Done';
+    return /\/s · .* left$/.test(r.querySelector('.t-meta').textContent) || r.querySelector('.t-state').textContent === 'Done';
   }, null, { timeout: 30000, polling: 20 });
   await shot('demo-mid-upload.png');
   await waitState('big.bin', 'Done', 45000);
@@ -171,7 +178,9 @@ test('a person uploads, pauses, resumes, cancels, reloads and re-picks; every ob
   await demo.cosServer.clearFaults();
   await page.setInputFiles('#resume-input', files['video.bin'].path);
   await page.waitForSelector('#resume', { state: 'hidden' });
-  assert.equal(await row('video.bin').locator('.tag.cont').isVisible(), true, 'marked as continued');
+  // Marked as continued once the SDK has checked the parts on COS and counts them as done.
+  await row('video.bin').locator('.tag.cont').waitFor({ state: 'visible', timeout: 15000 });
+  assert.match(await row('video.bin').locator('.tag.cont').getAttribute('title'), /MiB already on COS matched the file and were not sent again/);
   await waitState('video.bin', 'Done', 30000);
   const after = await demo.cosServer.uploads(BUCKET);
   assert.equal(after.length, 0, 'no multipart upload left open: ' + JSON.stringify(after));
@@ -236,7 +245,7 @@ test('a person uploads, pauses, resumes, cancels, reloads and re-picks; every ob
   await page.setInputFiles('#file-input', files['hello.txt'].path);
   const netErr = page.locator('li.task.s-error[data-key="hello.txt"]');
   await netErr.waitFor({ timeout: 15000 });
-  assert.match(await netErr.locator('.t-error-text').textContent(), /could not reach bucket “nosuchbucket-1250000000” in ap-guangzhou\. The bucket may not exist/);
+  assert.match(await failureText('hello.txt'), /^Bucket “nosuchbucket-1250000000” does not exist: /);
 
   await page.getByLabel('Bucket', { exact: true }).fill(BUCKET);
   await page.getByLabel('Temporary-key URL').fill(demo.url + 'no-such-sts');
@@ -284,4 +293,233 @@ test('a person uploads, pauses, resumes, cancels, reloads and re-picks; every ob
   const expected = (e) => /Failed to load resource/.test(e) || /nosuchbucket-1250000000.*blocked by CORS policy/.test(e);
   assert.equal(Object.keys(byKey).sort().join(), 'big.bin,dropped.txt,hello.txt,notes.txt,tiny.txt,video.bin', 'nothing else stored');
   assert.deepEqual(pageErrors.filter((e) => !expected(e)), [], 'no page errors');
+});
+
+// ------------------------------------------------------------------ the demo never dead-ends
+
+/** Opens the settings, applies `fill` to the form and saves. */
+async function saveSettings(fill) {
+  if (!(await page.locator('#settings').evaluate((d) => d.open))) await page.getByRole('button', { name: 'Change…' }).click();
+  await fill();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+}
+
+async function demoDefaults() {
+  if (!(await page.locator('#settings').evaluate((d) => d.open))) await page.getByRole('button', { name: 'Change…' }).click();
+  await page.getByRole('button', { name: 'Back to the demo defaults' }).click();
+  await page.locator('#settings summary').click();
+}
+
+/** The local server goes down and comes back on the same port, with nothing in it. */
+async function restartCos() {
+  const port = demo.cosServer.port;
+  await demo.cosServer.stop();
+  demo.cosServer.opts.port = port;
+  await demo.cosServer.start();
+}
+
+async function freePort() {
+  const net = await import('node:net');
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Each test starts from the demo defaults, an empty list and nothing waiting from a reload. */
+async function freshPage() {
+  await page.goto(demo.url);
+  await page.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 20000 });
+}
+
+const expectedConsole = (e) => /Failed to load resource/.test(e) || /blocked by CORS policy/.test(e);
+
+test('a settings error is shown at its field, in view, and described to screen readers', async () => {
+  await freshPage();
+  await page.getByRole('button', { name: 'Change…' }).click();
+  for (const [label, value, id] of [['Bucket', 'Not A Bucket', 's-bucket'], ['FileParallelLimit', '0', 's-fpl']]) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+    // Save sits below the fold: clicking it scrolls there, far from the Bucket field.
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const err = page.locator('#' + id + '-error');
+    await err.waitFor({ state: 'visible' });
+    const facts = await page.evaluate((fid) => {
+      const input = document.getElementById(fid);
+      const msg = document.getElementById(fid + '-error');
+      const a = input.getBoundingClientRect();
+      const m = msg.getBoundingClientRect();
+      return {
+        adjacent: input.nextElementSibling === msg,
+        gap: m.top - a.bottom,
+        inView: a.top >= -1 && m.bottom <= innerHeight + 1,
+        describedFirst: input.getAttribute('aria-describedby').split(' ')[0],
+        invalid: input.getAttribute('aria-invalid'),
+        focused: document.activeElement === input,
+        formError: !document.getElementById('settings-error').hidden,
+      };
+    }, id);
+    assert.deepEqual({ ...facts, gap: facts.gap < 24 }, {
+      adjacent: true, gap: true, inView: true, describedFirst: id + '-error', invalid: 'true', focused: true, formError: false,
+    }, label);
+    if (id === 's-bucket') {
+      assert.match(await err.textContent(), /full bucket name/);
+      await shot('demo-settings-error.png');
+      // Fixing the field takes its message away.
+      await page.getByLabel('Bucket', { exact: true }).fill(BUCKET);
+      assert.equal(await err.count(), 0);
+      assert.equal(await page.locator('#s-bucket').getAttribute('aria-describedby'), 's-bucket-hint');
+    }
+  }
+  await page.getByLabel('FileParallelLimit', { exact: true }).fill('3');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  assert.equal(await page.locator('.field-error').count(), 0);
+  await demoDefaults();
+});
+
+test('a failure keeps its own message; failed rows can be removed and cleared', async () => {
+  await freshPage();
+  for (const name of ['bound.txt', 'later-ok.txt', 'other-failure.txt', 'gone-too.txt']) makeFile(name, 5000);
+  // The temporary-key service fails for this one...
+  await saveSettings(() => page.getByLabel('Temporary-key URL').fill(demo.url + 'no-such-sts'));
+  await page.setInputFiles('#file-input', files['bound.txt'].path);
+  const bound = await failureText('bound.txt');
+  assert.match(bound, /^Could not get temporary keys: http:\/\/127\.0\.0\.1:\d+\/no-such-sts answered HTTP 404\.$/);
+  // ...then keys come fine and another upload succeeds, then a different failure happens.
+  await demoDefaults();
+  await page.setInputFiles('#file-input', files['later-ok.txt'].path);
+  await waitState('later-ok.txt', 'Done');
+  await saveSettings(() => page.getByLabel('Bucket', { exact: true }).fill('otherbucket-1250000000'));
+  await page.setInputFiles('#file-input', [files['other-failure.txt'].path, files['gone-too.txt'].path]);
+  assert.match(await failureText('other-failure.txt'), /^Bucket “otherbucket-1250000000” does not exist/);
+  await failureText('gone-too.txt');
+  // Redraws (any progress, or the page's minute tick) do not rewrite the first failure's words.
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  assert.equal(await row('bound.txt').locator('.t-error-text').textContent(), bound);
+
+  // A failed row has Remove (and no Cancel); it leaves the list and focus stays in the list.
+  assert.equal(await row('bound.txt').getByRole('button', { name: 'Cancel bound.txt' }).isVisible(), false);
+  await row('bound.txt').getByRole('button', { name: 'Remove bound.txt from the list' }).click();
+  assert.equal(await row('bound.txt').count(), 0);
+  assert.ok(await page.evaluate(() => !!document.activeElement.closest('li.task') || document.activeElement.id === 'drop'));
+  // "Clear finished" leaves failed rows (they can still be retried); "Clear failed" takes them.
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+  assert.equal(await row('later-ok.txt').count(), 0);
+  assert.equal(await page.locator('li.task.s-error').count(), 2);
+  await page.getByRole('button', { name: 'Clear failed' }).click();
+  assert.equal(await page.locator('li.task').count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Clear failed' }).isDisabled(), true);
+  await demoDefaults();
+});
+
+test('wrong bucket, wrong region, wrong port and a stopped server each get their own message', async () => {
+  await freshPage();
+  for (const name of ['wrong-bucket.txt', 'wrong-region.txt', 'wrong-port.txt', 'stopped.txt', 'first.txt']) makeFile(name, 4000);
+  // The page has talked to this server before (it only calls a server "stopped" if it answered once).
+  await page.setInputFiles('#file-input', files['first.txt'].path);
+  await waitState('first.txt', 'Done');
+
+  await saveSettings(() => page.getByLabel('Bucket', { exact: true }).fill('nosuchbucket-1250000000'));
+  await page.setInputFiles('#file-input', files['wrong-bucket.txt'].path);
+  assert.match(await failureText('wrong-bucket.txt'),
+    /^Bucket “nosuchbucket-1250000000” does not exist: nosuchbucket-1250000000\.cos\.ap-guangzhou\.localhost:\d+ answers NoSuchBucket, and no other region has it\. Check the bucket's full name/);
+  await demoDefaults();
+
+  await saveSettings(() => page.getByLabel('Region', { exact: true }).fill('ap-shanghai'));
+  await page.setInputFiles('#file-input', files['wrong-region.txt'].path);
+  assert.equal(await failureText('wrong-region.txt'),
+    'Bucket “examplebucket-1250000000” is in region ap-guangzhou, not ap-shanghai. Set Region to ap-guangzhou in Settings, then press Retry.');
+  await demoDefaults();
+
+  const port = await freePort();
+  await saveSettings(() => page.getByLabel('Domain', { exact: true }).fill('{Bucket}.cos.{Region}.localhost:' + port));
+  await page.setInputFiles('#file-input', files['wrong-port.txt'].path);
+  const cosPort = demo.cosServer.port;
+  assert.equal(await failureText('wrong-port.txt'),
+    `Nothing answers at examplebucket-1250000000.cos.ap-guangzhou.localhost:${port}. Check Domain (host and port) and Protocol in Settings. The demo's local COS server listens on port ${cosPort} (“Back to the demo defaults” in Settings).`);
+  await demoDefaults();
+
+  await demo.cosServer.stop();
+  try {
+    await page.setInputFiles('#file-input', files['stopped.txt'].path);
+    // The temporary keys come from the same server, so that is what fails first.
+    assert.match(await failureText('stopped.txt'), /stopped answering \(it answered at [^)]+\)\. Check that it is running and that this computer is online, then press Retry\.$/);
+    await shot('demo-diagnosed.png');
+  } finally {
+    demo.cosServer.opts.port = cosPort;
+    await demo.cosServer.start();
+  }
+  // Each case named its own cause: no two rows say the same.
+  const texts = await page.locator('li.task.s-error .t-error-text').allTextContents();
+  assert.equal(new Set(texts).size, 4, texts.join('\n'));
+  // Fixed: Retry goes through.
+  await row('stopped.txt').getByRole('button', { name: 'Retry stopped.txt' }).click();
+  await waitState('stopped.txt', 'Done');
+  await page.getByRole('button', { name: 'Clear failed' }).click();
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+});
+
+test('after the server lost an upload, Retry starts a fresh one; "continued" only when parts were reused', async () => {
+  await freshPage();
+  makeFile('lost.bin', 12 * MiB);
+  await demo.cosServer.addFault({ op: 'UploadPart', delayMs: 250 });
+  try {
+    await page.setInputFiles('#file-input', files['lost.bin'].path);
+    let open = [];
+    for (let i = 0; i < 500 && !(open.length === 1 && open[0].parts.length >= 3); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      open = (await demo.cosServer.uploads(BUCKET)).filter((u) => u.key === 'lost.bin');
+    }
+    assert.ok(open.length === 1 && open[0].parts.length >= 3, 'parts on the server before it loses them');
+    await restartCos();
+    assert.match(await failureText('lost.bin'), /no longer exists on COS .*Retry starts it again from the first part\./);
+    assert.match(await row('lost.bin').locator('.t-error-detail').textContent(), /^NoSuchUpload · HTTP 404/);
+  } finally {
+    await demo.cosServer.clearFaults();
+  }
+  await row('lost.bin').getByRole('button', { name: 'Retry lost.bin' }).click();
+  await waitState('lost.bin', 'Done', 45000);
+  assert.equal(await row('lost.bin').locator('.tag.cont').isVisible(), false, 'nothing was reused, so not "continued"');
+  const [obj] = await demo.cosServer.objects(BUCKET, 'lost.bin');
+  assert.equal(obj.md5, files['lost.bin'].md5);
+  const inits = (await demo.cosServer.requestLog()).filter((r) => r.op === 'InitiateMultipartUpload' && r.url.startsWith('/lost.bin?'));
+  assert.equal(inits.length, 2, 'a second upload was started');
+  await page.getByRole('button', { name: 'Clear finished' }).click();
+});
+
+test('speed is smoothed and the time left is shown per file and in total', async () => {
+  await freshPage();
+  makeFile('speed.bin', 40 * MiB);
+  // Parts held back by the server arrive in bursts: the raw per-interval speed swings.
+  await demo.cosServer.addFault({ op: 'UploadPart', delayMs: 350 });
+  try {
+    await page.setInputFiles('#file-input', files['speed.bin'].path);
+    const seen = await page.evaluate(() => new Promise((resolve) => {
+      const out = { rates: [], meta: [], total: [] };
+      const giveUp = Date.now() + 60000;
+      const tick = () => {
+        const r = document.querySelector('li.task[data-key="speed.bin"]');
+        if (r) {
+          const rate = Number(r.querySelector('.t-meta').dataset.rate);
+          if (rate > 0 && rate !== out.rates[out.rates.length - 1]) out.rates.push(rate);
+          if (/ left$/.test(r.querySelector('.t-meta').textContent)) out.meta.push(r.querySelector('.t-meta').textContent);
+          if (/ left/.test(document.getElementById('total-text').textContent)) out.total.push(document.getElementById('total-text').textContent);
+          if (r.querySelector('.t-state').textContent === 'Done') return resolve(out);
+        }
+        if (Date.now() > giveUp) return resolve(out);
+        setTimeout(tick, 50);
+      };
+      tick();
+    }));
+    assert.ok(seen.rates.length >= 3, 'several speed figures shown: ' + seen.rates.join());
+    const jumps = seen.rates.slice(1).map((v, i) => Math.max(v / seen.rates[i], seen.rates[i] / v));
+    assert.ok(Math.max(...jumps) < 2, 'consecutive speeds within 2×: ' + seen.rates.map((r) => (r / MiB).toFixed(1)).join(' → '));
+    assert.match(seen.meta[0], /MiB of 40\.0 MiB · [\d.]+ MiB\/s · (\d+ s|\d+ min( \d+ s)?|under a second) left$/);
+    assert.match(seen.total[0], /· [\d.]+ MiB\/s · (\d+ s|\d+ min( \d+ s)?|under a second) left/);
+  } finally {
+    await demo.cosServer.clearFaults();
+  }
+  assert.deepEqual(pageErrors.filter((e) => !expectedConsole(e)), [], 'no page errors');
 });
