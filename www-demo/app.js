@@ -446,7 +446,7 @@ async function diagnoseBucket(e) {
 
 async function diagnoseStsUrl(url) {
   const none = await whyNoAnswer(url, 'the Temporary-key URL');
-  if (none) return 'Could not get temporary keys. ' + none;
+  if (none) return 'Could not get temporary keys: ' + none[0].toLowerCase() + none.slice(1);
   return `Could not get temporary keys: ${new URL(url).host} answers, but does not let this page (${location.origin}) read the keys. Allow this origin (CORS) on the temporary-key service, or serve it from this page's origin.`;
 }
 
@@ -576,7 +576,7 @@ function addFiles(items) {
     scheduleRender();
   });
   const n = batch.length;
-  announce(`${n} file${n > 1 ? 's' : ''} added${resumed ? `, ${resumed} continuing where ${resumed > 1 ? 'they' : 'it'} stopped` : ''}.`);
+  announce(`${n} file${n > 1 ? 's' : ''} added${resumed ? `, ${resumed} matching an unfinished upload` : ''}.`);
   scheduleRender();
   return batch;
 }
