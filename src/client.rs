@@ -122,6 +122,8 @@ pub struct Req<'a> {
     /// Once sent, the request is not aborted by pause/cancel and its answer is returned even if
     /// the task stopped meanwhile: Initiate, whose UploadId must be known to be aborted or resumed.
     pub runs_to_completion: bool,
+    /// Host (and port) to send to instead of the bucket's: `getService`'s service endpoint.
+    pub host: Option<&'a str>,
 }
 
 impl<'a> Req<'a> {
@@ -143,6 +145,7 @@ impl<'a> Req<'a> {
             abort: None,
             unsigned: false,
             runs_to_completion: false,
+            host: None,
         }
     }
 }
@@ -308,7 +311,10 @@ impl<H: Host> Client<H> {
         let started = self.host.now_ms();
         let mut skew_corrected = false;
         let mut keys_refreshed = false;
-        let mut url = self.object_url(req.bucket, req.region, req.key);
+        let mut url = match req.host {
+            Some(h) => [self.protocol(), "//", h, "/"].concat(),
+            None => self.object_url(req.bucket, req.region, req.key),
+        };
         let qs = query_string(&req.query);
         if !qs.is_empty() {
             url.push('?');
@@ -432,7 +438,7 @@ impl<H: Host> Client<H> {
         headers: &mut Vec<(String, String)>,
         expires_s: u64,
     ) -> Result<()> {
-        let host_name = self.bucket_host(req.bucket, req.region);
+        let host_name = req.host.map_or_else(|| self.bucket_host(req.bucket, req.region), str::to_string);
         // What is signed: non-empty headers, minus those browsers or proxies may rewrite.
         let mut signed: Vec<(String, String)> = headers
             .iter()

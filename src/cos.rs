@@ -127,11 +127,15 @@ impl<H: Host> Cos<H> {
                     "multipartComplete" => ops::multipart_complete_call(c, &params).await,
                     "multipartAbort" => ops::multipart_abort_call(c, &params).await,
                     "multipartList" => ops::multipart_list(c, &params, None, None).await,
-                    _ => {
-                        let mut m = String::from("unknown method ");
-                        m.push_str(method);
-                        Err(CosError::param(m))
-                    }
+                    // Every other single-request method is a row of the methods table.
+                    _ => match crate::methods::lookup(method) {
+                        Some(row) => crate::methods::call(c, row, &params).await,
+                        None => {
+                            let mut m = String::from("unknown method ");
+                            m.push_str(method);
+                            Err(CosError::param(m))
+                        }
+                    },
                 }
             }),
         };

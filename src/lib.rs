@@ -19,6 +19,7 @@ pub mod client;
 pub mod cos;
 pub mod error;
 pub mod host;
+pub mod methods;
 pub mod mime;
 pub mod ops;
 pub mod options;
