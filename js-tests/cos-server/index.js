@@ -405,6 +405,8 @@ class CosServer {
         sse: { ...o.sse },
         lastModified: new Date(o.mtime).toISOString(),
         segments: o.segments.length,
+        versionId: o.versionId || 'null',
+        restore: o.restore ? { tier: o.restore.tier, expiry: new Date(o.restore.expiry).toISOString() } : undefined,
       }));
   }
 

@@ -730,7 +730,8 @@ async function CompleteMultipartUpload(ctx) {
 
   // From here on the status line is out: failures can only be reported as 200 + <Error>, as COS does.
   upload.state = 'completing';
-  ctx.writeHead(200, { 'Content-Type': 'application/xml', 'x-cos-hash-crc64ecma': crc.toString(), ...upload.attrs.sse });
+  const versionId = ctx.bucket.versioning === 'Enabled' ? ctx.store.constructor.newVersionId() : undefined;
+  ctx.writeHead(200, { 'Content-Type': 'application/xml', 'x-cos-hash-crc64ecma': crc.toString(), ...upload.attrs.sse, ...(versionId ? { 'x-cos-version-id': versionId } : {}) });
   const res = ctx.res;
   for (let i = 0; i < fault.whitespaceChunks; i++) {
     res.write(' \n');
@@ -751,7 +752,7 @@ async function CompleteMultipartUpload(ctx) {
   } finally {
     clearInterval(keepAlive);
   }
-  const obj = newObject(ctx.key, upload.attrs, { size, md5, crc64: crc, etag, segments: parts.map((p) => ({ path: p.path, size: p.size })) }, ctx.nowMs());
+  const obj = newObject(ctx.key, upload.attrs, { size, md5, crc64: crc, etag, versionId, segments: parts.map((p) => ({ path: p.path, size: p.size })) }, ctx.nowMs());
   ctx.store.putObject(ctx.bucket, obj);
   ctx.store.disposeUpload(ctx.bucket, upload, new Set(parts));
   upload.state = 'completed';

@@ -197,7 +197,8 @@ class Store {
       return obj;
     }
     const list = this.versionList(bucket, obj.key).filter((v) => v !== obj);
-    obj.versionId = bucket.versioning === 'Enabled' ? Store.newVersionId() : 'null';
+    // Complete picks the id before its headers go out, so a preset id is kept.
+    obj.versionId = bucket.versioning === 'Enabled' ? obj.versionId || Store.newVersionId() : 'null';
     if (obj.versionId === 'null') this.dropNull(list);
     list.unshift(obj);
     this.settle(bucket, obj.key, list);

@@ -158,6 +158,15 @@ test('versioning: ids on PUT, ?versions lists versions and delete markers, GET/D
   assert.equal(xmlValue(page1.text, 'IsTruncated'), 'true');
   const page2 = await cos(server, { key: '', query: { versions: '', prefix: 'v/', 'key-marker': xmlValue(page1.text, 'NextKeyMarker'), 'version-id-marker': xmlValue(page1.text, 'NextVersionIdMarker') }, bucket: OTHER, region: OTHER_REGION });
   assert.deepEqual(xmlValues(page2.text, 'VersionId'), [v1]);
+  // Complete sends the new version's id in its headers.
+  const init = await cos(server, { method: 'POST', key: 'v/mp.bin', query: { uploads: '' }, bucket: OTHER, region: OTHER_REGION });
+  const uploadId = xmlValue(init.text, 'UploadId');
+  const part = await cos(server, { method: 'PUT', key: 'v/mp.bin', query: { partNumber: '1', uploadId }, body: 'part', bucket: OTHER, region: OTHER_REGION });
+  const done = await cos(server, { method: 'POST', key: 'v/mp.bin', query: { uploadId }, body: '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>' + part.headers.etag + '</ETag></Part></CompleteMultipartUpload>', bucket: OTHER, region: OTHER_REGION });
+  assert.equal(done.status, 200, done.text);
+  const mpList = await cos(server, { key: '', query: { versions: '', prefix: 'v/mp' }, bucket: OTHER, region: OTHER_REGION });
+  assert.deepEqual(xmlValues(mpList.text, 'VersionId'), [done.headers['x-cos-version-id']]);
+  assert.equal(server.objects(OTHER, 'v/mp.bin')[0].versionId, done.headers['x-cos-version-id']);
   // An unversioned bucket lists every object once, VersionId null.
   const plain = await cos(server, { key: '', query: { versions: '', prefix: 'v/pre' } });
   assert.deepEqual(xmlValues(plain.text, 'VersionId'), ['null']);
