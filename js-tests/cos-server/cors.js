@@ -5,6 +5,7 @@ const DEFAULT_EXPOSE = [
   'ETag', 'Location', 'Date', 'Content-Length', 'x-cos-request-id', 'x-cos-trace-id', 'x-cos-version-id',
   'x-cos-hash-crc64ecma', 'x-cos-next-append-position', 'x-cos-object-type', 'x-cos-storage-class', 'x-cos-acl',
   'x-cos-delete-marker', 'x-cos-server-side-encryption', 'x-cos-content-sha1', 'Last-Modified',
+  'x-cos-bucket-region', 'x-cos-restore', 'x-cos-tagging-count', 'x-cos-copy-source-version-id',
 ];
 
 /** Tencent's demo rule, widened (our choice). Its expose list also grows by the x-cos-meta-* of each response. */

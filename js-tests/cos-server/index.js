@@ -338,6 +338,15 @@ class CosServer {
     return false;
   }
 
+  /** An object's own public-read ACL (x-cos-acl or PUT ?acl) lets anyone GET / HEAD it. */
+  objectPublic(ctx) {
+    if (!ctx.bucket || !ctx.key || (ctx.op !== 'GetObject' && ctx.op !== 'HeadObject')) return false;
+    const o = ctx.bucket.objects.get(ctx.key);
+    if (!o) return false;
+    if (o.aclGrants) return o.aclGrants.some((g) => g.uri === 'http://cam.qcloud.com/groups/global/AllUsers' && (g.permission === 'READ' || g.permission === 'FULL_CONTROL'));
+    return o.acl === 'public-read' || o.acl === 'public-read-write';
+  }
+
   // ---------------------------------------------------------------- counters, log, faults, keys
 
   resetCounters() {
@@ -460,7 +469,7 @@ class CosServer {
       // GET Service: service.cos.<domain> (all regions) or cos.<region>.<domain>.
       ctx.key = '';
       ctx.serviceRegion = service ? service[1] : undefined;
-      ctx.op = req.method === 'GET' && path === '/' ? 'GetService' : 'Unsupported';
+      ctx.op = req.method === 'OPTIONS' ? 'OptionsObject' : req.method === 'GET' && path === '/' ? 'GetService' : 'Unsupported';
     } else if (vhost) {
       bucketName = vhost[1];
       ctx.key = path.slice(1);
@@ -468,7 +477,9 @@ class CosServer {
       const b = this.store.buckets.get(bucketName);
       if (b && b.region === vhost[2]) ctx.bucket = b;
       else if (ctx.op === 'PutBucket') ctx.newBucket = { name: bucketName, region: vhost[2], exists: !!b };
-      else routeError = routeError || err('NoSuchBucket');
+      // A preflight for a bucket that does not exist yet gets the default rule, so that a browser
+      // can create one (README: fidelity choices).
+      else if (ctx.op !== 'OptionsObject') routeError = routeError || err('NoSuchBucket');
     } else {
       // Path-style: /<bucket>/<key> on any other host.
       ctx.pathStyle = true;
@@ -566,7 +577,7 @@ class CosServer {
       q = auth.parseAuthString(ctx.q('sign'));
     }
     if (!q) {
-      if (this.anonymousAllowed(ctx.bucket, ctx.method)) return;
+      if (this.anonymousAllowed(ctx.bucket, ctx.method) || this.objectPublic(ctx)) return;
       throw err('AccessDenied');
     }
     auth.verifySignature({

@@ -222,7 +222,7 @@ async function PutObjectCopy(ctx) {
   const h = ctx.headers;
   const directive = h['x-cos-metadata-directive'] === undefined ? 'Copy' : String(h['x-cos-metadata-directive']);
   if (directive !== 'Copy' && directive !== 'Replaced') throw err('InvalidArgument', 'x-cos-metadata-directive must be Copy or Replaced.');
-  const requested = o.writeAttributes(h, ctx, ctx.key);
+  const requested = o.bucketDefaults(ctx.bucket, o.writeAttributes(h, ctx, ctx.key));
   const sameObject = src.bucket === ctx.bucket && src.key === ctx.key;
   const classChange = h['x-cos-storage-class'] !== undefined && requested.storageClass !== src.obj.storageClass;
   if (sameObject && directive === 'Copy' && !classChange) {

@@ -144,6 +144,17 @@ function writeAttributes(h, ctx, key) {
   };
 }
 
+/** A bucket's default encryption (PUT ?encryption) applies to writes that ask for none. */
+function bucketDefaults(bucket, attrs) {
+  const conf = bucket.configs && bucket.configs.get('encryption');
+  if (!conf || attrs.sse['x-cos-server-side-encryption'] || attrs.sse['x-cos-server-side-encryption-customer-algorithm']) return attrs;
+  const rule = [].concat(conf.Rule)[0];
+  const alg = rule && rule.ApplyServerSideEncryptionByDefault && rule.ApplyServerSideEncryptionByDefault.SSEAlgorithm;
+  if (alg === 'AES256' || alg === 'SM4') attrs.sse['x-cos-server-side-encryption'] = alg;
+  else if (alg === 'KMS') attrs.sse['x-cos-server-side-encryption'] = 'cos/kms';
+  return attrs;
+}
+
 /** Content-Length as a number; null for chunked bodies when allowed; else 411. */
 function contentLength(ctx, { chunkedOk = false } = {}) {
   const cl = ctx.headers['content-length'];
@@ -214,7 +225,7 @@ function ownerId(ctx) {
 
 async function PutObject(ctx) {
   checkKey(ctx.key);
-  const a = writeAttributes(ctx.headers, ctx, ctx.key);
+  const a = bucketDefaults(ctx.bucket, writeAttributes(ctx.headers, ctx, ctx.key));
   const len = contentLength(ctx, { chunkedOk: true });
   const max = ctx.server.opts.maxObjectSize;
   if (len !== null && len > max) throw err('EntityTooLarge');
@@ -247,7 +258,7 @@ async function AppendObject(ctx) {
   if (position !== current) throw err('AppendPositionErr');
   if (current + len > ctx.server.opts.maxObjectSize) throw err('EntityTooLarge');
   // Metadata headers count only when the append creates the object.
-  const a = writeAttributes(ctx.headers, ctx, ctx.key);
+  const a = bucketDefaults(ctx.bucket, writeAttributes(ctx.headers, ctx, ctx.key));
   ctx.throttle(a.trafficLimit);
   const running = existing ? existing.appendMd5.copy() : crypto.createHash('md5');
   const r = await ctx.store.receive(ctx.body(), { maxBytes: ctx.server.opts.maxObjectSize - current, alsoHash: running });
@@ -522,7 +533,7 @@ async function receiveFormFile(ctx, fields, stream, filename) {
   for (const [k, v] of fields) h[k] = v;
   if (fields.has('acl')) h['x-cos-acl'] = fields.get('acl');
   delete h['x-cos-security-token'];
-  const attrs = writeAttributes(h, null, key);
+  const attrs = bucketDefaults(ctx.bucket, writeAttributes(h, null, key));
 
   let lengthRange = null;
   const nowMs = ctx.nowMs();
@@ -568,7 +579,7 @@ function newUploadId(nowMs) {
 
 async function InitiateMultipartUpload(ctx) {
   checkKey(ctx.key);
-  const a = writeAttributes(ctx.headers, ctx, ctx.key);
+  const a = bucketDefaults(ctx.bucket, writeAttributes(ctx.headers, ctx, ctx.key));
   const upload = {
     key: ctx.key,
     uploadId: newUploadId(ctx.nowMs()),
@@ -845,5 +856,5 @@ const OPS = {
 
 module.exports = {
   OPS, CosError, STORAGE_CLASSES, COLD, parseRange, writeAttributes, checkKey, quoted, unquote, isoTime, objectHeaders, newObject,
-  findObject, readable, versionHeader, preconditions, parseContentMd5, checkMd5, readSmallBody, encodingType, maybeEncode, intParam, ownerId, contentLength, trafficLimit, openUpload, MAX_PARTS,
+  findObject, readable, versionHeader, bucketDefaults, preconditions, parseContentMd5, checkMd5, readSmallBody, encodingType, maybeEncode, intParam, ownerId, contentLength, trafficLimit, openUpload, MAX_PARTS,
 };

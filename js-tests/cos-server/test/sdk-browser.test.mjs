@@ -102,3 +102,59 @@ test('cos-js-sdk-v5 putObject/headObject: metadata readable via CORS; temp keys 
   assert.ok(result.requestId);
   assert.equal(server.objects(BUCKET, 'browser/sts.txt')[0].md5, md5hex('temporary'));
 });
+
+test('cos-js-sdk-v5 beyond uploads through CORS: listing, copy, batch delete, tagging, ACL, select, service, bucket configs, postBucketInventory', { skip }, async () => {
+  const r = await page.evaluate(async ({ port, bucket, region, sid, skey }) => {
+    const cos = new window.COS({ SecretId: sid, SecretKey: skey, Domain: '{Bucket}.cos.{Region}.localhost:' + port, ServiceDomain: 'service.cos.localhost:' + port, Protocol: 'http:' });
+    const B = { Bucket: bucket, Region: region };
+    const N = { Bucket: 'browsermade-1250000000', Region: 'ap-chengdu' };
+    const out = {};
+    const step = async (name, fn) => {
+      try {
+        out[name] = await fn();
+      } catch (e) {
+        out[name] = { error: e.code || String(e), statusCode: e.statusCode };
+      }
+    };
+    await cos.putObject({ ...B, Key: 'bx/a.csv', Body: 'x,y\n1,2\n3,4\n' });
+    await step('list', async () => (await cos.getBucket({ ...B, Prefix: 'bx/', Delimiter: '/' })).Contents.map((c) => c.Key));
+    await step('copy', async () => (await cos.putObjectCopy({ ...B, Key: 'bx/b.csv', CopySource: bucket + '.cos.' + region + '.myqcloud.com/bx/a.csv' })).ETag);
+    await step('tag', async () => {
+      await cos.putObjectTagging({ ...B, Key: 'bx/b.csv', Tags: [{ Key: 'k', Value: 'v' }] });
+      return (await cos.getObjectTagging({ ...B, Key: 'bx/b.csv' })).Tags;
+    });
+    await step('acl', async () => (await cos.getObjectAcl({ ...B, Key: 'bx/b.csv' })).ACL);
+    await step('select', async () => {
+      const d = await cos.selectObjectContent({ ...B, Key: 'bx/a.csv', SelectType: 2, SelectRequest: { Expression: 'Select _2 from COSObject where _1 > 1', ExpressionType: 'SQL', InputSerialization: { CSV: { FileHeaderInfo: 'IGNORE' } }, OutputSerialization: { CSV: {} } } });
+      return { payload: String(d.Payload), hasBody: typeof d.Body === 'string' && d.Body.length > 0 }; // this SDK returns no Stats
+    });
+    await step('versions', async () => (await cos.listObjectVersions({ ...B, Prefix: 'bx/' })).Versions.length);
+    await step('delete', async () => (await cos.deleteMultipleObject({ ...B, Objects: [{ Key: 'bx/a.csv' }, { Key: 'bx/b.csv' }] })).Deleted.length);
+    await step('service', async () => (await cos.getService({})).Buckets.map((b) => b.Name));
+    await step('putBucket', async () => (await cos.putBucket(N)).statusCode);
+    await step('region', async () => (await cos.headBucket(N)).headers['x-cos-bucket-region']);
+    await step('cors', async () => {
+      await cos.putBucketCors({ ...N, CORSRules: [{ AllowedOrigin: ['*'], AllowedMethod: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], AllowedHeader: ['*'], ExposeHeader: ['ETag'] }] });
+      return (await cos.getBucketCors(N)).CORSRules.length;
+    });
+    const inventory = { Id: 'once', Destination: { COSBucketDestination: { Format: 'CSV', AccountId: '100000000001', Bucket: 'qcs::cos:ap-chengdu::' + N.Bucket } } };
+    await step('postInventory', async () => (await cos.postBucketInventory({ ...N, Id: 'once', InventoryConfiguration: inventory })).statusCode);
+    await step('postInventoryBad', async () => cos.postBucketInventory({ ...N, Id: 'other', InventoryConfiguration: inventory }));
+    await step('deleteBucket', async () => (await cos.deleteBucket(N)).statusCode);
+    return out;
+  }, { port: server.port, bucket: BUCKET, region: REGION, sid: SID, skey: SKEY });
+  assert.deepEqual(r.list, ['bx/a.csv']);
+  assert.equal(r.copy, '"' + md5hex('x,y\n1,2\n3,4\n') + '"');
+  assert.deepEqual(r.tag, [{ Key: 'k', Value: 'v' }]);
+  assert.equal(r.acl, 'default');
+  assert.deepEqual(r.select, { payload: '4\n', hasBody: true });
+  assert.equal(r.versions, 2);
+  assert.equal(r.delete, 2);
+  assert.deepEqual(r.service, [BUCKET]);
+  assert.equal(r.putBucket, 200);
+  assert.equal(r.region, 'ap-chengdu');
+  assert.equal(r.cors, 1);
+  assert.equal(r.postInventory, 200);
+  assert.deepEqual(r.postInventoryBad, { error: 'InvalidArgument', statusCode: 400 });
+  assert.equal(r.deleteBucket, 204);
+});

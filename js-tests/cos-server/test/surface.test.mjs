@@ -75,6 +75,29 @@ test('object ACL: grant headers, AccessControlPolicy body, both or neither → I
   assert.equal(code(await cos(server, { method: 'PUT', key: 'acl/o.txt', query: { acl: '' } })), 'InvalidRequest');
   assert.equal(code(await cos(server, { method: 'PUT', key: 'acl/o.txt', query: { acl: '' }, ...xmlBody(policy.replace('<Permission>READ', '<Permission>EVERYTHING')) })), 'MalformedXML');
   assert.equal(code(await cos(server, { method: 'PUT', key: 'acl/o.txt', query: { acl: '' }, headers: { 'x-cos-acl': 'world' } })), 'InvalidArgument');
+  // An object's public-read ACL opens GET / HEAD of that object to anonymous requests, nothing else.
+  assert.equal((await cos(server, { key: 'acl/o.txt', auth: false })).text, 'x', 'AllUsers READ grant from the body');
+  await put('acl/p.txt', 'p', { 'x-cos-acl': 'public-read' });
+  await put('acl/q.txt', 'q');
+  assert.equal((await cos(server, { key: 'acl/p.txt', auth: false })).text, 'p');
+  assert.equal((await cos(server, { method: 'HEAD', key: 'acl/p.txt', auth: false })).status, 200);
+  assert.equal(code(await cos(server, { key: 'acl/q.txt', auth: false })), 'AccessDenied');
+  assert.equal(code(await cos(server, { key: 'acl/p.txt', query: { acl: '' }, auth: false })), 'AccessDenied');
+  assert.equal(code(await cos(server, { method: 'PUT', key: 'acl/p.txt', body: 'overwrite', auth: false })), 'AccessDenied');
+});
+
+test('bucket default encryption applies to writes that ask for none', async () => {
+  const conf = '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>';
+  const b = 'encrypted-1250000000';
+  await cos(server, { method: 'PUT', key: '', bucket: b });
+  await cos(server, { method: 'PUT', key: '', query: { encryption: '' }, bucket: b, ...xmlBody(conf) });
+  const p = await cos(server, { method: 'PUT', key: 'e.txt', body: 'e', bucket: b });
+  assert.equal(p.headers['x-cos-server-side-encryption'], 'AES256');
+  assert.equal((await cos(server, { method: 'HEAD', key: 'e.txt', bucket: b })).headers['x-cos-server-side-encryption'], 'AES256');
+  const init = await cos(server, { method: 'POST', key: 'm.bin', query: { uploads: '' }, bucket: b });
+  assert.equal(init.headers['x-cos-server-side-encryption'], 'AES256');
+  const plain = await cos(server, { method: 'PUT', key: 'plain.txt', body: 'p' });
+  assert.equal(plain.headers['x-cos-server-side-encryption'], undefined);
 });
 
 test('object tagging: TagSet round trip, empty TagSet, duplicate keys / > 10 tags → InvalidTag, wrong root → MalformedXML', async () => {
@@ -360,7 +383,9 @@ test('PUT / HEAD / DELETE Bucket, GET ?location, GET Service (all regions and on
   };
   let s = await svc('service.cos.localhost:' + server.port);
   assert.equal(s.status, 200, s.text);
-  assert.deepEqual(xmlValues(s.text, 'Name'), [name, BUCKET, OTHER].sort());
+  const names = xmlValues(s.text, 'Name');
+  assert.deepEqual(names, [...names].sort(), 'sorted by name');
+  for (const n of [name, BUCKET, OTHER]) assert.ok(names.includes(n), n);
   assert.match(s.text, /<Owner><ID>qcs::cam::uin\/100000000001:uin\/100000000001<\/ID><DisplayName>100000000001<\/DisplayName><\/Owner><Buckets><Bucket><Name>/);
   assert.match(s.text, /<CreationDate>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ<\/CreationDate><BucketType>cos<\/BucketType>/);
   s = await svc('cos.ap-shanghai.localhost:' + server.port);
