@@ -88,9 +88,21 @@ const docParser = new XMLParser({
   attributeNamePrefix: '@',
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  trimValues: false, // keys and values keep their spaces (a key may end in one; a delimiter may be "\n")
   processEntities: true,
 });
+
+/** Drop the whitespace between elements that an untrimmed parse keeps as '#text'. */
+function dropIndent(v) {
+  if (Array.isArray(v)) return v.map(dropIndent);
+  if (!v || typeof v !== 'object') return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === '#text' && typeof x === 'string' && !x.trim()) continue;
+    out[k] = dropIndent(x);
+  }
+  return out;
+}
 
 /**
  * Parse a request body whose root must be `root`; returns the root's content ('' for an empty
@@ -106,9 +118,12 @@ function parseBody(text, root) {
   } catch {
     throw err('MalformedXML');
   }
-  const names = Object.keys(obj || {}).filter((k) => k !== '?xml');
+  obj = dropIndent(obj);
+  const names = Object.keys(obj || {}).filter((k) => k !== '?xml' && k !== '#text');
   if (names.length !== 1 || names[0] !== root || Array.isArray(obj[root])) throw err('MalformedXML', 'The root element must be <' + root + '>.');
-  return obj[root];
+  const v = obj[root];
+  // An element holding only indentation is empty.
+  return typeof v === 'string' && !v.trim() ? '' : v;
 }
 
 /** Arrays for a value that may be one element or many (absent → []). */

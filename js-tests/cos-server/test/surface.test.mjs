@@ -211,6 +211,11 @@ test('POST ?delete: Content-MD5 required, Quiet, per-key Error, Deleted for miss
   r = await cos(server, { method: 'POST', key: '', query: { delete: '' }, ...xmlBody(doc(true, ['del/b'])) });
   assert.match(r.text, /<DeleteResult\/>|<DeleteResult><\/DeleteResult>/);
   assert.equal(stored('del/b'), undefined);
+  // Keys keep their spaces; indentation between elements is not content.
+  await put('del/trailing ', 't');
+  r = await cos(server, { method: 'POST', key: '', query: { delete: '' }, ...xmlBody('<Delete>\n  <Object>\n    <Key>del/trailing </Key>\n  </Object>\n</Delete>\n') });
+  assert.match(r.text, /<Deleted><Key>del\/trailing <\/Key><\/Deleted>/);
+  assert.equal(stored('del/trailing '), undefined);
   assert.equal(code(await cos(server, { method: 'POST', key: '', query: { delete: '' }, ...xmlBody('<Delete><Quiet>true</Quiet></Delete>') })), 'MalformedXML');
   assert.equal(code(await cos(server, { method: 'POST', key: '', query: { delete: '' }, ...xmlBody('<Delete><Object><Key>x</Key></Object>') })), 'MalformedXML');
 });
@@ -348,6 +353,9 @@ test('POST ?select: CSV and JSON subsets, event-stream frames with CRCs, Stats a
   frames = decodeFrames(r.body);
   assert.equal(frames[0].payload, 'ann\nbob\n');
   assert.deepEqual(frames.map((f) => f.headers[':event-type']), ['Records', 'Progress', 'Stats', 'End']);
+  await put('sel/tabs.tsv', 'a\tb\n1\t2\n');
+  r = await select('sel/tabs.tsv', 'SELECT b FROM COSObject', '<CSV><FileHeaderInfo>USE</FileHeaderInfo><FieldDelimiter>\t</FieldDelimiter><RecordDelimiter>\n</RecordDelimiter></CSV>', '<CSV><RecordDelimiter>;</RecordDelimiter></CSV>');
+  assert.equal(decodeFrames(r.body)[0].payload, '2;', 'a tab and a newline survive the XML body');
   r = await select('sel/lines.json', 'SELECT s.name FROM COSObject s WHERE s.tags.a = 2', '<JSON><Type>LINES</Type></JSON>', '<JSON/>');
   assert.equal(decodeFrames(r.body)[0].payload, '{"name":"bob"}\n');
   r = await select('sel/lines.json', 'SELECT COUNT(*) FROM COSObject', '<JSON><Type>LINES</Type></JSON>', '<CSV/>');
