@@ -185,6 +185,8 @@ function showFormError(err) {
   // Label, field and message in view together, then focus without a second jump.
   (field.closest('.field') || field).scrollIntoView({ block: 'nearest' });
   field.focus({ preventScroll: true });
+  // Focus already on the field (Enter pressed in it) reads nothing new: say it as well.
+  announce('Settings not saved: ' + err.message);
 }
 
 function clearFieldError(field) {
@@ -290,14 +292,14 @@ function explain(err, entry) {
   const bucket = entry ? entry.bucket : settings.bucket;
   const region = entry ? entry.region : settings.region;
   let text;
-  let unreachable = false;
+  let check = null; // what diagnose() should find out: 'network' or 'bucket'
   if (err.fromList) return { text: `The upload failed: ${msg}`, detail: '' };
   if (code === 'TaskCanceled') text = 'Canceled.';
   else if (/getAuthorization/.test(msg)) {
     const why = entry ? entry.authFailure : lastAuthFailure;
     if (why && why.unreachable) {
       text = `Could not get temporary keys: ${why.message}. Checking why…`;
-      unreachable = true;
+      check = 'network';
     } else {
       text = why
         ? `Could not get temporary keys: ${why.message}.`
@@ -312,12 +314,15 @@ function explain(err, entry) {
     else {
       // Browsers hide why a request failed; diagnose() asks the endpoint and replaces this.
       text = `The browser could not reach bucket “${bucket}” in ${region}. Checking why…`;
-      unreachable = true;
+      check = 'network';
     }
   } else {
     switch (code) {
       case 'NoSuchBucket':
-        text = `Bucket “${bucket}” does not exist in region ${region}. Check its full name (it ends with your APPID) and its region.`; break;
+        // A wrong region answers the same: diagnose() looks in the others.
+        text = `Bucket “${bucket}” does not exist in region ${region}. Checking the other regions…`;
+        check = 'bucket';
+        break;
       case 'SignatureDoesNotMatch':
         text = 'COS refused the signature: the SecretKey does not belong to the SecretId, or the temporary keys are wrong.'; break;
       case 'InvalidAccessKeyId':
@@ -348,7 +353,7 @@ function explain(err, entry) {
   if (msg && msg !== text) parts.push(msg);
   const rid = err.RequestId || (err.headers && err.headers['x-cos-request-id']);
   if (rid) parts.push('RequestId ' + rid);
-  return { text, detail: parts.join(' · '), unreachable };
+  return { text, detail: parts.join(' · '), check };
 }
 
 // ---------------------------------------------------------------- why a request did not get through
@@ -420,6 +425,14 @@ async function findBucketRegion(e) {
   return found.find(Boolean) || null;
 }
 
+/** COS said NoSuchBucket: a wrong region, or a wrong name. */
+async function whereIsBucket(e) {
+  const region = await findBucketRegion(e);
+  if (region) return `Bucket “${e.bucket}” is in region ${region}, not ${e.region}. Set Region to ${region} in Settings, then press Retry.`;
+  const host = new URL(bucketUrl(e)).host;
+  return `Bucket “${e.bucket}” does not exist: ${host} answers NoSuchBucket${e.domain && !/\{Region\}/.test(e.domain) ? '' : ', and no other region has it'}. Check the bucket's full name (name-APPID) in Settings, then press Retry.`;
+}
+
 async function diagnoseBucket(e) {
   const url = bucketUrl(e);
   const host = new URL(url).host;
@@ -428,11 +441,7 @@ async function diagnoseBucket(e) {
   const head = await probe(url, { method: 'HEAD' });
   if (head) {
     answered(url);
-    if (head.status === 404) {
-      const region = await findBucketRegion(e);
-      if (region) return `Bucket “${e.bucket}” is in region ${region}, not ${e.region}. Set Region to ${region} in Settings, then press Retry.`;
-      return `Bucket “${e.bucket}” does not exist: ${host} answers NoSuchBucket${e.domain && !/\{Region\}/.test(e.domain) ? '' : ', and no other region has it'}. Check the bucket's full name (name-APPID) in Settings, then press Retry.`;
-    }
+    if (head.status === 404) return whereIsBucket(e);
     // The bucket is there. Uploads send headers, so they need a preflight: does it pass?
     if (await probe(url, { method: 'HEAD', headers: { 'x-cos-meta-probe': '1' } })) {
       return `Bucket “${e.bucket}” answers normally now, so the failure looks like a passing network problem. Press Retry.`;
@@ -454,9 +463,11 @@ async function diagnoseStsUrl(url) {
 async function diagnose(e, failure) {
   let text;
   try {
-    text = e.authFailure && e.authFailure.unreachable ? await diagnoseStsUrl(e.authFailure.url) : await diagnoseBucket(e);
+    if (failure.check === 'bucket') text = await whereIsBucket(e);
+    else if (e.authFailure && e.authFailure.unreachable) text = await diagnoseStsUrl(e.authFailure.url);
+    else text = await diagnoseBucket(e);
   } catch (err) {
-    text = failure.text.replace(/ Checking why…$/, '') + ` (${err && err.message || err})`;
+    text = failure.text.replace(/ Checking .*…$/, '') + ` (${err && err.message || err})`;
   }
   if (e.failure !== failure) return;
   e.failure = { ...failure, text, pending: false };
@@ -469,7 +480,7 @@ function setFailure(e, err, fromList = false) {
   const msg = String(err && err.message || '');
   e.authFailure = /getAuthorization/.test(msg) ? authFailures.get(e.key) || lastAuthFailure : null;
   const ex = explain(err, e);
-  const failure = { ...ex, fromList, pending: !!ex.unreachable, said: false };
+  const failure = { ...ex, fromList, pending: !!ex.check, said: false };
   e.failure = failure;
   if (failure.pending) diagnose(e, failure);
 }
@@ -742,6 +753,7 @@ function render() {
     p.toggle.setAttribute('aria-label', (canPause ? 'Pause ' : st === 'error' ? 'Retry ' : 'Resume ') + e.name);
     p.cancel.hidden = SETTLED.has(st) || st === 'error' || !e.taskId;
     p.remove.hidden = !(SETTLED.has(st) || st === 'error');
+    p.remove.title = st === 'error' && e.taskId ? 'Removes it from the list and deletes the parts it sent' : '';
 
     // Pre-signed URLs last 15 minutes: sign again well before that.
     if (e.url && Date.now() - e.urlAt > 10 * 60 * 1000) e.url = null;
