@@ -500,6 +500,14 @@ pub fn parts_param(params: &Value) -> Result<Vec<(u32, String)>> {
     Ok(out)
 }
 
+/// How a request runs: its STS scope, the task's abort scope, and its retry rule.
+#[derive(Clone, Copy)]
+pub struct RunWithin<'a> {
+    pub scope: Option<&'a [&'static str]>,
+    pub abort: Option<&'a AbortScope>,
+    pub retry: Retry,
+}
+
 /// `multipartComplete`. COS may answer 200 and still fail (the status line goes out before the
 /// merge): a 200 whose body is `<Error>` or lacks an ETag is an error, never a success.
 pub async fn multipart_complete<H: Host>(
@@ -508,9 +516,7 @@ pub async fn multipart_complete<H: Host>(
     upload_id: &str,
     parts: &[(u32, String)],
     extra_headers: Vec<(String, String)>,
-    scope: Option<&[&'static str]>,
-    abort: Option<&AbortScope>,
-    retry: Retry,
+    run: RunWithin<'_>,
 ) -> Result<(Value, HttpResponse)> {
     let body = xml::complete_multipart_body(parts);
     let mut headers = extra_headers;
@@ -521,9 +527,9 @@ pub async fn multipart_complete<H: Host>(
     req.headers = headers;
     req.query = vec![("uploadId".into(), upload_id.to_string())];
     req.body = Body::Bytes(body.into_bytes());
-    req.scope = scope;
-    req.abort = abort;
-    req.retry = retry;
+    req.scope = run.scope;
+    req.abort = run.abort;
+    req.retry = run.retry;
     let resp = c.request(req).await?;
     let text = core::str::from_utf8(&resp.body).unwrap_or("");
     let doc = xml::parse(text).map_err(|e| protocol_error(&resp, &e.message))?;
@@ -552,7 +558,8 @@ pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value) -> 
     let parts = parts_param(params)?;
     let mut headers = params::headers(params)?;
     remove_header(&mut headers, "content-type");
-    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, None, None, Retry::ServerErrors).await?.0)
+    let run = RunWithin { scope: None, abort: None, retry: Retry::ServerErrors };
+    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, run).await?.0)
 }
 
 /// `multipartAbort`.

@@ -480,7 +480,8 @@ async fn upload_parts_and_complete<H: Host>(
     let started = c.host.now_ms();
     let mut attempts = 0;
     let completed = loop {
-        match ops::multipart_complete(c, t, &upload_id, &parts, attempt_headers(&complete_headers, attempts), Some(MULTIPART_SCOPE), Some(&ctx.abort), Retry::Never).await {
+        let run = ops::RunWithin { scope: Some(MULTIPART_SCOPE), abort: Some(&ctx.abort), retry: Retry::Never };
+        match ops::multipart_complete(c, t, &upload_id, &parts, attempt_headers(&complete_headers, attempts), run).await {
             Ok(r) => break Ok(r),
             Err(e) => {
                 attempts += 1;
