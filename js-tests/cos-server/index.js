@@ -465,7 +465,7 @@ class CosServer {
     const header = (n) => req.headers[n];
     const service = !vhost && this.serviceRe.exec(hostname);
     let bucketName;
-    if (service || (!vhost && this.opts.pathStyle === 'allow' && path === '/')) {
+    if (!vhost && path === '/' && (service || this.opts.pathStyle === 'allow')) {
       // GET Service: service.cos.<domain> (all regions) or cos.<region>.<domain>.
       ctx.key = '';
       ctx.serviceRegion = service ? service[1] : undefined;
@@ -489,9 +489,12 @@ class CosServer {
       ctx.key = i < 0 ? '' : rest.slice(i + 1);
       ctx.op = detectOp(req.method, ctx.key, has, header);
       const b = this.store.buckets.get(bucketName);
-      if (!b) routeError = routeError || err('NoSuchBucket');
-      else if (this.opts.pathStyle !== 'allow') routeError = routeError || err('PathStyleDomainForbidden');
-      else ctx.bucket = b;
+      // PUT Bucket path-style: the region comes from a cos.<region>.<domain> host, else the first bucket's.
+      const region = (service && service[1]) || this.opts.buckets[0].region;
+      if (this.opts.pathStyle !== 'allow' && (b || ctx.op === 'PutBucket')) routeError = routeError || err('PathStyleDomainForbidden');
+      else if (b) ctx.bucket = b;
+      else if (ctx.op === 'PutBucket') ctx.newBucket = { name: bucketName, region, exists: false };
+      else routeError = routeError || err('NoSuchBucket');
     }
     this.count(ctx.op);
     res.on('close', () => {
@@ -639,7 +642,7 @@ class CosServer {
     switch (route) {
       case 'GET /_admin':
       case 'GET /_admin/':
-        return json(200, { url: this.url, port: this.port, baseDomain: this.opts.baseDomain, buckets: this.opts.buckets.map((b) => ({ name: b.name, region: b.region, host: this.hostFor(b) })), pathStyle: this.opts.pathStyle, minPartSize: this.opts.minPartSize });
+        return json(200, { url: this.url, port: this.port, baseDomain: this.opts.baseDomain, buckets: [...this.store.buckets.values()].map((b) => ({ name: b.name, region: b.region, host: this.hostFor(b) })), pathStyle: this.opts.pathStyle, minPartSize: this.opts.minPartSize });
       case 'GET /_admin/counters':
         return json(200, this.counters());
       case 'POST /_admin/counters/reset':

@@ -513,3 +513,24 @@ test('PUT / DELETE ?cors drive the preflights: a stored rule is enforced, no con
   await cos(server, { method: 'DELETE', key: '', query: { cors: '' }, bucket: name });
   assert.equal((await preflight('https://a.example.com')).status, 403);
 });
+
+test('path-style (pathStyle: allow): GET / is GET Service, PUT /<bucket> creates it in the host\'s region, keys still route', async () => {
+  const ps = await startCosServer({ credentials: [{ secretId: SID, secretKey: SKEY }], buckets: [{ name: BUCKET, region: REGION }], pathStyle: 'allow', quiet: true });
+  try {
+    const call = (method, host, p, query = '') => {
+      const keyTime = keyTimeNow();
+      const q = query ? { [query]: '' } : {};
+      return request(ps.port, { method, path: p + (query ? '?' + query : ''), headers: { Host: host, Authorization: sign({ method, path: p, query: q, headers: { host }, keyTime }) } });
+    };
+    const regional = 'cos.ap-nanjing.localhost:' + ps.port;
+    assert.equal((await call('PUT', regional, '/pathmade-1250000000')).status, 200);
+    assert.match((await call('GET', regional, '/pathmade-1250000000', 'location')).text, /<LocationConstraint>ap-nanjing</);
+    const svc = await call('GET', '127.0.0.1:' + ps.port, '/');
+    assert.deepEqual(xmlValues(svc.text, 'Name'), [BUCKET, 'pathmade-1250000000']);
+    const admin = await request(ps.port, { path: '/_admin', headers: { Host: '127.0.0.1:' + ps.port } });
+    assert.deepEqual(JSON.parse(admin.text).buckets.map((b) => b.name), [BUCKET, 'pathmade-1250000000']);
+    assert.equal(code(await call('GET', regional, '/' + BUCKET + '/missing')), 'NoSuchKey');
+  } finally {
+    await ps.stop();
+  }
+});
