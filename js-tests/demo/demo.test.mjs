@@ -72,7 +72,16 @@ before(async () => {
   makeFile('video.bin', 20 * MiB);
   makeFile('hello.txt', 2000);
   makeFile('tiny.txt', 100);
-  demo = await start({ port: 0, cosPort: 0 });
+  // Two more buckets for the CORS diagnoses: one without any rule, one whose rule only allows reads.
+  demo = await start({
+    port: 0, cosPort: 0, cosServerOptions: {
+      buckets: [
+        { name: BUCKET, region: 'ap-guangzhou' },
+        { name: 'nocors-1250000000', region: 'ap-guangzhou', cors: [] },
+        { name: 'readcors-1250000000', region: 'ap-guangzhou', cors: [{ allowedOrigins: ['*'], allowedMethods: ['GET', 'HEAD'] }] },
+      ],
+    },
+  });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   page = await context.newPage();
@@ -414,9 +423,9 @@ test('a failure keeps its own message; failed rows can be removed and cleared', 
   await demoDefaults();
 });
 
-test('wrong bucket, wrong region, wrong port and a stopped server each get their own message', async () => {
+test('wrong bucket, wrong region, wrong port, missing CORS rule and a stopped server each get their own message', async () => {
   await freshPage();
-  for (const name of ['wrong-bucket.txt', 'wrong-region.txt', 'wrong-port.txt', 'stopped.txt', 'first.txt']) makeFile(name, 4000);
+  for (const name of ['wrong-bucket.txt', 'wrong-region.txt', 'wrong-port.txt', 'stopped.txt', 'first.txt', 'no-cors.txt', 'read-cors.txt']) makeFile(name, 4000);
   // The page has talked to this server before (it only calls a server "stopped" if it answered once).
   await page.setInputFiles('#file-input', files['first.txt'].path);
   await waitState('first.txt', 'Done');
@@ -441,6 +450,18 @@ test('wrong bucket, wrong region, wrong port and a stopped server each get their
     `Nothing answers at examplebucket-1250000000.cos.ap-guangzhou.localhost:${port}. Check Domain (host and port) and Protocol in Settings. The demo's local COS server listens on port ${cosPort} (“Back to the demo defaults” in Settings).`);
   await demoDefaults();
 
+  // No CORS rule at all: the browser only learns that something answers there.
+  await saveSettings(() => page.getByLabel('Bucket', { exact: true }).fill('nocors-1250000000'));
+  await page.setInputFiles('#file-input', files['no-cors.txt'].path);
+  assert.match(await failureText('no-cors.txt'),
+    /^nocors-1250000000\.cos\.ap-guangzhou\.localhost:\d+ answers, but not to this page: either bucket “nocors-1250000000” does not exist in ap-guangzhou \(check its name and region\), or it has no CORS rule for http:\/\/127\.0\.0\.1:\d+/);
+  // A rule that lets the page read but not send headers: the bucket is there, the rule is the problem.
+  await saveSettings(() => page.getByLabel('Bucket', { exact: true }).fill('readcors-1250000000'));
+  await page.setInputFiles('#file-input', files['read-cors.txt'].path);
+  assert.match(await failureText('read-cors.txt'),
+    /^Bucket “readcors-1250000000” exists, but its CORS rule does not let this page \(http:\/\/127\.0\.0\.1:\d+\) upload\. Add the rule described at the bottom of the page, then press Retry\.$/);
+  await demoDefaults();
+
   await demo.cosServer.stop();
   try {
     await page.setInputFiles('#file-input', files['stopped.txt'].path);
@@ -453,7 +474,7 @@ test('wrong bucket, wrong region, wrong port and a stopped server each get their
   }
   // Each case named its own cause: no two rows say the same.
   const texts = await page.locator('li.task.s-error .t-error-text').allTextContents();
-  assert.equal(new Set(texts).size, 4, texts.join('\n'));
+  assert.equal(new Set(texts).size, 6, texts.join('\n'));
   // Fixed: Retry goes through.
   await row('stopped.txt').getByRole('button', { name: 'Retry stopped.txt' }).click();
   await waitState('stopped.txt', 'Done');
