@@ -44,7 +44,7 @@ const CODES = {
   NoSuchLifecycleConfiguration: [404, 'The lifecycle configuration does not exist.'],
   NoSuchPolicy: [404, 'The bucket policy does not exist.'],
   NoSuchTagSet: [404, 'There is no tag set associated with the bucket.'],
-  ReplicationConfigurationnotFoundError: [404, 'The replication configuration was not found.'],
+  ReplicationConfigurationNotFoundError: [404, 'The replication configuration was not found.'],
   NoSuchWebsiteConfiguration: [404, 'The specified bucket does not have a website configuration.'],
   NoSuchRefererConfiguration: [404, 'The referer configuration does not exist.'],
   NoSuchDomainConfiguration: [404, 'The domain configuration does not exist.'],

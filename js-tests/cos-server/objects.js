@@ -338,14 +338,15 @@ function aclXml(ctx, res) {
 /** PUT ?acl: x-cos-acl / x-cos-grant-* headers, or an AccessControlPolicy body (not both). */
 async function putAcl(ctx, res, { allowed, writeGrant }) {
   const h = ctx.headers;
-  const grantHeaders = Object.keys(HEADER_PERMISSION).filter((n) => h[n] !== undefined && (writeGrant || n !== 'x-cos-grant-write'));
-  const hasHeaders = h['x-cos-acl'] !== undefined || grantHeaders.length > 0;
+  // Empty headers count as absent: the official SDKs send GrantRead: '' back as they got it.
+  const grantHeaders = Object.keys(HEADER_PERMISSION).filter((n) => h[n] && (writeGrant || n !== 'x-cos-grant-write'));
+  const hasHeaders = !!h['x-cos-acl'] || grantHeaders.length > 0;
   const body = await o.readSmallBody(ctx, 64 * 1024);
   o.checkMd5(o.parseContentMd5(h['content-md5']), crypto.createHash('md5').update(body).digest());
   if (hasHeaders && body.length) throw err('InvalidRequest', 'Specify an ACL either in headers or in the body, not both.');
   if (!hasHeaders && !body.length) throw err('InvalidRequest', 'PUT ?acl needs x-cos-acl, x-cos-grant-* or an AccessControlPolicy body.');
   if (hasHeaders) {
-    const acl = h['x-cos-acl'] === undefined ? undefined : String(h['x-cos-acl']);
+    const acl = h['x-cos-acl'] ? String(h['x-cos-acl']) : undefined;
     if (acl !== undefined && !allowed.includes(acl)) throw err('InvalidArgument', 'Invalid x-cos-acl: ' + acl);
     const grants = {};
     for (const n of grantHeaders) {
