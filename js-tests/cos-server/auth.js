@@ -243,4 +243,31 @@ function verifyPolicy({ fields, values, nowMs, lookup }) {
   return { cred, lengthRange };
 }
 
-module.exports = { uriEncode, listName, parseAuthString, signHttpString, verifySignature, policySignature, verifyPolicy, checkCredential, SKEW_SECONDS };
+/**
+ * The older multi-field signature the official SDKs still produce with getV4Auth and send as
+ * ?sign=: base64(HMAC-SHA1(secretKey, plain) + plain), plain = a=<appid>&b=<bucket short
+ * name>&k=<SecretId>&t=<now>&e=<expiry>&r=<random>&f=/<appid>/<bucket>/<key> (f may be empty:
+ * any key). Returns false when `sign` is not of this kind (the caller tries the q-* form).
+ */
+function verifyV4Sign({ sign, bucket, key, nowSec, lookup }) {
+  const raw = Buffer.from(String(sign), 'base64');
+  if (raw.length <= 20) return false;
+  const plain = raw.subarray(20).toString('utf8');
+  if (!/^a=[^&]*&b=/.test(plain)) return false;
+  const f = {};
+  for (const part of plain.split('&')) {
+    const i = part.indexOf('=');
+    if (i > 0 && f[part.slice(0, i)] === undefined) f[part.slice(0, i)] = part.slice(i + 1);
+  }
+  const cred = f.k ? lookup(f.k) : null;
+  if (!cred || cred.token !== undefined) throw err('InvalidAccessKeyId');
+  const mac = crypto.createHmac('sha1', cred.secretKey).update(plain, 'utf8').digest();
+  if (!crypto.timingSafeEqual(mac, raw.subarray(0, 20))) throw err('SignatureDoesNotMatch');
+  const m = /^(.*)-(\d+)$/.exec(bucket);
+  if (!m || f.a !== m[2] || f.b !== m[1]) throw err('AccessDenied', 'The signature is for another bucket.');
+  if (!/^\d+$/.test(f.e || '') || nowSec > Number(f.e)) throw err('AccessDenied', 'Request has expired');
+  if (f.f && f.f !== '/' + m[2] + '/' + m[1] + '/' + encodeURIComponent(key).replace(/%2F/g, '/')) throw err('AccessDenied', 'The signature is for another key.');
+  return true;
+}
+
+module.exports = { uriEncode, listName, parseAuthString, signHttpString, verifySignature, policySignature, verifyPolicy, checkCredential, verifyV4Sign, SKEW_SECONDS };

@@ -577,7 +577,12 @@ class CosServer {
       q = {};
       for (const [k, v] of ctx.query) if (/^q-/i.test(k) && q[k.toLowerCase()] === undefined) q[k.toLowerCase()] = v;
     } else if (ctx.has('sign')) {
-      q = auth.parseAuthString(ctx.q('sign'));
+      const sign = ctx.q('sign');
+      if (!/^q-/i.test(sign) && ctx.bucket && auth.verifyV4Sign({ sign, bucket: ctx.bucket.name, key: ctx.key, nowSec: Math.floor(this.now() / 1000), lookup: this.lookupCredential })) {
+        ctx.signed = true;
+        return;
+      }
+      q = auth.parseAuthString(sign);
     }
     if (!q) {
       if (this.anonymousAllowed(ctx.bucket, ctx.method) || this.objectPublic(ctx)) return;

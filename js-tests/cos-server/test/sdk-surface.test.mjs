@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -391,6 +392,21 @@ const ROWS = [
     const raw = await cos.request({ ...B, Method: 'GET', Key: 'cp/src.txt', RawBody: true });
     assert.equal(Buffer.from(raw.Body).toString(), 'copy');
     await fails(cos.request({ ...B, Method: 'GET', Key: 'none' }), 'NoSuchKey', 404);
+    // Signatures made by the SDK and used by hand: getAuth (q-* in the query) and getV4Auth (?sign=).
+    // getAuth signs the real host name, which the server also accepts.
+    const get = (query) => new Promise((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: '/cp/src.txt?' + query, headers: { Host: BUCKET + '.cos.' + REGION + '.myqcloud.com' } }, (res) => {
+        let text = '';
+        res.on('data', (c) => { text += c; });
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      }).on('error', reject);
+    });
+    assert.deepEqual(await get(cos.getAuth({ ...B, Method: 'get', Key: 'cp/src.txt' })), { status: 200, text: 'copy' });
+    assert.deepEqual(await get('sign=' + encodeURIComponent(cos.getV4Auth({ Bucket: BUCKET, Key: 'cp/src.txt' }))), { status: 200, text: 'copy' });
+    const v4 = async (opts) => (await get('sign=' + encodeURIComponent(COS.prototype.getV4Auth.call({ options: {} }, { SecretId: SID, SecretKey: SKEY, Bucket: BUCKET, Key: 'cp/src.txt', ...opts }))));
+    assert.match((await v4({ SecretKey: 'wrong' })).text, /<Code>SignatureDoesNotMatch</);
+    assert.match((await v4({ Expires: -60 })).text, /Request has expired/);
+    assert.match((await v4({ Key: 'other.txt' })).text, /<Code>AccessDenied</);
   }],
   ['uploadFile / uploadFiles / downloadFile / abortUploadTask', async () => {
     const file = path.join(tmp, 'up.bin');
