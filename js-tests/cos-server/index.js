@@ -109,6 +109,14 @@ function detectOp(method, key, has, header) {
   }
 }
 
+/**
+ * A path made only of '/' and '.' segments ('//////', './') names the bucket itself, as on COS: the
+ * official SDKs refuse such keys for getObject by default because COS answers them with a listing.
+ */
+function rootIfEmpty(key) {
+  return key && key.split('/').every((seg) => seg === '' || seg === '.') ? '' : key;
+}
+
 /** Split the raw query into decoded [name, value] pairs ('+' is not a space in COS URLs). */
 function parseQuery(raw) {
   const out = [];
@@ -472,7 +480,7 @@ class CosServer {
       ctx.op = req.method === 'OPTIONS' ? 'OptionsObject' : req.method === 'GET' && path === '/' ? 'GetService' : 'Unsupported';
     } else if (vhost) {
       bucketName = vhost[1];
-      ctx.key = path.slice(1);
+      ctx.key = rootIfEmpty(path.slice(1));
       ctx.op = detectOp(req.method, ctx.key, has, header);
       const b = this.store.buckets.get(bucketName);
       if (b && b.region === vhost[2]) ctx.bucket = b;
@@ -486,7 +494,7 @@ class CosServer {
       const rest = path.slice(1);
       const i = rest.indexOf('/');
       bucketName = i < 0 ? rest : rest.slice(0, i);
-      ctx.key = i < 0 ? '' : rest.slice(i + 1);
+      ctx.key = i < 0 ? '' : rootIfEmpty(rest.slice(i + 1));
       ctx.op = detectOp(req.method, ctx.key, has, header);
       const b = this.store.buckets.get(bucketName);
       // PUT Bucket path-style: the region comes from a cos.<region>.<domain> host, else the first bucket's.

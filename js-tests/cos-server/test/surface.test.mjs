@@ -60,6 +60,15 @@ test('sub-resources never touch the object: PUT ?acl, PUT/DELETE ?tagging, POST 
   assert.match(acl.text, /<URI>http:\/\/cam\.qcloud\.com\/groups\/global\/AllUsers<\/URI><\/Grantee><Permission>READ</);
 });
 
+test('a path of only "/" and "." segments is the bucket (GET lists it); other keys starting with "/" stay InvalidURI', async () => {
+  for (const key of ['//////', './', '/./']) {
+    const r = await cos(server, { key });
+    assert.equal(r.status, 200, key);
+    assert.match(r.text, /<ListBucketResult>/, key);
+  }
+  assert.equal(code(await cos(server, { key: '//abc' })), 'InvalidURI');
+});
+
 test('object ACL: grant headers, AccessControlPolicy body, both or neither → InvalidRequest, bad permission → MalformedXML', async () => {
   await put('acl/o.txt', 'x');
   const g = await cos(server, { method: 'PUT', key: 'acl/o.txt', query: { acl: '' }, headers: { 'x-cos-grant-read': 'id="qcs::cam::uin/100000000011:uin/100000000011"' } });
