@@ -8,7 +8,19 @@
 // SQL: SELECT * | col[, col…] | COUNT(*) FROM COSObject [alias] [WHERE a op b [AND|OR …]] [LIMIT n]
 // with columns _1, _2 … (CSV by position), header names (FileHeaderInfo USE) or JSON paths (s.a.b);
 // op is = != <> < > <= >= ; literals are 'strings' or numbers. Anything else → 400 ParseUnexpectedToken.
-const { crc32 } = require('node:zlib');
+const zlib = require('node:zlib');
+
+// zlib.crc32 needs Node 20.15 / 22.2; a table version keeps Node 18 working.
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+const crc32 = zlib.crc32 || ((buf) => {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+});
 const { err } = require('./errors');
 
 // ------------------------------------------------------------------ framing
