@@ -93,7 +93,7 @@ pub enum Out {
     /// `data[name]` = the element at the path as an array.
     List(&'static str, &'static str),
     /// A [`Fix`] applied to `data`.
-    Fix(Fix),
+    Fix(&'static Fix),
     /// `data[name]` = a response header, when present.
     Header(&'static str, &'static str),
     /// ACL decoding (`AccessControlPolicy` → ACL, Grant* strings, Owner, Grants); `true` keeps GrantWrite.
@@ -106,9 +106,11 @@ pub enum Out {
 pub const LOCATION: u8 = 1;
 /// The first query param is always sent, empty when not given (`prefix` of listings).
 pub const ALWAYS_FIRST: u8 = 2;
-/// `CopySource` is checked and the copy headers are mapped.
+/// `CopySource` is checked (and `PartNumber`, when given).
 pub const COPY: u8 = 4;
 
+// Rows are kept small (most fields are shared defaults behind references): the table is data in
+// every wasm build, 59 rows of it.
 pub struct Row {
     /// The official method name.
     pub name: &'static str,
@@ -116,46 +118,53 @@ pub struct Row {
     pub action: &'static str,
     pub verb: &'static str,
     pub scope: Scope,
+    pub flags: u8,
     /// Sub-resource sent bare (`?cors`), `""` for none.
     pub sub: &'static str,
     /// `(param, query name)`, sent when the param is given.
     pub query: &'static [(&'static str, &'static str)],
+    pub body: &'static BodyRule,
+    /// Steps building `data` after `{statusCode, headers, RequestId}`.
+    pub out: &'static [Out],
+    pub more: &'static More,
+}
+
+/// What few rows need.
+pub struct More {
     /// `(param, header)` beyond the common mapping of `params::headers`.
     pub headers: &'static [(&'static str, &'static str)],
     /// Params that must be given (`missing param X`).
     pub required: &'static [&'static str],
-    pub body: BodyRule,
     /// Applied to the body's content before it is written.
     pub fixes: &'static [Fix],
     /// Element renames while writing the body.
     pub renames: &'static [(&'static str, &'static str)],
-    /// Steps building `data` after `{statusCode, headers, RequestId}`.
-    pub out: &'static [Out],
     /// An error answer `(status, code)` that the official SDK reports as data: the steps run on
     /// an empty document (`code` `""`: any code).
     pub soft: (u16, &'static str),
-    pub flags: u8,
 }
+
+const M: More = More { headers: &[], required: &[], fixes: &[], renames: &[], soft: (0, "") };
 
 const R: Row = Row {
     name: "",
     action: "",
     verb: "GET",
     scope: Scope::Bucket,
+    flags: 0,
     sub: "",
     query: &[],
-    headers: &[],
-    required: &[],
-    body: BodyRule::None,
-    fixes: &[],
-    renames: &[],
+    body: &BodyRule::None,
     out: &[],
-    soft: (0, ""),
-    flags: 0,
+    more: &M,
 };
 
 const fn list(at: &'static str, from: &'static str, alt: &'static str, to: &'static str) -> Fix {
     Fix { at, from, alt, to, how: How::List }
+}
+
+const fn soft(code: &'static str) -> More {
+    More { soft: (404, code), ..M }
 }
 
 const VERSION: &[(&str, &str)] = &[("VersionId", "versionId")];
@@ -164,32 +173,41 @@ const TAGS_IN: BodyRule =
 const TAGS_OUT: &[Out] = &[Out::List("Tags", "Tagging.TagSet.Tag")];
 const ACL_IN: BodyRule = BodyRule::Obj { root: "AccessControlPolicy", param: "AccessControlPolicy", need: Need::Optional };
 // Grants (or Grant) in the params become AccessControlList.Grant on the wire.
-const ACL_FIX: &[Fix] = &[Fix { at: "", from: "Grants", alt: "Grant", to: "AccessControlList", how: How::Wrap("Grant") }];
+const ACL_MORE: More =
+    More { fixes: &[Fix { at: "", from: "Grants", alt: "Grant", to: "AccessControlList", how: How::Wrap("Grant") }], ..M };
 // CORS rules: the params may use the plural names, the wire has the singular ones; answers get the
 // plural names, always arrays.
-const CORS_IN: &[Fix] = &[
-    list("CORSRule", "AllowedOrigins", "AllowedOrigin", "AllowedOrigin"),
-    list("CORSRule", "AllowedHeaders", "AllowedHeader", "AllowedHeader"),
-    list("CORSRule", "AllowedMethods", "AllowedMethod", "AllowedMethod"),
-    list("CORSRule", "ExposeHeaders", "ExposeHeader", "ExposeHeader"),
-];
+const CORS_IN: More = More {
+    fixes: &[
+        list("CORSRule", "AllowedOrigins", "AllowedOrigin", "AllowedOrigin"),
+        list("CORSRule", "AllowedHeaders", "AllowedHeader", "AllowedHeader"),
+        list("CORSRule", "AllowedMethods", "AllowedMethod", "AllowedMethod"),
+        list("CORSRule", "ExposeHeaders", "ExposeHeader", "ExposeHeader"),
+    ],
+    ..M
+};
 const CORS_OUT: &[Out] = &[
     Out::List("CORSRules", "CORSConfiguration.CORSRule"),
     Out::Get("ResponseVary", "CORSConfiguration.ResponseVary"),
-    Out::Fix(list("CORSRules", "AllowedOrigins", "AllowedOrigin", "AllowedOrigins")),
-    Out::Fix(list("CORSRules", "AllowedHeaders", "AllowedHeader", "AllowedHeaders")),
-    Out::Fix(list("CORSRules", "AllowedMethods", "AllowedMethod", "AllowedMethods")),
-    Out::Fix(list("CORSRules", "ExposeHeaders", "ExposeHeader", "ExposeHeaders")),
+    Out::Fix(&list("CORSRules", "AllowedOrigins", "AllowedOrigin", "AllowedOrigins")),
+    Out::Fix(&list("CORSRules", "AllowedHeaders", "AllowedHeader", "AllowedHeaders")),
+    Out::Fix(&list("CORSRules", "AllowedMethods", "AllowedMethod", "AllowedMethods")),
+    Out::Fix(&list("CORSRules", "ExposeHeaders", "ExposeHeader", "ExposeHeaders")),
 ];
 // Inventory: OptionalFields is a list in params and answers, `<OptionalFields><Field>` on the wire;
 // the encryption element is spelled SSECOS in params and answers, SSE-COS on the wire.
-const INVENTORY_IN: &[Fix] = &[
-    Fix { at: "", from: "OptionalFields", alt: "", to: "OptionalFields", how: How::Wrap("Field") },
-    Fix { at: "Destination.COSBucketDestination.Encryption", from: "SSECOS", alt: "", to: "SSE-COS", how: How::Rename },
-];
+const INVENTORY_IN: More = More {
+    required: &["Id"],
+    fixes: &[
+        Fix { at: "", from: "OptionalFields", alt: "", to: "OptionalFields", how: How::Wrap("Field") },
+        Fix { at: "Destination.COSBucketDestination.Encryption", from: "SSECOS", alt: "", to: "SSE-COS", how: How::Rename },
+    ],
+    ..M
+};
 const INVENTORY_IN_BODY: BodyRule =
     BodyRule::Obj { root: "InventoryConfiguration", param: "InventoryConfiguration", need: Need::Required };
 const ID: &[(&str, &str)] = &[("Id", "id")];
+const NEEDS_ID: More = More { required: &["Id"], ..M };
 const COPY_HEADERS: &[(&str, &str)] = &[
     ("CopySource", "x-cos-copy-source"),
     ("CopySourceRange", "x-cos-copy-source-Range"),
@@ -200,12 +218,13 @@ const COPY_HEADERS: &[(&str, &str)] = &[
     ("CopySourceIfNoneMatch", "x-cos-copy-source-If-None-Match"),
 ];
 
+/// A bucket configuration's put, get and delete rows.
 macro_rules! put_get_delete {
     ($put:literal, $get:literal, $del:literal, $sub:literal, $pa:literal, $ga:literal, $da:literal,
-     body: $body:expr, out: $out:expr, soft: $soft:expr $(, $f:ident: $v:expr)*) => {
+     body: $body:expr, out: $out:expr, get: $gm:expr, put: $pm:expr) => {
         [
-            Row { name: $put, action: $pa, verb: "PUT", sub: $sub, body: $body, $($f: $v,)* ..R },
-            Row { name: $get, action: $ga, sub: $sub, out: $out, soft: $soft, ..R },
+            Row { name: $put, action: $pa, verb: "PUT", sub: $sub, body: &$body, more: &$pm, ..R },
+            Row { name: $get, action: $ga, sub: $sub, out: $out, more: &$gm, ..R },
             Row { name: $del, action: $da, verb: "DELETE", sub: $sub, ..R },
         ]
     };
@@ -215,50 +234,51 @@ const fn rule_list(root: &'static str, path: &'static str, from: &'static [&'sta
     BodyRule::List { root, path, from, extra: &[] }
 }
 
-const NONE: (u16, &str) = (0, "");
-
 /// Bucket configurations with the same put/get/delete pattern.
 static CONFIG: [[Row; 3]; 9] = [
     put_get_delete!("putBucketCors", "getBucketCors", "deleteBucketCors", "cors",
         "PutBucketCORS", "GetBucketCORS", "DeleteBucketCORS",
         body: BodyRule::List { root: "CORSConfiguration", path: "CORSRule", from: &["CORSConfiguration.CORSRules", "CORSRules"],
             extra: &[("ResponseVary", "ResponseVary", "")] },
-        out: CORS_OUT, soft: (404, "NoSuchCORSConfiguration"), fixes: CORS_IN),
+        out: CORS_OUT, get: soft("NoSuchCORSConfiguration"), put: CORS_IN),
     put_get_delete!("putBucketTagging", "getBucketTagging", "deleteBucketTagging", "tagging",
         "PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging",
-        body: TAGS_IN, out: TAGS_OUT, soft: (404, "NoSuchTagSet")),
+        body: TAGS_IN, out: TAGS_OUT, get: soft("NoSuchTagSet"), put: M),
     put_get_delete!("putBucketLifecycle", "getBucketLifecycle", "deleteBucketLifecycle", "lifecycle",
         "PutBucketLifecycle", "GetBucketLifecycle", "DeleteBucketLifecycle",
         body: rule_list("LifecycleConfiguration", "Rule", &["LifecycleConfiguration.Rules", "Rules"]),
-        out: &[Out::List("Rules", "LifecycleConfiguration.Rule")], soft: (404, "NoSuchLifecycleConfiguration")),
+        out: &[Out::List("Rules", "LifecycleConfiguration.Rule")], get: soft("NoSuchLifecycleConfiguration"), put: M),
     put_get_delete!("putBucketReplication", "getBucketReplication", "deleteBucketReplication", "replication",
         "PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication",
         body: BodyRule::Obj { root: "ReplicationConfiguration", param: "ReplicationConfiguration", need: Need::Required },
         out: &[
             Out::Merge(""),
             Out::Obj("ReplicationConfiguration", "ReplicationConfiguration"),
-            Out::Fix(list("ReplicationConfiguration", "Rule", "", "Rules")),
+            Out::Fix(&list("ReplicationConfiguration", "Rule", "", "Rules")),
         ],
-        soft: (404, "ReplicationConfigurationnotFoundError"),
+        get: soft("ReplicationConfigurationnotFoundError"),
         // Params spell the lists Rules and Tags, the wire Rule and Tag.
-        renames: &[("Rules", "Rule"), ("Tags", "Tag")]),
+        put: More { renames: &[("Rules", "Rule"), ("Tags", "Tag")], ..M }),
     put_get_delete!("putBucketWebsite", "getBucketWebsite", "deleteBucketWebsite", "website",
         "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite",
         body: BodyRule::Obj { root: "WebsiteConfiguration", param: "WebsiteConfiguration", need: Need::Required },
         out: &[
             Out::Obj("WebsiteConfiguration", "WebsiteConfiguration"),
-            Out::Fix(Fix { at: "WebsiteConfiguration", from: "RoutingRules", alt: "", to: "RoutingRules", how: How::Unwrap("RoutingRule") }),
+            Out::Fix(&Fix { at: "WebsiteConfiguration", from: "RoutingRules", alt: "", to: "RoutingRules", how: How::Unwrap("RoutingRule") }),
         ],
-        soft: (404, "NoSuchWebsiteConfiguration"),
-        fixes: &[Fix { at: "", from: "RoutingRules", alt: "RoutingRule", to: "RoutingRules", how: How::Wrap("RoutingRule") }]),
+        get: soft("NoSuchWebsiteConfiguration"),
+        put: More {
+            fixes: &[Fix { at: "", from: "RoutingRules", alt: "RoutingRule", to: "RoutingRules", how: How::Wrap("RoutingRule") }],
+            ..M
+        }),
     put_get_delete!("putBucketDomain", "getBucketDomain", "deleteBucketDomain", "domain",
         "PutBucketDomain", "GetBucketDomain", "DeleteBucketDomain",
         body: rule_list("DomainConfiguration", "DomainRule", &["DomainConfiguration.DomainRule", "DomainRule"]),
-        out: &[Out::List("DomainRule", "DomainConfiguration.DomainRule")], soft: NONE),
+        out: &[Out::List("DomainRule", "DomainConfiguration.DomainRule")], get: M, put: M),
     put_get_delete!("putBucketOrigin", "getBucketOrigin", "deleteBucketOrigin", "origin",
         "PutBucketOrigin", "GetBucketOrigin", "DeleteBucketOrigin",
         body: rule_list("OriginConfiguration", "OriginRule", &["OriginConfiguration.OriginRule", "OriginRule"]),
-        out: &[Out::List("OriginRule", "OriginConfiguration.OriginRule")], soft: NONE),
+        out: &[Out::List("OriginRule", "OriginConfiguration.OriginRule")], get: M, put: M),
     put_get_delete!("putBucketEncryption", "getBucketEncryption", "deleteBucketEncryption", "encryption",
         "PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
         body: rule_list("ServerSideEncryptionConfiguration", "Rule",
@@ -269,12 +289,12 @@ static CONFIG: [[Row; 3]; 9] = [
         out: &[
             Out::Merge(""),
             Out::Obj("EncryptionConfiguration", "ServerSideEncryptionConfiguration"),
-            Out::Fix(list("EncryptionConfiguration", "Rule", "", "Rules")),
+            Out::Fix(&list("EncryptionConfiguration", "Rule", "", "Rules")),
         ],
-        soft: (404, "NoSuchEncryptionConfiguration")),
+        get: soft("NoSuchEncryptionConfiguration"), put: M),
     put_get_delete!("putBucketPolicy", "getBucketPolicy", "deleteBucketPolicy", "policy",
         "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy",
-        body: BodyRule::Json("Policy"), out: &[Out::Json("Policy")], soft: NONE),
+        body: BodyRule::Json("Policy"), out: &[Out::Json("Policy")], get: M, put: M),
 ];
 
 /// The other rows.
@@ -298,7 +318,7 @@ static ROWS: &[Row] = &[
         name: "putBucket",
         action: "PutBucket",
         verb: "PUT",
-        body: BodyRule::Fields { root: "CreateBucketConfiguration", names: &["BucketAZConfig", "BucketArchConfig"] },
+        body: &BodyRule::Fields { root: "CreateBucketConfiguration", names: &["BucketAZConfig", "BucketArchConfig"] },
         flags: LOCATION,
         ..R
     },
@@ -337,22 +357,22 @@ static ROWS: &[Row] = &[
         ],
         out: &[
             Out::Merge("ListVersionsResult"),
-            Out::Fix(list("", "DeleteMarker", "", "DeleteMarkers")),
-            Out::Fix(list("", "Version", "", "Versions")),
+            Out::Fix(&list("", "DeleteMarker", "", "DeleteMarkers")),
+            Out::Fix(&list("", "Version", "", "Versions")),
         ],
         flags: ALWAYS_FIRST,
         ..R
     },
     Row { name: "deleteBucket", action: "DeleteBucket", verb: "DELETE", ..R },
     Row { name: "getBucketLocation", action: "GetBucketLocation", sub: "location", out: &[Out::Merge("")], ..R },
-    Row { name: "putBucketAcl", action: "PutBucketACL", verb: "PUT", sub: "acl", body: ACL_IN, fixes: ACL_FIX, ..R },
+    Row { name: "putBucketAcl", action: "PutBucketACL", verb: "PUT", sub: "acl", body: &ACL_IN, more: &ACL_MORE, ..R },
     Row { name: "getBucketAcl", action: "GetBucketACL", sub: "acl", out: &[Out::Acl(true)], ..R },
     Row {
         name: "putBucketVersioning",
         action: "PutBucketVersioning",
         verb: "PUT",
         sub: "versioning",
-        body: BodyRule::Obj { root: "VersioningConfiguration", param: "VersioningConfiguration", need: Need::Required },
+        body: &BodyRule::Obj { root: "VersioningConfiguration", param: "VersioningConfiguration", need: Need::Required },
         ..R
     },
     Row {
@@ -367,8 +387,8 @@ static ROWS: &[Row] = &[
         action: "PutBucketReferer",
         verb: "PUT",
         sub: "referer",
-        body: BodyRule::Obj { root: "RefererConfiguration", param: "RefererConfiguration", need: Need::Required },
-        fixes: &[list("DomainList", "Domains", "Domain", "Domain")],
+        body: &BodyRule::Obj { root: "RefererConfiguration", param: "RefererConfiguration", need: Need::Required },
+        more: &More { fixes: &[list("DomainList", "Domains", "Domain", "Domain")], ..M },
         ..R
     },
     Row {
@@ -377,9 +397,9 @@ static ROWS: &[Row] = &[
         sub: "referer",
         out: &[
             Out::Obj("RefererConfiguration", "RefererConfiguration"),
-            Out::Fix(list("RefererConfiguration.DomainList", "Domain", "", "Domains")),
+            Out::Fix(&list("RefererConfiguration.DomainList", "Domain", "", "Domains")),
         ],
-        soft: (404, "NoSuchRefererConfiguration"),
+        more: &soft("NoSuchRefererConfiguration"),
         ..R
     },
     Row {
@@ -387,7 +407,7 @@ static ROWS: &[Row] = &[
         action: "PutBucketLogging",
         verb: "PUT",
         sub: "logging",
-        body: BodyRule::Obj { root: "BucketLoggingStatus", param: "BucketLoggingStatus", need: Need::Empty },
+        body: &BodyRule::Obj { root: "BucketLoggingStatus", param: "BucketLoggingStatus", need: Need::Empty },
         ..R
     },
     Row {
@@ -403,9 +423,8 @@ static ROWS: &[Row] = &[
         verb: "PUT",
         sub: "inventory",
         query: ID,
-        required: &["Id"],
-        body: INVENTORY_IN_BODY,
-        fixes: INVENTORY_IN,
+        body: &INVENTORY_IN_BODY,
+        more: &INVENTORY_IN,
         ..R
     },
     Row {
@@ -414,9 +433,8 @@ static ROWS: &[Row] = &[
         verb: "POST",
         sub: "inventory",
         query: ID,
-        required: &["Id"],
-        body: INVENTORY_IN_BODY,
-        fixes: INVENTORY_IN,
+        body: &INVENTORY_IN_BODY,
+        more: &INVENTORY_IN,
         ..R
     },
     Row {
@@ -424,11 +442,10 @@ static ROWS: &[Row] = &[
         action: "GetBucketInventory",
         sub: "inventory",
         query: ID,
-        required: &["Id"],
         out: &[
             Out::Get("InventoryConfiguration", "InventoryConfiguration"),
-            Out::Fix(Fix { at: "InventoryConfiguration", from: "OptionalFields", alt: "", to: "OptionalFields", how: How::Unwrap("Field") }),
-            Out::Fix(Fix {
+            Out::Fix(&Fix { at: "InventoryConfiguration", from: "OptionalFields", alt: "", to: "OptionalFields", how: How::Unwrap("Field") }),
+            Out::Fix(&Fix {
                 at: "InventoryConfiguration.Destination.COSBucketDestination.Encryption",
                 from: "SSE-COS",
                 alt: "",
@@ -436,6 +453,7 @@ static ROWS: &[Row] = &[
                 how: How::Rename,
             }),
         ],
+        more: &NEEDS_ID,
         ..R
     },
     Row {
@@ -445,9 +463,9 @@ static ROWS: &[Row] = &[
         query: &[("ContinuationToken", "continuation-token")],
         out: &[
             Out::Merge("ListInventoryConfigurationResult"),
-            Out::Fix(list("", "InventoryConfiguration", "", "InventoryConfigurations")),
-            Out::Fix(Fix { at: "InventoryConfigurations", from: "OptionalFields", alt: "", to: "OptionalFields", how: How::Unwrap("Field") }),
-            Out::Fix(Fix {
+            Out::Fix(&list("", "InventoryConfiguration", "", "InventoryConfigurations")),
+            Out::Fix(&Fix { at: "InventoryConfigurations", from: "OptionalFields", alt: "", to: "OptionalFields", how: How::Unwrap("Field") }),
+            Out::Fix(&Fix {
                 at: "InventoryConfigurations.Destination.COSBucketDestination.Encryption",
                 from: "SSE-COS",
                 alt: "",
@@ -457,13 +475,13 @@ static ROWS: &[Row] = &[
         ],
         ..R
     },
-    Row { name: "deleteBucketInventory", action: "DeleteBucketInventory", verb: "DELETE", sub: "inventory", query: ID, required: &["Id"], ..R },
+    Row { name: "deleteBucketInventory", action: "DeleteBucketInventory", verb: "DELETE", sub: "inventory", query: ID, more: &NEEDS_ID, ..R },
     Row {
         name: "putBucketAccelerate",
         action: "PutBucketAccelerate",
         verb: "PUT",
         sub: "accelerate",
-        body: BodyRule::Obj { root: "AccelerateConfiguration", param: "AccelerateConfiguration", need: Need::Required },
+        body: &BodyRule::Obj { root: "AccelerateConfiguration", param: "AccelerateConfiguration", need: Need::Required },
         ..R
     },
     Row {
@@ -478,24 +496,19 @@ static ROWS: &[Row] = &[
         action: "DeleteObject",
         verb: "POST",
         sub: "delete",
-        required: &["Objects"],
-        body: BodyRule::List { root: "Delete", path: "Object", from: &["Objects"], extra: &[("Quiet", "Quiet", "false")] },
+        body: &BodyRule::List { root: "Delete", path: "Object", from: &["Objects"], extra: &[("Quiet", "Quiet", "false")] },
         out: &[Out::Merge("DeleteResult"), Out::List("Error", "DeleteResult.Error"), Out::List("Deleted", "DeleteResult.Deleted")],
+        more: &More { required: &["Objects"], ..M },
         ..R
     },
     // Object level.
     Row { name: "getObjectAcl", action: "GetObjectACL", scope: Scope::Object, sub: "acl", query: VERSION, out: &[Out::Acl(false)], ..R },
-    Row { name: "putObjectAcl", action: "PutObjectACL", verb: "PUT", scope: Scope::Object, sub: "acl", body: ACL_IN, fixes: ACL_FIX, ..R },
+    Row { name: "putObjectAcl", action: "PutObjectACL", verb: "PUT", scope: Scope::Object, sub: "acl", body: &ACL_IN, more: &ACL_MORE, ..R },
     Row {
         name: "optionsObject",
         action: "OptionsObject",
         verb: "OPTIONS",
         scope: Scope::Object,
-        headers: &[
-            ("Origin", "Origin"),
-            ("AccessControlRequestMethod", "Access-Control-Request-Method"),
-            ("AccessControlRequestHeaders", "Access-Control-Request-Headers"),
-        ],
         out: &[
             Out::Header("AccessControlAllowOrigin", "access-control-allow-origin"),
             Out::Header("AccessControlAllowMethods", "access-control-allow-methods"),
@@ -503,8 +516,16 @@ static ROWS: &[Row] = &[
             Out::Header("AccessControlExposeHeaders", "access-control-expose-headers"),
             Out::Header("AccessControlMaxAge", "access-control-max-age"),
         ],
-        // A preflight COS refuses is `{OptionsForbidden: true}`, not an error.
-        soft: (403, ""),
+        more: &More {
+            headers: &[
+                ("Origin", "Origin"),
+                ("AccessControlRequestMethod", "Access-Control-Request-Method"),
+                ("AccessControlRequestHeaders", "Access-Control-Request-Headers"),
+            ],
+            // A preflight COS refuses is `{OptionsForbidden: true}`, not an error.
+            soft: (403, ""),
+            ..M
+        },
         ..R
     },
     Row {
@@ -513,9 +534,8 @@ static ROWS: &[Row] = &[
         verb: "PUT",
         scope: Scope::Object,
         query: VERSION,
-        headers: COPY_HEADERS,
-        required: &["CopySource"],
         out: &[Out::Merge("CopyObjectResult")],
+        more: &More { headers: COPY_HEADERS, required: &["CopySource"], ..M },
         flags: LOCATION | COPY,
         ..R
     },
@@ -525,9 +545,8 @@ static ROWS: &[Row] = &[
         verb: "PUT",
         scope: Scope::Object,
         query: &[("PartNumber", "partNumber"), ("UploadId", "uploadId"), ("VersionId", "versionId")],
-        headers: COPY_HEADERS,
-        required: &["CopySource", "UploadId", "PartNumber"],
         out: &[Out::Merge("CopyPartResult")],
+        more: &More { headers: COPY_HEADERS, required: &["CopySource", "UploadId", "PartNumber"], ..M },
         flags: COPY,
         ..R
     },
@@ -538,11 +557,11 @@ static ROWS: &[Row] = &[
         scope: Scope::Object,
         sub: "restore",
         query: VERSION,
-        body: BodyRule::Obj { root: "RestoreRequest", param: "RestoreRequest", need: Need::Required },
+        body: &BodyRule::Obj { root: "RestoreRequest", param: "RestoreRequest", need: Need::Required },
         out: &[Out::Merge("")],
         ..R
     },
-    Row { name: "putObjectTagging", action: "PutObjectTagging", verb: "PUT", scope: Scope::Object, sub: "tagging", query: VERSION, body: TAGS_IN, ..R },
+    Row { name: "putObjectTagging", action: "PutObjectTagging", verb: "PUT", scope: Scope::Object, sub: "tagging", query: VERSION, body: &TAGS_IN, ..R },
     Row {
         name: "getObjectTagging",
         action: "GetObjectTagging",
@@ -550,40 +569,36 @@ static ROWS: &[Row] = &[
         sub: "tagging",
         query: VERSION,
         out: TAGS_OUT,
-        soft: (404, "NoSuchTagSet"),
+        more: &soft("NoSuchTagSet"),
         ..R
     },
     Row { name: "deleteObjectTagging", action: "DeleteObjectTagging", verb: "DELETE", scope: Scope::Object, sub: "tagging", query: VERSION, ..R },
 ];
 
 fn rows() -> impl Iterator<Item = &'static Row> {
-    CONFIG.iter().flatten().chain(ROWS.iter())
+    CONFIG.as_flattened().iter().chain(ROWS)
 }
 
 /// The row of an official method name, including the deprecated spellings the official object
 /// still has (`getBucketACL`, `putBucketCORS`, …).
 pub fn lookup(name: &str) -> Option<&'static Row> {
-    rows().find(|r| r.name == name).or_else(|| {
-        let (base, tail) = match name.strip_suffix("ACL") {
-            Some(b) => (b, "Acl"),
-            None => (name.strip_suffix("CORS")?, "Cors"),
-        };
-        rows().find(|r| r.name.len() == base.len() + tail.len() && r.name.starts_with(base) && r.name.ends_with(tail))
-    })
+    let (base, tail) = match (name.strip_suffix("ACL"), name.strip_suffix("CORS")) {
+        (Some(b), _) => (b, "Acl"),
+        (_, Some(b)) => (b, "Cors"),
+        _ => (name, ""),
+    };
+    rows().find(|r| r.name.strip_suffix(tail) == Some(base))
 }
 
 /// Every method name of the official surface this crate answers: the engine's own
-/// (`cos::METHODS`), the table's, and the deprecated ACL/CORS spellings. The JS class defines
+/// (`cos::METHODS`), the table's, and the deprecated ACL/CORS spellings. The JS class can define
 /// its methods from this one list.
 pub fn names() -> Vec<String> {
-    let mut out: Vec<String> = crate::cos::METHODS.iter().map(|s| s.to_string()).collect();
-    for r in rows() {
-        out.push(r.name.to_string());
-    }
+    let mut out: Vec<String> = crate::cos::METHODS.iter().chain(rows().map(|r| &r.name)).map(|s| s.to_string()).collect();
     for r in rows() {
         for (tail, old) in [("Acl", "ACL"), ("Cors", "CORS")] {
             if let Some(base) = r.name.strip_suffix(tail) {
-                out.push([base, old].concat());
+                out.push(params::concat_msg(&[base, old]));
             }
         }
     }
@@ -691,21 +706,16 @@ fn apply(v: &mut Value, fix: &Fix) {
 
 /// Validates params and builds the request of a row. Errors name the parameter.
 pub fn build(row: &Row, params: &Value) -> Result<RequestPlan> {
-    if !matches!(params, Value::Obj(_)) {
-        return Err(CosError::param("params should be an object"));
-    }
+    let Value::Obj(fields) = params else { return Err(CosError::param("params should be an object")) };
     let (mut bucket, mut region, mut key, mut host) = (String::new(), String::new(), String::new(), None);
     match row.scope {
         Scope::Service => {
             // The service endpoint: the region's when one is given, else the global one.
-            let mut h = String::from("service.cos.myqcloud.com");
-            if let Some(r) = params::opt_str(params, "Region")? {
-                if !params::is_valid_region(&r) {
-                    return Err(CosError::param("Region format error."));
-                }
-                h = ["cos.", &r, ".myqcloud.com"].concat();
+            let r = params::opt_str(params, "Region")?;
+            if r.as_deref().is_some_and(|r| !params::is_valid_region(r)) {
+                return Err(CosError::param("Region format error."));
             }
-            host = Some(h);
+            host = Some(r.map_or("service.cos.myqcloud.com".into(), |r| params::concat_msg(&["cos.", &r, ".myqcloud.com"])));
         }
         Scope::Bucket => (bucket, region) = params::bucket_region(params, true)?,
         Scope::Object => {
@@ -713,49 +723,25 @@ pub fn build(row: &Row, params: &Value) -> Result<RequestPlan> {
             (bucket, region, key) = (t.bucket, t.region, t.key);
         }
     }
-    for name in row.required {
-        match params.get(name) {
-            None | Some(Value::Null) => return Err(CosError::missing(name)),
-            Some(Value::Str(s)) if s.is_empty() => return Err(CosError::missing(name)),
-            _ => {}
+    for name in row.more.required {
+        if !params.get(name).is_some_and(truthy) {
+            return Err(CosError::missing(name));
         }
     }
-    if row.flags & COPY != 0 && !copy_source_ok(params.get("CopySource").and_then(Value::as_str).unwrap_or("")) {
-        return Err(CosError::param("CopySource format error"));
-    }
-    if let Some(n) = params::uint(params, "PartNumber")? {
-        if row.flags & COPY != 0 && !(1..=10_000).contains(&n) {
+    if row.flags & COPY != 0 {
+        if !copy_source_ok(params.get("CopySource").and_then(Value::as_str).unwrap_or("")) {
+            return Err(CosError::param("CopySource format error"));
+        }
+        if params::uint(params, "PartNumber")?.is_some_and(|n| !(1..=10_000).contains(&n)) {
             return Err(CosError::param("param PartNumber should be an integer from 1 to 10000"));
         }
     }
-
-    // Body params that are objects (Tagging…) are not header params of the same name.
-    let body_names: &[&str] = match &row.body {
-        BodyRule::Obj { param, .. } | BodyRule::Json(param) => core::slice::from_ref(param),
-        BodyRule::List { from, .. } => from,
-        _ => &[],
-    };
-    let stripped;
-    let header_params = if body_names.iter().any(|p| matches!(params.get(p.split('.').next().unwrap_or(p)), Some(Value::Obj(_) | Value::Arr(_)))) {
-        let mut p = params.clone();
-        for name in body_names {
-            let top = name.split('.').next().unwrap_or(name);
-            if matches!(p.get(top), Some(Value::Obj(_) | Value::Arr(_))) {
-                p.remove(top);
-            }
-        }
-        stripped = p;
-        &stripped
-    } else {
-        params
-    };
-    let mut headers = params::headers(header_params)?;
-    for (param, header) in row.headers {
-        if let Some(v) = params.get(param).filter(|v| !v.is_null()) {
-            let s = v
-                .to_param_string()
-                .ok_or_else(|| CosError::param(["param ", param, " should be a string"].concat()))?;
-            put_header(&mut headers, header, s);
+    // Object params (a Tagging body, a policy) are not header params of the same name.
+    let scalars = Value::Obj(fields.iter().filter(|(k, v)| k == "Headers" || !matches!(v, Value::Obj(_) | Value::Arr(_))).cloned().collect());
+    let mut headers = params::headers(&scalars)?;
+    for (param, header) in row.more.headers {
+        if let Some(v) = text(params, param)? {
+            put_header(&mut headers, header, v);
         }
     }
     if row.sub == "acl" {
@@ -766,60 +752,54 @@ pub fn build(row: &Row, params: &Value) -> Result<RequestPlan> {
             }
         }
     }
-
     let mut query = Vec::new();
     if !row.sub.is_empty() {
         query.push((row.sub.to_string(), String::new()));
     }
     for (i, (param, name)) in row.query.iter().enumerate() {
-        let v = match params.get(param) {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(v.to_param_string().ok_or_else(|| CosError::param(["param ", param, " should be a string"].concat()))?),
-        };
-        match v {
-            Some(v) => query.push((name.to_string(), v)),
-            None if i == 0 && row.flags & ALWAYS_FIRST != 0 => query.push((name.to_string(), String::new())),
-            None => {}
+        let v = text(params, param)?;
+        if v.is_some() || (i == 0 && row.flags & ALWAYS_FIRST != 0) {
+            query.push((name.to_string(), v.unwrap_or_default()));
         }
     }
-
-    let (body, content_type) = match body(row, params)? {
-        Some(Ok(xml)) => (xml, "application/xml"),
-        Some(Err(json)) => (json, "application/json"),
-        None => (String::new(), ""),
-    };
+    let (body, json) = body(row, params)?;
     if !body.is_empty() {
-        put_header(&mut headers, "Content-Type", content_type.to_string());
+        put_header(&mut headers, "Content-Type", if json { "application/json" } else { "application/xml" }.into());
         put_header(&mut headers, "Content-MD5", base64(&Digests::of(body.as_bytes()).md5));
         put_header(&mut headers, "Content-Length", body.len().to_string());
     }
     Ok(RequestPlan { action: row.action, verb: row.verb, bucket, region, key, host, query, headers, body: body.into_bytes() })
 }
 
-/// The body text: `Ok` XML, `Err` JSON, `None` no body.
-fn body(row: &Row, params: &Value) -> Result<Option<core::result::Result<String, String>>> {
-    let (root, mut content) = match row.body {
-        BodyRule::None => return Ok(None),
+/// A param as the official SDK stringifies it for a header or the query; absent or null: `None`.
+fn text(params: &Value, name: &str) -> Result<Option<String>> {
+    match params.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.to_param_string().map(Some).ok_or_else(|| CosError::param(params::concat_msg(&["param ", name, " should be a string"]))),
+    }
+}
+
+/// The body text (empty: no body) and whether it is JSON.
+fn body(row: &Row, params: &Value) -> Result<(String, bool)> {
+    let (root, mut content) = match *row.body {
+        BodyRule::None => return Ok((String::new(), false)),
         BodyRule::Json(param) => {
             let v = match params.get(param) {
                 Some(Value::Str(s)) => json_parse(s),
-                Some(v) => Some(v.clone()),
-                None => None,
+                v => v.cloned(),
             };
-            let v = v
-                .filter(|v| matches!(v, Value::Obj(_) | Value::Arr(_)))
-                .ok_or_else(|| CosError::param([param, " format error"].concat()))?;
+            let Some(v @ (Value::Obj(_) | Value::Arr(_))) = v else {
+                return Err(CosError::param(params::concat_msg(&[param, " format error"])));
+            };
             let mut s = String::new();
             json_write(&v, &mut s);
-            return Ok(Some(Err(s)));
+            return Ok((s, true));
         }
-        BodyRule::Obj { root, param, need } => match params.get(param).filter(|v| !v.is_null()) {
-            Some(v) => (root, v.clone()),
-            None => match need {
-                Need::Required => return Err(CosError::missing(param)),
-                Need::Optional => return Ok(None),
-                Need::Empty => (root, Value::str("")),
-            },
+        BodyRule::Obj { root, param, need } => match (params.get(param).filter(|v| !v.is_null()), need) {
+            (Some(v), _) => (root, v.clone()),
+            (None, Need::Required) => return Err(CosError::missing(param)),
+            (None, Need::Optional) => return Ok((String::new(), false)),
+            (None, Need::Empty) => (root, Value::str("")),
         },
         BodyRule::List { root, path, from, extra } => {
             let items = from.iter().find_map(|p| at(params, p).filter(|v| truthy(v))).map(as_list).unwrap_or_default();
@@ -837,24 +817,19 @@ fn body(row: &Row, params: &Value) -> Result<Option<core::result::Result<String,
             (root, content)
         }
         BodyRule::Fields { root, names } => {
-            let mut c = Value::obj();
-            for n in names {
-                if let Some(v) = params.get(n).filter(|v| truthy(v)) {
-                    c.set(n, v.clone());
-                }
-            }
+            let c = Value::Obj(names.iter().filter_map(|n| Some((n.to_string(), params.get(n).filter(|v| truthy(v))?.clone()))).collect());
             if c.entries().is_empty() {
-                return Ok(None);
+                return Ok((String::new(), false));
             }
             (root, c)
         }
     };
-    for f in row.fixes {
+    for f in row.more.fixes {
         apply(&mut content, f);
     }
     let mut s = String::new();
-    xml::write(root, &content, row.renames, &mut s);
-    Ok(Some(Ok(s)))
+    xml::write(root, &content, row.more.renames, &mut s);
+    Ok((s, false))
 }
 
 /// `bucket-appid.cos[v6|-cdc|-cdz|-internal].region.(myqcloud.com|tencentcos.cn)/key`, the
@@ -877,12 +852,17 @@ fn copy_source_ok(s: &str) -> bool {
 /// `a, b,a` → `a,b`: a comma list trimmed and without repeats.
 fn uniq_grant(s: &str) -> String {
     let mut seen: Vec<&str> = Vec::new();
+    let mut out = String::new();
     for item in s.split(',').map(str::trim) {
         if !seen.contains(&item) {
+            if !seen.is_empty() {
+                out.push(',');
+            }
+            out.push_str(item);
             seen.push(item);
         }
     }
-    seen.join(",")
+    out
 }
 
 /// The official `data` of a successful answer. A 2xx whose body is `<Error>` is an error.
@@ -903,7 +883,7 @@ pub fn shape(row: &Row, resp: &HttpResponse) -> Result<Value> {
 /// The official SDK's data for the error answers it reports as success (an unset configuration is
 /// its empty shape; a refused preflight is `{OptionsForbidden: true}`), else `None`.
 pub fn recover(row: &Row, err: &CosError) -> Option<Value> {
-    let (status, code) = row.soft;
+    let (status, code) = row.more.soft;
     if status == 0 || err.status_code != Some(status) || !(code.is_empty() || err.code == code) {
         return None;
     }
@@ -967,7 +947,7 @@ fn acl(doc: &Value, data: &mut Value, with_write: bool, header: Option<&str>) {
     let owner = policy.and_then(|p| p.get("Owner")).filter(|v| truthy(v)).cloned().unwrap_or_else(Value::obj);
     let grants = policy.and_then(|p| at(p, "AccessControlList.Grant")).filter(|v| truthy(v)).map(as_list).unwrap_or_default();
     let owner_id = owner.get("ID").and_then(Value::as_str);
-    let mut lists: [Vec<String>; 5] = Default::default();
+    let mut lists: [String; 5] = Default::default();
     let mut public = [false; 5];
     for g in &grants {
         let grantee = g.get("Grantee");
@@ -979,12 +959,15 @@ fn acl(doc: &Value, data: &mut Value, with_write: bool, header: Option<&str>) {
         if everyone {
             public[i] = true;
         } else if let Some(id) = id.filter(|id| Some(*id) != owner_id) {
-            lists[i].push(["id=\"", id, "\""].concat());
+            let l = &mut lists[i];
+            for part in [if l.is_empty() { "" } else { "," }, "id=\"", id, "\""] {
+                l.push_str(part);
+            }
         }
     }
     for (i, (_, name)) in PERMS.iter().enumerate() {
         if i != 1 || with_write {
-            data.set(name, uniq_grant(&lists[i].join(",")).into());
+            data.set(name, uniq_grant(&lists[i]).into());
         }
     }
     let canned = if public[0] || (public[1] && public[2]) {
