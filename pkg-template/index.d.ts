@@ -82,7 +82,7 @@ declare namespace COS {
       options: GetAuthorizationOptions,
       callback: (auth: TemporaryCredentials | ReadyAuthorization | string) => void,
     ) => void;
-    /** Extra tries per part and per Complete of a multipart upload (their only retry layer). Default 2. */
+    /** Extra tries per part and per Complete of a multipart upload; they get the larger of this and RetryTimes (one retry layer). Default 2. */
     ChunkRetryTimes?: number;
     /** Queue tasks running at once. Default 3. */
     FileParallelLimit?: number;
@@ -111,7 +111,7 @@ declare namespace COS {
     UploadAddMetaMd5?: boolean;
     ForceSignHost?: boolean;
     UseAccelerate?: boolean;
-    /** Extra attempts per request after network errors, timeouts and 5xx (parts and Complete use ChunkRetryTimes). Default 3. */
+    /** Extra attempts per request after network errors, timeouts and 5xx (parts and Complete: the larger of this and ChunkRetryTimes). Default 3. */
     RetryTimes?: number;
     /** Base of the jittered exponential backoff, ms. Default 200. */
     RetryDelay?: number;

@@ -414,10 +414,12 @@ impl<H: Host> Client<H> {
         RetryPolicy { retries: self.opts.retry_times, base_delay_ms: self.opts.retry_delay_ms, budget_ms: RETRY_BUDGET_MS }
     }
 
-    /// The retry policy of a multipart upload's parts and Complete (`ChunkRetryTimes`), whose
-    /// driver is their only retry layer: it also retries what only it can check (CRC-64, ETag).
+    /// The retry policy of a multipart upload's parts and Complete, whose driver is their only
+    /// retry layer (it also retries what only it can check: CRC-64, a missing ETag): the larger of
+    /// `RetryTimes` and the official `ChunkRetryTimes`, so a part is never given fewer tries than
+    /// any other request.
     pub fn part_retry_policy(&self) -> RetryPolicy {
-        RetryPolicy { retries: self.opts.chunk_retry_times, ..self.retry_policy() }
+        RetryPolicy { retries: self.opts.retry_times.max(self.opts.chunk_retry_times), ..self.retry_policy() }
     }
 
     fn error_from_response(&self, req: &Req<'_>, url: &str, resp: HttpResponse) -> CosError {

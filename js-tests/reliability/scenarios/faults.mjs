@@ -261,14 +261,16 @@ export const scenarios = [
       const c1 = partCounts(ctx.requests(), d1.UploadId);
       eq(c1[nth], 2, 'part ' + nth + ' (wrong CRC64 in its answer) sent twice');
       eq(Object.values(c1).reduce((a, b) => a + b, 0), 7, 'the other parts once');
-      // Part 3 answered with a wrong CRC64 on each of its 3 attempts (ChunkRetryTimes 2).
+      // Part 3 answered with a wrong CRC64 on each of its 4 attempts (the larger of RetryTimes 3
+      // and ChunkRetryTimes 2).
       ctx.server.clearFaults();
       const k2 = 'faults/crc-part-always.bin';
-      ctx.server.addFault({ op: 'UploadPart', nth: 3, times: 3, crc64: '12345' });
+      ctx.server.addFault({ op: 'UploadPart', nth: 3, times: 4, crc64: '12345' });
       const t = startSlice(cos, { Bucket: ctx.B, Region: ctx.R, Key: k2, FilePath: filePath, ChunkSize: MiB });
       const r = await settle(t.promise);
       check(!r.ok, 'a part whose CRC64 never matches must fail the upload');
       assertShape(r.error, { code: 'CRC64Mismatch' });
+      eq(r.error.attempts, 4, 'err.attempts');
       eq(ctx.object(k2), undefined, 'nothing completed');
       eq(t.task().state, 'error', 'task state');
       ctx.server.clearFaults();
@@ -279,7 +281,7 @@ export const scenarios = [
       const c3 = partCounts(ctx.requests(), id2);
       eq(c3[1], 1, 'part 1 not resent after the restart');
       eq(c3[2], 1, 'part 2 not resent after the restart');
-      eq(c3[3], 4, 'part 3: three refused answers, then stored');
+      eq(c3[3], 5, 'part 3: four refused answers, then stored');
       ctx.note('error: ' + describeError(r.error));
     },
   },
@@ -377,7 +379,7 @@ export const scenarios = [
   {
     id: 'retries-do-not-nest',
     group: 'faults',
-    name: 'one retry layer per request: a part that always fails is sent 1 + ChunkRetryTimes times, a put 1 + RetryTimes times, and the error says how many attempts and how long',
+    name: 'one retry layer per request: a part that always fails is sent 1 + max(RetryTimes, ChunkRetryTimes) times (nested layers sent it up to 12), a put 1 + RetryTimes times, and the error says how many attempts and how long',
     async run(ctx) {
       const B = ctx.B;
       const R = ctx.R;
@@ -391,8 +393,8 @@ export const scenarios = [
       check(!r.ok, 'the upload failed');
       assertShape(r.error);
       const part2 = count((e) => e.op === 'UploadPart' && /partNumber=2\b/.test(e.url) && e.status === 503);
-      eq(part2, 3, 'requests for the failing part (1 + ChunkRetryTimes; nested layers sent up to 12)');
-      eq(r.error.attempts, 3, 'err.attempts');
+      eq(part2, 4, 'requests for the failing part (1 + max(RetryTimes, ChunkRetryTimes))');
+      eq(r.error.attempts, 4, 'err.attempts');
       check(typeof r.error.elapsedMs === 'number' && r.error.elapsedMs >= 0, 'err.elapsedMs is a number');
       for (const t of cos.getTaskList()) if (t.Key === key) cos.cancelTask(t.id);
       await waitFor(() => ctx.uploads(key).length === 0, 'the canceled upload to be aborted', 10000);
