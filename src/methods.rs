@@ -650,58 +650,47 @@ fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(v, |v, seg| v.get(seg))
 }
 
-/// Calls `f` on every object at `path` of `v`, walking through arrays on the way.
-fn each_obj(v: &mut Value, path: &str, f: &mut dyn FnMut(&mut Value)) {
+/// Applies `fix` to every object at `path` of `v`, walking through arrays on the way.
+fn apply(v: &mut Value, path: &str, fix: &Fix) {
     match v {
-        Value::Arr(items) => {
-            for it in items {
-                each_obj(it, path, f);
-            }
-        }
-        Value::Obj(_) if path.is_empty() => f(v),
+        Value::Arr(items) => items.iter_mut().for_each(|it| apply(it, path, fix)),
+        Value::Obj(_) if path.is_empty() => fix_one(v, fix),
         Value::Obj(fields) => {
             let (head, rest) = path.split_once('.').unwrap_or((path, ""));
             if let Some((_, child)) = fields.iter_mut().find(|(k, _)| k == head) {
-                each_obj(child, rest, f);
+                apply(child, rest, fix);
             }
         }
         _ => {}
     }
 }
 
-fn apply(v: &mut Value, fix: &Fix) {
-    each_obj(v, fix.at, &mut |o: &mut Value| {
-        let pick = |o: &Value| {
-            [fix.from, fix.alt].into_iter().filter(|n| !n.is_empty()).find_map(|n| o.get(n).filter(|x| truthy(x)).cloned())
-        };
-        let value = match fix.how {
-            How::List | How::Wrap(_) => pick(o),
-            How::Unwrap(child) => match o.get(fix.from).and_then(|x| x.get(child)) {
-                Some(inner) => Some(inner.clone()),
-                None => return,
-            },
-            How::Rename => match o.get(fix.from) {
-                Some(x) => Some(x.clone()),
-                None => return,
-            },
-        };
-        for n in [fix.from, fix.alt] {
-            if !n.is_empty() && n != fix.to {
-                o.remove(n);
-            }
+fn fix_one(o: &mut Value, fix: &Fix) {
+    let given = |n: &str| o.get(n).filter(|x| truthy(x));
+    let found = match fix.how {
+        How::Unwrap(child) => o.get(fix.from).and_then(|x| x.get(child)),
+        How::Rename => o.get(fix.from),
+        How::List | How::Wrap(_) => given(fix.from).or_else(|| given(fix.alt)),
+    }
+    .cloned();
+    if found.is_none() && matches!(fix.how, How::Unwrap(_) | How::Rename) {
+        return;
+    }
+    for n in [fix.from, fix.alt] {
+        if n != fix.to {
+            o.remove(n);
         }
-        match (fix.how, value) {
-            (How::List | How::Unwrap(_), v) => o.set(fix.to, Value::Arr(v.as_ref().map(as_list).unwrap_or_default())),
-            (How::Wrap(child), Some(v)) if !matches!(&v, Value::Arr(a) if a.is_empty()) => {
-                o.set(fix.to, Value::Obj(vec![(child.to_string(), v)]))
-            }
-            (How::Wrap(_), _) => {
-                o.remove(fix.to);
-            }
-            (How::Rename, Some(v)) => o.set(fix.to, v),
-            (How::Rename, None) => {}
+    }
+    let v = match (fix.how, found) {
+        (How::Wrap(child), Some(v)) if !matches!(&v, Value::Arr(a) if a.is_empty()) => Value::Obj(vec![(child.to_string(), v)]),
+        (How::Wrap(_), _) => {
+            o.remove(fix.to);
+            return;
         }
-    });
+        (How::Rename, Some(v)) => v,
+        (_, v) => Value::Arr(v.as_ref().map(as_list).unwrap_or_default()),
+    };
+    o.set(fix.to, v);
 }
 
 /// Validates params and builds the request of a row. Errors name the parameter.
@@ -825,7 +814,7 @@ fn body(row: &Row, params: &Value) -> Result<(String, bool)> {
         }
     };
     for f in row.more.fixes {
-        apply(&mut content, f);
+        apply(&mut content, f.at, f);
     }
     let mut s = String::new();
     xml::write(root, &content, row.more.renames, &mut s);
@@ -920,7 +909,7 @@ fn fill(row: &Row, resp: &HttpResponse, doc: &Value, text: &str) -> Value {
                 },
             ),
             Out::List(n, p) => data.set(n, Value::Arr(at(doc, p).filter(|v| truthy(v)).map(as_list).unwrap_or_default())),
-            Out::Fix(f) => apply(&mut data, &f),
+            Out::Fix(f) => apply(&mut data, f.at, f),
             Out::Header(n, h) => {
                 if let Some(v) = resp.header(h) {
                     data.set(n, v.into());
@@ -1064,52 +1053,48 @@ impl Json<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Option<Value> {
-        if depth > xml::MAX_DEPTH {
-            return None;
-        }
         self.ws();
         let open = *self.s.get(self.i)?;
-        if open == b'{' || open == b'[' {
-            self.i += 1;
-            let close = if open == b'{' { b'}' } else { b']' };
-            let mut v = if open == b'{' { Value::obj() } else { Value::Arr(Vec::new()) };
-            if self.eat(close) {
-                return Some(v);
-            }
-            loop {
-                if let Value::Arr(items) = &mut v {
-                    items.push(self.value(depth + 1)?);
-                } else {
-                    self.ws();
-                    let k = self.string()?;
-                    if !self.eat(b':') {
+        let word = |w: &str, v: Value| self.s[self.i..].starts_with(w.as_bytes()).then_some((w.len(), v));
+        let (len, v) = match open {
+            b'"' => return self.string().map(Value::Str),
+            b't' => word("true", Value::Bool(true))?,
+            b'f' => word("false", Value::Bool(false))?,
+            b'n' => word("null", Value::Null)?,
+            b'{' | b'[' if depth < xml::MAX_DEPTH => {
+                self.i += 1;
+                let close = open + 2; // `}` and `]` follow `{` and `[` by two code points
+                let mut v = if open == b'{' { Value::obj() } else { Value::Arr(Vec::new()) };
+                let mut first = true;
+                while !self.eat(close) {
+                    if !first && !self.eat(b',') {
                         return None;
                     }
-                    let x = self.value(depth + 1)?;
-                    v.set(&k, x);
+                    first = false;
+                    if let Value::Arr(items) = &mut v {
+                        items.push(self.value(depth + 1)?);
+                    } else {
+                        self.ws();
+                        let k = self.string()?;
+                        if !self.eat(b':') {
+                            return None;
+                        }
+                        let x = self.value(depth + 1)?;
+                        v.set(&k, x);
+                    }
                 }
-                if self.eat(close) {
-                    return Some(v);
-                }
-                if !self.eat(b',') {
-                    return None;
-                }
-            }
-        }
-        for (word, v) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
-            if self.s[self.i..].starts_with(word.as_bytes()) {
-                self.i += word.len();
                 return Some(v);
             }
-        }
-        if open == b'"' {
-            return self.string().map(Value::Str);
-        }
-        let start = self.i;
-        while matches!(self.s.get(self.i), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
-            self.i += 1;
-        }
-        parse_number(&self.src[start..self.i]).map(Value::Num)
+            _ => {
+                let start = self.i;
+                while matches!(self.s.get(self.i), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
+                    self.i += 1;
+                }
+                return parse_number(&self.src[start..self.i]).map(Value::Num);
+            }
+        };
+        self.i += len;
+        Some(v)
     }
 
     fn string(&mut self) -> Option<String> {
