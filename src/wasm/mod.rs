@@ -124,6 +124,13 @@ impl CosCore {
     }
 }
 
+/// Every official method name the core answers (`cos::METHODS`, the methods table and its
+/// deprecated ACL/CORS spellings): the one list the JS class can define its methods from.
+#[wasm_bindgen(js_name = methodNames)]
+pub fn method_names() -> Vec<String> {
+    crate::methods::names()
+}
+
 /// Static `COS.getAuthorization`: the official signature for the given inputs.
 #[wasm_bindgen(js_name = getAuthorization)]
 pub fn get_authorization(host: JsHostObject, params: JsValue, flavour_name: &str) -> Result<String, JsValue> {
