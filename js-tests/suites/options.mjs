@@ -81,6 +81,22 @@ export const tests = [
     },
   },
   {
+    name: 'StallTimeout ends a request whose answer never comes, with no Timeout set, and the error says how many attempts',
+    async run(env) {
+      const cos = new env.COS(env.options({ StallTimeout: 800, RetryTimes: 1, RetryDelay: 10 }));
+      const key = uniqueKey('stall-guard');
+      await env.admin.fault({ op: 'HeadObject', times: 2, stall: true });
+      const t0 = Date.now();
+      const err = await rejects(cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key }));
+      const ms = Date.now() - t0;
+      await env.admin.clearFaults();
+      officialError(err);
+      equal(err.message, 'timeout');
+      equal(err.attempts, 2, 'err.attempts');
+      ok(ms < 10000, 'settled after ' + ms + ' ms');
+    },
+  },
+  {
     name: 'a part that keeps timing out puts the task in error; restartTask finishes it without resending done parts',
     async run(env) {
       const cos = new env.COS(env.options({ Timeout: 400, RetryTimes: 0, ChunkRetryTimes: 0, ChunkParallelLimit: 1 }));

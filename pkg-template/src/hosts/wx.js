@@ -1,7 +1,7 @@
 // WeChat mini-program host: wx.request (ArrayBuffer bodies), wx.uploadFile for POST Object, files by
 // FilePath through the FileSystemManager (read by range), checkpoints in wx storage.
 // No TextEncoder/TextDecoder, fetch, URL, Blob or XMLHttpRequest here: none exist in mini-programs.
-import { createBaseHost, createSourceTable, paramError, BODY_ERROR } from './common.js';
+import { createBaseHost, createSourceTable, paramError, BODY_ERROR, stallTimeout } from './common.js';
 import { utf8Decode } from '../../miniprogram/text-codec.js';
 
 /** wx.request, wx.uploadFile and wx.downloadFile share one cap of 10 tasks in flight per mini-program. */
@@ -78,7 +78,10 @@ function transportError(res, state) {
   return { kind: 'network', message: msg };
 }
 
-export function createWxHost() {
+export function createWxHost(hostOptions = {}) {
+  // wx.request shows no bytes moving, so the stall guard bounds a request as a whole here (wx's own
+  // default limit is the same 60 s).
+  const wxTimeout = (req) => (req.timeout > 0 ? req.timeout : stallTimeout(hostOptions) || undefined);
   const host = createBaseHost();
   const sources = createSourceTable();
   const inFlight = new Map();
@@ -145,7 +148,7 @@ export function createWxHost() {
           data,
           responseType: 'arraybuffer',
           dataType: '其他', // anything but 'json': the body is not parsed
-          timeout: req.timeout > 0 ? req.timeout : undefined,
+          timeout: wxTimeout(req),
           success(res) {
             release();
             const headers = lowerHeaders(res.header);
@@ -240,7 +243,7 @@ export function createWxHost() {
         name: 'file',
         formData,
         header: headerObject(req, true),
-        timeout: req.timeout > 0 ? req.timeout : undefined,
+        timeout: wxTimeout(req),
         success(res) {
           done();
           if (onProgress && size && !reported) onProgress(size);
