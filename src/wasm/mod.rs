@@ -125,9 +125,10 @@ impl CosCore {
 }
 
 /// Every official method name the core answers (`cos::METHODS`, the methods table and its
-/// deprecated ACL/CORS spellings): the one list the JS class can define its methods from.
+/// deprecated ACL/CORS spellings), comma-separated: the one list the JS class can define its
+/// methods from (`methodNames().split(',')`).
 #[wasm_bindgen(js_name = methodNames)]
-pub fn method_names() -> Vec<String> {
+pub fn method_names() -> String {
     crate::methods::names()
 }
 
