@@ -1,0 +1,429 @@
+// The differential table: one row per official method call (and per error case). Each row is run
+// through the official SDK and through cos-wasm, each against a server of its own that starts in the
+// same state, with the same keys and bucket names; the outcomes must be equal after normalise.mjs.
+//
+// A row: {
+//   method,                 official method name (rows turn on when cos-wasm has it)
+//   name?,                  what the row checks (default: the method)
+//   params(ctx) → params,   the call's params (fresh per side: bodies are made for that side's host)
+//   setup?(ctx, ref),       prepares that side's server through the official SDK (`ref`), so a row
+//                           tests its own method only; may keep ids in ctx.state
+//   call?(cos, params, ctx) how to call when not `cos[method](params)` (sync or stream methods)
+//   readback?(ctx, ref),    read through the official SDK after the call; compared too (what a put
+//                           stored)
+//   ignore?: [...paths],    dotted paths (`*` = any segment) left out, each with a comment why
+//   deliberate?: 'why',     a documented difference: only "both fail" / "both succeed" is asserted
+//   flavours?: [...]        hosts the row runs on ('node', 'browser', 'wx'; default all)
+//   options?(ctx)           extra constructor options for both clients of this row
+// }
+// ctx: {host, Bucket, Region, B, key(name), bucket(n?), source(key, bucket?), body(textOrBytes),
+//       bytes(size, seed), file(bytes, name) → {FilePath} | {Body: File}, state}
+
+export const APPID = '1250000000';
+export const MiB = 1024 * 1024;
+
+/** A fresh bucket of the row's own (ctx.bucket()), made through the official SDK. */
+const freshBucket = (n = '') => async (ctx, ref) => {
+  await ref.putBucket({ Bucket: ctx.bucket(n), Region: ctx.Region });
+};
+const NB = (ctx) => ({ Bucket: ctx.bucket(), Region: ctx.Region });
+const MISSING_BUCKET = (ctx) => ({ Bucket: 'nobucket-' + APPID, Region: ctx.Region });
+const put = (key, body = 'hello', extra = {}) => async (ctx, ref) => {
+  const r = await ref.putObject({ ...ctx.B, Key: ctx.key(key), Body: ctx.body(body), ...extra });
+  ctx.state.ETag = r.ETag;
+};
+const head = (key) => (ctx, ref) => ref.headObject({ ...ctx.B, Key: ctx.key(key) });
+const OWNER = 'qcs::cam::uin/100000000001:uin/100000000001';
+const OTHER_UIN = 'qcs::cam::uin/100000000011:uin/100000000011';
+
+async function initWithParts(ctx, ref, key, sizes) {
+  const init = await ref.multipartInit({ ...ctx.B, Key: ctx.key(key) });
+  ctx.state.UploadId = init.UploadId;
+  ctx.state.Parts = [];
+  for (let i = 0; i < sizes.length; i++) {
+    const r = await ref.multipartUpload({ ...ctx.B, Key: ctx.key(key), UploadId: init.UploadId, PartNumber: i + 1, Body: ctx.body(ctx.bytes(sizes[i], i + 1)) });
+    ctx.state.Parts.push({ PartNumber: i + 1, ETag: r.ETag });
+  }
+}
+
+const INVENTORY = (ctx, Id) => ({ Id, IsEnabled: 'true', Destination: { COSBucketDestination: { Format: 'CSV', AccountId: '100000000001', Bucket: 'qcs::cos:' + ctx.Region + '::' + ctx.bucket(), Prefix: 'inv' } }, Schedule: { Frequency: 'Weekly' }, Filter: { Prefix: 'a/' }, IncludedObjectVersions: 'All', OptionalFields: ['Size', 'ETag'] });
+const CORS_RULES = [{ AllowedOrigin: ['*'], AllowedMethod: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], AllowedHeader: ['*'], ExposeHeader: ['ETag', 'x-cos-request-id'], MaxAgeSeconds: '60' }];
+const POLICY = (ctx) => ({ version: '2.0', Statement: [{ Effect: 'allow', Principal: { qcs: ['qcs::cam::anyone:anyone'] }, Action: ['name/cos:GetObject'], Resource: ['qcs::cos:' + ctx.Region + ':uid/' + APPID + ':' + ctx.bucket() + '/*'] }] });
+const LIFECYCLE = [{ ID: '1', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: '30' } }];
+const WEBSITE = { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' }, RoutingRules: [{ Condition: { HttpErrorCodeReturnedEquals: '404' }, Redirect: { Protocol: 'https', ReplaceKeyWith: '404.html' } }] };
+const REFERER = { Status: 'Enabled', RefererType: 'White-List', DomainList: { Domains: ['*.example.com', 'example.org'] }, EmptyReferConfiguration: 'Allow' };
+const DOMAIN = [{ Status: 'ENABLED', Name: 'www.example.com', Type: 'REST' }];
+const ORIGIN = [{ RulePriority: '1', OriginType: 'Proxy', OriginCondition: { HTTPStatusCode: '404', Prefix: '' }, OriginParameter: { Protocol: 'HTTP', FollowQueryString: 'true', HttpHeader: { NewHttpHeader: { Header: { Key: 'a', Value: 'a' } } }, FollowRedirection: 'true', HttpRedirectCode: '302' }, OriginInfo: { HostInfo: { HostName: 'example.com' } } }];
+const REPLICATION = (ctx) => ({ Role: OWNER, Rules: [{ ID: '1', Status: 'Enabled', Prefix: 'r/', Destination: { Bucket: 'qcs::cos:' + ctx.Region + '::' + ctx.bucket('dst') } }] });
+const ENCRYPTION = { Rule: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] };
+const SELECT = { Expression: 'Select * from COSObject s where s.age > 26', ExpressionType: 'SQL', InputSerialization: { CSV: { FileHeaderInfo: 'USE', RecordDelimiter: '\\n', FieldDelimiter: ',' } }, OutputSerialization: { CSV: { RecordDelimiter: '\\n' } }, RequestProgress: { Enabled: 'FALSE' } };
+
+/** A bucket configuration family: put (+ read back), get of a stored one, get of none, delete, a refused put. */
+function configRows(what, { put: putParams, bad, del = true, get = true, none = true, setupExtra }) {
+  const set = async (ctx, ref) => {
+    await freshBucket()(ctx, ref);
+    if (setupExtra) await setupExtra(ctx, ref);
+  };
+  const stored = async (ctx, ref) => {
+    await set(ctx, ref);
+    await ref['putBucket' + what]({ ...NB(ctx), ...putParams(ctx) });
+  };
+  const rows = [
+    { method: 'putBucket' + what, setup: set, params: (ctx) => ({ ...NB(ctx), ...putParams(ctx) }), readback: get ? (ctx, ref) => ref['getBucket' + what](NB(ctx)) : undefined },
+  ];
+  if (get) rows.push({ method: 'getBucket' + what, setup: stored, params: NB });
+  if (get && none) rows.push({ method: 'getBucket' + what, name: 'getBucket' + what + ' (none set)', setup: set, params: NB });
+  if (del) rows.push({ method: 'deleteBucket' + what, setup: stored, params: NB, readback: get ? (ctx, ref) => ref['getBucket' + what](NB(ctx)) : undefined });
+  if (bad) rows.push({ method: 'putBucket' + what, name: 'putBucket' + what + ' refused', setup: set, params: (ctx) => ({ ...NB(ctx), ...bad(ctx) }) });
+  rows.push({ method: 'getBucket' + what, name: 'getBucket' + what + ' NoSuchBucket', params: MISSING_BUCKET });
+  return rows;
+}
+
+const TABLE = [
+  // ---- simple object calls ----
+  { method: 'putObject', name: 'putObject string body', params: (ctx) => ({ ...ctx.B, Key: ctx.key('a.txt'), Body: 'hello' }), readback: head('a.txt') },
+  {
+    method: 'putObject', name: 'putObject bytes with headers and metadata',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('中文 (1).bin'), Body: ctx.body(ctx.bytes(3000, 1)), ContentType: 'application/x-diff', CacheControl: 'max-age=60', ContentDisposition: 'attachment; filename="x.bin"', 'x-cos-meta-author': 'zhang san', StorageClass: 'STANDARD_IA', ACL: 'private' }),
+    readback: head('中文 (1).bin'),
+  },
+  { method: 'putObject', name: 'putObject empty body', params: (ctx) => ({ ...ctx.B, Key: ctx.key('empty'), Body: ctx.body('') }), readback: head('empty') },
+  { method: 'putObject', name: 'putObject missing Bucket', params: (ctx) => ({ Region: ctx.Region, Key: ctx.key('x'), Body: 'x' }) },
+  { method: 'putObject', name: 'putObject missing Key', params: (ctx) => ({ ...ctx.B, Body: 'x' }) },
+  { method: 'putObject', name: 'putObject bad Region', params: (ctx) => ({ Bucket: ctx.Bucket, Region: 'ap guangzhou', Key: ctx.key('x'), Body: 'x' }) },
+  { method: 'putObject', name: 'putObject Bucket without APPID', params: (ctx) => ({ Bucket: 'examplebucket', Region: ctx.Region, Key: ctx.key('x'), Body: 'x' }) },
+  { method: 'putObject', name: 'putObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x'), Body: 'x' }) },
+  {
+    method: 'putObject', name: 'putObject bad storage class', params: (ctx) => ({ ...ctx.B, Key: ctx.key('x'), Body: 'x', StorageClass: 'COLD' }),
+    deliberate: 'cos-wasm refuses a bad StorageClass before sending, naming the parameter; the official SDK sends it and COS answers InvalidArgument',
+  },
+
+  { method: 'getObject', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt') }) },
+  { method: 'getObject', name: 'getObject Range', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), Range: 'bytes=1-3' }) },
+  { method: 'getObject', name: 'getObject response overrides', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), ResponseContentType: 'text/x-over', ResponseCacheControl: 'no-cache' }) },
+  { method: 'getObject', name: 'getObject binary', setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin') }) },
+  { method: 'getObject', name: 'getObject IfNoneMatch (304)', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), IfNoneMatch: ctx.state.ETag }) },
+  { method: 'getObject', name: 'getObject NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
+  { method: 'getObject', name: 'getObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('none') }) },
+  { method: 'getObject', name: 'getObject missing Key', params: (ctx) => ({ ...ctx.B }) },
+  { method: 'getObject', name: 'getObject InvalidRange', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), Range: 'bytes=100-200' }) },
+
+  { method: 'headObject', setup: put('h.txt', 'hello head', { 'x-cos-meta-color': 'blue' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('h.txt') }) },
+  { method: 'headObject', name: 'headObject IfNoneMatch (304)', setup: put('h.txt', 'hello head'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('h.txt'), IfNoneMatch: ctx.state.ETag }) },
+  { method: 'headObject', name: 'headObject 404', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
+  { method: 'headObject', name: 'headObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('none') }) },
+
+  { method: 'deleteObject', setup: put('d.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('d.txt') }), readback: head('d.txt') },
+  { method: 'deleteObject', name: 'deleteObject missing key (204)', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
+  { method: 'deleteObject', name: 'deleteObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x') }) },
+  { method: 'deleteObject', name: 'deleteObject missing Key', params: (ctx) => ({ ...ctx.B }) },
+
+  { method: 'appendObject', params: (ctx) => ({ ...ctx.B, Key: ctx.key('ap.log'), Body: ctx.body('hello '), Position: 0 }), readback: head('ap.log') },
+  {
+    method: 'appendObject', name: 'appendObject continue',
+    setup: async (ctx, ref) => { await ref.appendObject({ ...ctx.B, Key: ctx.key('ap.log'), Body: ctx.body('hello '), Position: 0 }); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('ap.log'), Body: ctx.body('world'), Position: 6 }),
+    readback: head('ap.log'),
+  },
+  {
+    method: 'appendObject', name: 'appendObject AppendPositionErr',
+    setup: async (ctx, ref) => { await ref.appendObject({ ...ctx.B, Key: ctx.key('ap.log'), Body: ctx.body('hello '), Position: 0 }); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('ap.log'), Body: ctx.body('!'), Position: 3 }),
+  },
+  { method: 'appendObject', name: 'appendObject ObjectNotAppendable', setup: put('n.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('n.txt'), Body: ctx.body('!'), Position: 5 }) },
+
+  // ---- multipart ----
+  { method: 'multipartInit', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin') }) },
+  { method: 'multipartInit', name: 'multipartInit with headers', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), ContentType: 'video/x-diff', 'x-cos-meta-k': 'v', StorageClass: 'STANDARD_IA' }) },
+  { method: 'multipartInit', name: 'multipartInit NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('mp.bin') }) },
+  {
+    method: 'multipartUpload', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', []),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId, PartNumber: 1, Body: ctx.body(ctx.bytes(1000, 7)) }),
+  },
+  { method: 'multipartUpload', name: 'multipartUpload NoSuchUpload', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: '1700000000' + 'ab'.repeat(32), PartNumber: 1, Body: ctx.body('x') }) },
+  {
+    method: 'multipartListPart', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [1000, 2000, 300]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId }),
+  },
+  {
+    method: 'multipartListPart', name: 'multipartListPart MaxParts', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [1000, 2000, 300]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId, MaxParts: 2 }),
+  },
+  {
+    method: 'multipartListPart', name: 'multipartListPart one part', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [10]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId }),
+  },
+  { method: 'multipartListPart', name: 'multipartListPart NoSuchUpload', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: '1700000000' + 'ab'.repeat(32) }) },
+  {
+    method: 'multipartComplete', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [MiB, 1000]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId, Parts: ctx.state.Parts }),
+    readback: head('mp.bin'),
+  },
+  {
+    method: 'multipartComplete', name: 'multipartComplete EntityTooSmall', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [10, 10]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId, Parts: ctx.state.Parts }),
+  },
+  { method: 'multipartComplete', name: 'multipartComplete NoSuchUpload', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: '1700000000' + 'ab'.repeat(32), Parts: [{ PartNumber: 1, ETag: '"' + '0'.repeat(32) + '"' }] }) },
+  {
+    method: 'multipartAbort', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [10]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId }),
+  },
+  { method: 'multipartAbort', name: 'multipartAbort NoSuchUpload', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: '1700000000' + 'ab'.repeat(32) }) },
+  {
+    method: 'multipartList',
+    setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/sub/b.bin', []); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/') }),
+  },
+  {
+    method: 'multipartList', name: 'multipartList Delimiter, MaxUploads',
+    setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/b.bin', []); await initWithParts(ctx, ref, 'l/sub/c.bin', []); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/', MaxUploads: 1 }),
+  },
+  { method: 'multipartList', name: 'multipartList none', params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('nothing/') }) },
+  { method: 'multipartList', name: 'multipartList NoSuchBucket', params: MISSING_BUCKET },
+
+  // ---- upload helpers ----
+  {
+    method: 'sliceUploadFile', name: 'sliceUploadFile 2.5 MiB in 1 MiB parts',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('slice.bin'), ...ctx.file(ctx.bytes(2.5 * MiB, 3), 'slice.bin'), ChunkSize: MiB }),
+    readback: head('slice.bin'),
+  },
+  { method: 'sliceUploadFile', name: 'sliceUploadFile small file', params: (ctx) => ({ ...ctx.B, Key: ctx.key('small.bin'), ...ctx.file(ctx.bytes(100, 4), 'small.bin') }), readback: head('small.bin') },
+  { method: 'sliceUploadFile', name: 'sliceUploadFile NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x.bin'), ...ctx.file(ctx.bytes(100, 4), 'small.bin') }) },
+  { method: 'uploadFile', name: 'uploadFile small (one PUT)', params: (ctx) => ({ ...ctx.B, Key: ctx.key('u.bin'), ...ctx.file(ctx.bytes(1000, 5), 'u.bin') }), readback: head('u.bin') },
+  { method: 'uploadFile', name: 'uploadFile large (sliced)', params: (ctx) => ({ ...ctx.B, Key: ctx.key('u.bin'), ...ctx.file(ctx.bytes(1.5 * MiB, 6), 'u-large.bin'), SliceSize: MiB }), readback: head('u.bin') },
+  { method: 'uploadFile', name: 'uploadFile NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('u.bin'), ...ctx.file(ctx.bytes(1000, 5), 'u.bin') }) },
+  {
+    method: 'uploadFiles',
+    params: (ctx) => ({ files: [{ ...ctx.B, Key: ctx.key('f1'), ...ctx.file(ctx.bytes(100, 8), 'f1.bin') }, { ...MISSING_BUCKET(ctx), Key: ctx.key('f2'), ...ctx.file(ctx.bytes(200, 9), 'f2.bin') }], SliceSize: MiB }),
+  },
+  {
+    method: 'getObjectUrl', name: 'getObjectUrl Sign false',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('中文 a+b.txt'), Sign: false }),
+    // Official: the URL is returned synchronously and also passed to the callback as {Url}.
+    call: (cos, params) => new Promise((resolve, reject) => {
+      let returned;
+      returned = cos.getObjectUrl(params, (err, data) => (err ? reject(err) : setTimeout(() => resolve({ returned, data }), 0)));
+    }),
+  },
+  {
+    method: 'getObjectUrl', name: 'getObjectUrl Sign false with Query and Protocol',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('q.txt'), Sign: false, Query: { 'response-content-type': 'text/plain', a: 'b c' }, Protocol: 'https:' }),
+    call: (cos, params) => cos.getObjectUrl(params),
+  },
+
+  // ---- listing ----
+  {
+    method: 'getBucket', name: 'getBucket Prefix, Delimiter',
+    setup: async (ctx, ref) => { for (const k of ['l/a', 'l/b/1', 'l/b/2', 'l/c d']) await put(k, k)(ctx, ref); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/' }),
+  },
+  {
+    method: 'getBucket', name: 'getBucket MaxKeys (truncated)',
+    setup: async (ctx, ref) => { for (const k of ['l/a', 'l/b', 'l/c']) await put(k, k)(ctx, ref); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), MaxKeys: 2 }),
+  },
+  {
+    method: 'getBucket', name: 'getBucket Marker, EncodingType url',
+    setup: async (ctx, ref) => { for (const k of ['l/a', 'l/c d', 'l/e+f']) await put(k, k)(ctx, ref); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Marker: ctx.key('l/a'), EncodingType: 'url' }),
+  },
+  { method: 'getBucket', name: 'getBucket empty', params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('nothing/') }) },
+  { method: 'getBucket', name: 'getBucket bad MaxKeys', params: (ctx) => ({ ...ctx.B, MaxKeys: 'x' }) },
+  { method: 'getBucket', name: 'getBucket NoSuchBucket', params: MISSING_BUCKET },
+  {
+    method: 'listObjectVersions', name: 'listObjectVersions (versioned bucket)',
+    setup: async (ctx, ref) => {
+      await freshBucket()(ctx, ref);
+      await ref.putBucketVersioning({ ...NB(ctx), VersioningConfiguration: { Status: 'Enabled' } });
+      for (const b of ['1', '2']) await ref.putObject({ ...NB(ctx), Key: 'ver.txt', Body: ctx.body(b) });
+      await ref.deleteObject({ ...NB(ctx), Key: 'ver.txt' });
+    },
+    params: (ctx) => ({ ...NB(ctx), Prefix: 'ver' }),
+  },
+  { method: 'listObjectVersions', name: 'listObjectVersions (never versioned)', setup: put('v/a'), params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('v/') }) },
+  { method: 'listObjectVersions', name: 'listObjectVersions NoSuchBucket', params: MISSING_BUCKET },
+
+  // ---- service and buckets ----
+  { method: 'getService', params: () => ({}) },
+  { method: 'putBucket', params: NB, readback: (ctx, ref) => ref.headBucket(NB(ctx)) },
+  { method: 'putBucket', name: 'putBucket with ACL', params: (ctx) => ({ ...NB(ctx), ACL: 'public-read' }), readback: (ctx, ref) => ref.getBucketAcl(NB(ctx)) },
+  { method: 'putBucket', name: 'putBucket BucketAlreadyExists', setup: freshBucket(), params: NB },
+  { method: 'putBucket', name: 'putBucket InvalidBucketName', params: (ctx) => ({ Bucket: 'Bad_Name-' + APPID, Region: ctx.Region }) },
+  { method: 'headBucket', params: (ctx) => ctx.B },
+  { method: 'headBucket', name: 'headBucket 404', params: MISSING_BUCKET },
+  { method: 'getBucketLocation', params: (ctx) => ctx.B },
+  { method: 'getBucketLocation', name: 'getBucketLocation NoSuchBucket', params: MISSING_BUCKET },
+  { method: 'deleteBucket', setup: freshBucket(), params: NB, readback: (ctx, ref) => ref.headBucket(NB(ctx)) },
+  { method: 'deleteBucket', name: 'deleteBucket BucketNotEmpty', setup: async (ctx, ref) => { await freshBucket()(ctx, ref); await ref.putObject({ ...NB(ctx), Key: 'k', Body: ctx.body('k') }); }, params: NB },
+  { method: 'deleteBucket', name: 'deleteBucket NoSuchBucket', params: MISSING_BUCKET },
+
+  // ---- object sub-resources ----
+  {
+    method: 'deleteMultipleObject', setup: async (ctx, ref) => { await put('dm/a')(ctx, ref); await put('dm/b')(ctx, ref); },
+    params: (ctx) => ({ ...ctx.B, Objects: [{ Key: ctx.key('dm/a') }, { Key: ctx.key('dm/missing') }, { Key: '/bad' }] }),
+    readback: (ctx, ref) => ref.getBucket({ ...ctx.B, Prefix: ctx.key('dm/') }),
+  },
+  { method: 'deleteMultipleObject', name: 'deleteMultipleObject Quiet', setup: put('dm/a'), params: (ctx) => ({ ...ctx.B, Objects: [{ Key: ctx.key('dm/a') }], Quiet: true }) },
+  { method: 'deleteMultipleObject', name: 'deleteMultipleObject one object', setup: put('dm/a'), params: (ctx) => ({ ...ctx.B, Objects: [{ Key: ctx.key('dm/a') }] }) },
+  { method: 'deleteMultipleObject', name: 'deleteMultipleObject empty list', params: (ctx) => ({ ...ctx.B, Objects: [] }) },
+  {
+    method: 'restoreObject', setup: put('cold', 'cold', { StorageClass: 'ARCHIVE' }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('cold'), RestoreRequest: { Days: 1, CASJobParameters: { Tier: 'Standard' } } }),
+    readback: head('cold'),
+  },
+  { method: 'restoreObject', name: 'restoreObject InvalidObjectState', setup: put('warm'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('warm'), RestoreRequest: { Days: 1 } }) },
+  { method: 'optionsObject', params: (ctx) => ({ ...ctx.B, Key: ctx.key('o'), Origin: 'https://app.example.com', AccessControlRequestMethod: 'PUT', AccessControlRequestHeaders: 'content-type' }) },
+  {
+    method: 'optionsObject', name: 'optionsObject forbidden',
+    setup: async (ctx, ref) => { await freshBucket()(ctx, ref); await ref.putBucketCors({ ...NB(ctx), CORSRules: [{ AllowedOrigin: ['https://only.example.com'], AllowedMethod: ['GET'] }] }); },
+    params: (ctx) => ({ ...NB(ctx), Key: 'o', Origin: 'https://app.example.com', AccessControlRequestMethod: 'PUT' }),
+    flavours: ['node'], // a browser cannot reach a bucket whose CORS forbids the page
+  },
+  { method: 'getObjectAcl', setup: put('acl.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt') }) },
+  {
+    method: 'getObjectAcl', name: 'getObjectAcl with grants',
+    setup: async (ctx, ref) => { await put('acl.txt')(ctx, ref); await ref.putObjectAcl({ ...ctx.B, Key: ctx.key('acl.txt'), ACL: 'public-read', GrantFullControl: 'id="' + OTHER_UIN + '"' }); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt') }),
+  },
+  { method: 'getObjectAcl', name: 'getObjectAcl NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
+  { method: 'putObjectAcl', setup: put('acl.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt'), ACL: 'public-read' }), readback: (ctx, ref) => ref.getObjectAcl({ ...ctx.B, Key: ctx.key('acl.txt') }) },
+  {
+    method: 'putObjectAcl', name: 'putObjectAcl AccessControlPolicy', setup: put('acl.txt'),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt'), AccessControlPolicy: { Owner: { ID: OWNER }, Grants: [{ Grantee: { ID: OTHER_UIN }, Permission: 'READ' }] } }),
+    readback: (ctx, ref) => ref.getObjectAcl({ ...ctx.B, Key: ctx.key('acl.txt') }),
+  },
+  { method: 'putObjectAcl', name: 'putObjectAcl bad ACL', setup: put('acl.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt'), ACL: 'everyone' }) },
+  {
+    method: 'getObjectTagging',
+    setup: async (ctx, ref) => { await put('tag.txt')(ctx, ref); await ref.putObjectTagging({ ...ctx.B, Key: ctx.key('tag.txt'), Tags: [{ Key: 'k1', Value: 'v1' }, { Key: 'k2', Value: 'v 2' }] }); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('tag.txt') }),
+  },
+  {
+    method: 'getObjectTagging', name: 'getObjectTagging one tag',
+    setup: async (ctx, ref) => { await put('tag.txt')(ctx, ref); await ref.putObjectTagging({ ...ctx.B, Key: ctx.key('tag.txt'), Tags: [{ Key: 'k1', Value: 'v1' }] }); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('tag.txt') }),
+  },
+  { method: 'getObjectTagging', name: 'getObjectTagging untagged', setup: put('tag.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('tag.txt') }) },
+  { method: 'getObjectTagging', name: 'getObjectTagging NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
+  {
+    method: 'putObjectTagging', setup: put('tag.txt'),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('tag.txt'), Tags: [{ Key: 'k1', Value: 'v1' }, { Key: 'k2', Value: 'v 2' }] }),
+    readback: (ctx, ref) => ref.getObjectTagging({ ...ctx.B, Key: ctx.key('tag.txt') }),
+  },
+  { method: 'putObjectTagging', name: 'putObjectTagging InvalidTag', setup: put('tag.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('tag.txt'), Tags: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] }) },
+  {
+    method: 'deleteObjectTagging',
+    setup: async (ctx, ref) => { await put('tag.txt')(ctx, ref); await ref.putObjectTagging({ ...ctx.B, Key: ctx.key('tag.txt'), Tags: [{ Key: 'k1', Value: 'v1' }] }); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('tag.txt') }),
+    readback: (ctx, ref) => ref.getObjectTagging({ ...ctx.B, Key: ctx.key('tag.txt') }),
+  },
+  { method: 'deleteObjectTagging', name: 'deleteObjectTagging NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
+
+  // ---- copy ----
+  {
+    method: 'putObjectCopy', setup: put('cp/src.txt', 'copy me', { ContentType: 'text/x-src', 'x-cos-meta-a': '1' }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('cp/dst.txt'), CopySource: ctx.source(ctx.key('cp/src.txt')) }),
+    readback: head('cp/dst.txt'),
+  },
+  {
+    method: 'putObjectCopy', name: 'putObjectCopy Replaced', setup: put('cp/src.txt', 'copy me', { ContentType: 'text/x-src' }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('cp/dst.txt'), CopySource: ctx.source(ctx.key('cp/src.txt')), MetadataDirective: 'Replaced', ContentType: 'text/x-new', 'x-cos-meta-b': '2' }),
+    readback: head('cp/dst.txt'),
+  },
+  { method: 'putObjectCopy', name: 'putObjectCopy NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('cp/dst.txt'), CopySource: ctx.source(ctx.key('cp/none')) }) },
+  { method: 'putObjectCopy', name: 'putObjectCopy bad CopySource', params: (ctx) => ({ ...ctx.B, Key: ctx.key('cp/dst.txt'), CopySource: 'not a source' }) },
+  {
+    method: 'uploadPartCopy',
+    setup: async (ctx, ref) => { await put('upc/src.bin', ctx.bytes(3000, 2))(ctx, ref); await initWithParts(ctx, ref, 'upc/dst.bin', []); },
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('upc/dst.bin'), UploadId: ctx.state.UploadId, PartNumber: 1, CopySource: ctx.source(ctx.key('upc/src.bin')), CopySourceRange: 'bytes=0-999' }),
+  },
+  { method: 'uploadPartCopy', name: 'uploadPartCopy NoSuchUpload', setup: put('upc/src.bin'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('upc/dst.bin'), UploadId: '1700000000' + 'ab'.repeat(32), PartNumber: 1, CopySource: ctx.source(ctx.key('upc/src.bin')) }) },
+  {
+    method: 'sliceCopyFile', setup: (ctx, ref) => put('scf/src.bin', ctx.bytes(2.5 * MiB, 3))(ctx, ref),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/dst.bin'), CopySource: ctx.source(ctx.key('scf/src.bin')), CopySliceSize: MiB, CopyChunkSize: MiB }),
+    readback: head('scf/dst.bin'),
+  },
+  { method: 'sliceCopyFile', name: 'sliceCopyFile missing source', params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/x'), CopySource: ctx.source(ctx.key('scf/none')) }) },
+
+  // ---- select, generic request ----
+  {
+    method: 'selectObjectContent', setup: put('sel.csv', 'name,age\nann,30\nbob,25\n'),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('sel.csv'), SelectType: 2, SelectRequest: SELECT }),
+  },
+  { method: 'selectObjectContent', name: 'selectObjectContent bad SQL', setup: put('sel.csv', 'a,b\n'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('sel.csv'), SelectType: 2, SelectRequest: { ...SELECT, Expression: 'Select nothing' } }) },
+  { method: 'request', name: 'request GET ?location', params: (ctx) => ({ ...ctx.B, Method: 'GET', Action: 'location' }) },
+  { method: 'request', name: 'request RawBody', setup: put('raw.txt', 'raw body'), params: (ctx) => ({ ...ctx.B, Method: 'GET', Key: ctx.key('raw.txt'), RawBody: true }) },
+  { method: 'request', name: 'request NoSuchKey', params: (ctx) => ({ ...ctx.B, Method: 'GET', Key: ctx.key('none') }) },
+  {
+    method: 'abortUploadTask', name: 'abortUploadTask Level file',
+    setup: (ctx, ref) => initWithParts(ctx, ref, 'left.bin', []),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('left.bin'), Level: 'file' }),
+    readback: (ctx, ref) => ref.multipartList({ ...ctx.B, Prefix: ctx.key('left') }),
+  },
+  {
+    method: 'downloadFile', flavours: ['node'], setup: (ctx, ref) => put('dl.bin', ctx.bytes(1.5 * MiB, 4))(ctx, ref),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('dl.bin'), FilePath: ctx.outPath('dl.bin'), ChunkSize: MiB / 2 }),
+  },
+  { method: 'downloadFile', name: 'downloadFile NoSuchKey', flavours: ['node'], params: (ctx) => ({ ...ctx.B, Key: ctx.key('none'), FilePath: ctx.outPath('none.bin') }) },
+
+  // ---- bucket configuration ----
+  ...configRows('Acl', {
+    put: () => ({ ACL: 'public-read', GrantWrite: 'id="' + OTHER_UIN + '"' }), bad: () => ({ ACL: 'everyone' }), del: false, none: false,
+  }),
+  { method: 'putBucketAcl', name: 'putBucketAcl AccessControlPolicy', setup: freshBucket(), params: (ctx) => ({ ...NB(ctx), AccessControlPolicy: { Owner: { ID: OWNER }, Grant: { Grantee: { ID: OTHER_UIN }, Permission: 'READ' } } }), readback: (ctx, ref) => ref.getBucketAcl(NB(ctx)) },
+  ...configRows('Cors', { put: () => ({ CORSRules: CORS_RULES }), bad: () => ({ CORSRules: [{ AllowedOrigin: ['*'], AllowedMethod: ['FLY'] }] }) }),
+  ...configRows('Policy', { put: (ctx) => ({ Policy: POLICY(ctx) }), bad: () => ({ Policy: { version: '2.0', Statement: [] } }) }),
+  ...configRows('Tagging', { put: () => ({ Tags: [{ Key: 'team', Value: 'storage' }, { Key: 'env', Value: 'test' }] }), bad: () => ({ Tags: [{ Key: '', Value: 'x' }] }) }),
+  ...configRows('Lifecycle', { put: () => ({ Rules: LIFECYCLE }), bad: () => ({ Rules: [{ ID: '1', Status: 'Maybe' }] }) }),
+  ...configRows('Versioning', { put: () => ({ VersioningConfiguration: { Status: 'Enabled' } }), bad: () => ({ VersioningConfiguration: { Status: 'On' } }), del: false }),
+  ...configRows('Replication', {
+    put: (ctx) => ({ ReplicationConfiguration: REPLICATION(ctx) }), bad: (ctx) => ({ ReplicationConfiguration: { ...REPLICATION(ctx), Role: '' } }),
+    setupExtra: async (ctx, ref) => {
+      await ref.putBucketVersioning({ ...NB(ctx), VersioningConfiguration: { Status: 'Enabled' } });
+      await ref.putBucket({ Bucket: ctx.bucket('dst'), Region: ctx.Region });
+      await ref.putBucketVersioning({ Bucket: ctx.bucket('dst'), Region: ctx.Region, VersioningConfiguration: { Status: 'Enabled' } });
+    },
+  }),
+  ...configRows('Website', { put: () => ({ WebsiteConfiguration: WEBSITE }), bad: () => ({ WebsiteConfiguration: { ErrorDocument: { Key: 'e.html' } } }) }),
+  ...configRows('Referer', { put: () => ({ RefererConfiguration: REFERER }), bad: () => ({ RefererConfiguration: { ...REFERER, RefererType: 'Grey-List' } }), del: false }),
+  ...configRows('Domain', { put: () => ({ DomainRule: DOMAIN }), bad: () => ({ DomainRule: [{ Status: 'ENABLED', Name: 'x.com' }] }) }),
+  ...configRows('Origin', { put: () => ({ OriginRule: ORIGIN }), bad: () => ({ OriginRule: [{ RulePriority: '1' }] }) }),
+  ...configRows('Logging', {
+    put: (ctx) => ({ BucketLoggingStatus: { LoggingEnabled: { TargetBucket: ctx.Bucket, TargetPrefix: 'logs/' } } }),
+    bad: (ctx) => ({ BucketLoggingStatus: { LoggingEnabled: { TargetBucket: ctx.Bucket } } }), del: false,
+  }),
+  ...configRows('Inventory', { put: (ctx) => ({ Id: 'inv1', InventoryConfiguration: INVENTORY(ctx, 'inv1') }), bad: (ctx) => ({ Id: 'other', InventoryConfiguration: INVENTORY(ctx, 'inv3') }) }).map((r) => ({
+    ...r,
+    // Get and delete name the configuration.
+    params: r.method === 'putBucketInventory' ? r.params : (ctx) => ({ ...r.params(ctx), Id: 'inv1' }),
+    readback: r.readback && ((ctx, ref) => ref.getBucketInventory({ ...NB(ctx), Id: 'inv1' })),
+  })),
+  {
+    method: 'listBucketInventory',
+    setup: async (ctx, ref) => { await freshBucket()(ctx, ref); for (const id of ['inv1', 'inv2']) await ref.putBucketInventory({ ...NB(ctx), Id: id, InventoryConfiguration: INVENTORY(ctx, id) }); },
+    params: NB,
+  },
+  { method: 'listBucketInventory', name: 'listBucketInventory none', setup: freshBucket(), params: NB },
+  ...configRows('Accelerate', { put: () => ({ AccelerateConfiguration: { Status: 'Enabled' } }), bad: () => ({ AccelerateConfiguration: { Status: 'Fast' } }), del: false, none: true }),
+  ...configRows('Encryption', {
+    put: () => ({ ServerSideEncryptionConfiguration: ENCRYPTION }),
+    bad: () => ({ ServerSideEncryptionConfiguration: { Rule: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'ROT13' } }] } }),
+  }),
+];
+
+/** The rows, each with a unique `id` (used in its keys and bucket names) and `index`. */
+export function rows() {
+  const seen = new Map();
+  return TABLE.map((r, index) => {
+    const name = r.name || r.method;
+    const n = (seen.get(name) || 0) + 1;
+    seen.set(name, n);
+    return { ...r, name: n > 1 ? name + ' #' + n : name, index, id: 'r' + index };
+  });
+}
+
+/** Whether a row runs on `host`. */
+export function runsOn(row, host) {
+  return !row.flavours || row.flavours.includes(host);
+}
