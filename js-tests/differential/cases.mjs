@@ -87,6 +87,7 @@ const TABLE = [
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('中文 (1).bin'), Body: ctx.body(ctx.bytes(3000, 1)), ContentType: 'application/x-diff', CacheControl: 'max-age=60', ContentDisposition: 'attachment; filename="x.bin"', 'x-cos-meta-author': 'zhang san', StorageClass: 'STANDARD_IA', ACL: 'private' }),
     readback: head('中文 (1).bin'),
   },
+  { method: 'putObject', name: 'putObject bytes, type from the key', params: (ctx) => ({ ...ctx.B, Key: ctx.key('page.html'), Body: ctx.body('<p>hi</p>') }), readback: head('page.html') },
   { method: 'putObject', name: 'putObject empty body', params: (ctx) => ({ ...ctx.B, Key: ctx.key('empty'), Body: ctx.body('') }), readback: head('empty') },
   { method: 'putObject', name: 'putObject missing Bucket', params: (ctx) => ({ Region: ctx.Region, Key: ctx.key('x'), Body: 'x' }) },
   { method: 'putObject', name: 'putObject missing Key', params: (ctx) => ({ ...ctx.B, Body: 'x' }) },
@@ -103,6 +104,7 @@ const TABLE = [
   { method: 'getObject', name: 'getObject response overrides', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), ResponseContentType: 'text/x-over', ResponseCacheControl: 'no-cache' }) },
   { method: 'getObject', name: 'getObject binary', setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin') }) },
   { method: 'getObject', name: 'getObject IfNoneMatch (304)', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), IfNoneMatch: ctx.state.ETag }) },
+  { method: 'getObject', name: 'getObject IfModifiedSince (304)', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), IfModifiedSince: new Date(Date.now() + 3600e3).toUTCString() }) },
   { method: 'getObject', name: 'getObject NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
   { method: 'getObject', name: 'getObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('none') }) },
   { method: 'getObject', name: 'getObject missing Key', params: (ctx) => ({ ...ctx.B }) },
@@ -110,6 +112,7 @@ const TABLE = [
 
   { method: 'headObject', setup: put('h.txt', 'hello head', { 'x-cos-meta-color': 'blue' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('h.txt') }) },
   { method: 'headObject', name: 'headObject IfNoneMatch (304)', setup: put('h.txt', 'hello head'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('h.txt'), IfNoneMatch: ctx.state.ETag }) },
+  { method: 'headObject', name: 'headObject IfModifiedSince (304)', setup: put('h.txt', 'hello head'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('h.txt'), IfModifiedSince: new Date(Date.now() + 3600e3).toUTCString() }) },
   { method: 'headObject', name: 'headObject 404', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
   { method: 'headObject', name: 'headObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('none') }) },
 
