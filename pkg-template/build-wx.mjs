@@ -13,6 +13,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { methodNamesOf } from './method-names.mjs';
 import binaryen from 'binaryen';
 
 const BUDGET = 400 * 1024;
@@ -113,7 +114,7 @@ const result = await esbuild.build({
   logLevel: 'warning',
   plugins: [patchGlue],
   inject: [path.join(here, 'miniprogram/text-codec.js')],
-  define: { __VERSION__: JSON.stringify(version), 'import.meta.url': '""' },
+  define: { __VERSION__: JSON.stringify(version), __METHOD_NAMES__: JSON.stringify(await methodNamesOf(gluePath, path.join(bindgenDir, 'cos_wasm_bg.wasm'))), 'import.meta.url': '""' },
   // require() returns the class itself, as cos-wx-sdk-v5's does.
   footer: { js: 'module.exports=module.exports.default;module.exports.default=module.exports;module.exports.COS=module.exports;' },
 });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { methodNamesOf } from './method-names.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [bindgenDir, wasmFile, outDir] = process.argv.slice(2).map((p) => path.resolve(p));
@@ -17,7 +18,7 @@ const glue = path.join(bindgenDir, 'cos_wasm.js');
 const common = {
   bundle: true,
   alias: { 'cos-wasm-glue': glue },
-  define: { __VERSION__: JSON.stringify(version) },
+  define: { __VERSION__: JSON.stringify(version), __METHOD_NAMES__: JSON.stringify(await methodNamesOf(glue, wasmFile)) },
   legalComments: 'none',
   logLevel: 'warning',
 };

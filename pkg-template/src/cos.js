@@ -1,18 +1,15 @@
 // The `COS` class: the official SDK's call shapes mapped onto the wasm core, nothing more.
 // Every method takes `(params, callback)`; without a callback it returns a Promise.
 
-const METHODS = [
-  'putObject', 'postObject', 'appendObject', 'headObject', 'getObject', 'deleteObject',
-  'multipartList', 'multipartInit', 'multipartUpload', 'multipartListPart', 'multipartComplete', 'multipartAbort',
-  'sliceUploadFile', 'uploadFile', 'uploadFiles',
-];
-
 // Calls that run as one queue task: restartTask after a failure settles their callback again.
 const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
 
-// `load()` starts loading the wasm module (once) and resolves when it is ready; `isLoaded()` says
-// whether it is. Both default to a module loaded synchronously (Node).
-export function defineCOS({ core, createHost, flavour, version, load = () => Promise.resolve(), isLoaded = () => true }) {
+// `methods`: the official method names the core answers, its one list (`methodNames()` of the wasm;
+// baked in at build time where the wasm loads later). `load()` starts loading the wasm module (once)
+// and resolves when it is ready; `isLoaded()` says whether it is. Both default to a module loaded
+// synchronously (Node).
+export function defineCOS({ core, methods, createHost, flavour, version, load = () => Promise.resolve(), isLoaded = () => true }) {
+  if (!Array.isArray(methods) || methods.length === 0) throw new Error('cos-wasm: built without the core\'s method list');
   const whenReady = () => load().then(() => undefined);
 
   class COS {
@@ -119,7 +116,9 @@ export function defineCOS({ core, createHost, flavour, version, load = () => Pro
     }
   }
 
-  for (const name of METHODS) {
+  for (const name of methods) {
+    // Methods the class defines itself (getObjectUrl) keep their own shape.
+    if (Object.prototype.hasOwnProperty.call(COS.prototype, name)) continue;
     COS.prototype[name] = function (params, callback) {
       if (typeof params === 'function' && callback === undefined) { callback = params; params = {}; }
       if (params === undefined) params = {};

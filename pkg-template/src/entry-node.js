@@ -8,5 +8,5 @@ import { createNodeHost } from './hosts/node.js';
 
 initSync({ module: fs.readFileSync(path.join(__dirname, 'cos_wasm_bg.wasm')) });
 
-const COS = defineCOS({ core, createHost: (options) => createNodeHost(options, core), flavour: 'js', version: __VERSION__ });
+const COS = defineCOS({ core, methods: core.methodNames().split(','), createHost: (options) => createNodeHost(options, core), flavour: 'js', version: __VERSION__ });
 export default COS;

@@ -73,7 +73,8 @@ async function compileWasm(url) {
 }
 
 const { core, load, isLoaded } = lazyCore(instantiate);
-const COS = defineCOS({ core, load, isLoaded, createHost: createBrowserHost, flavour: 'js', version: __VERSION__ });
+// __METHOD_NAMES__: the core's methodNames(), read from this wasm by the build (method-names.mjs).
+const COS = defineCOS({ core, methods: __METHOD_NAMES__, load, isLoaded, createHost: createBrowserHost, flavour: 'js', version: __VERSION__ });
 
 if (isIoWorker) {
   // This file started as the I/O worker (where a CSP refuses Blob-URL workers): the page sends the module.

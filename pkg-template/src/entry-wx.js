@@ -39,7 +39,8 @@ async function instantiate() {
 const { core, load, isLoaded } = lazyCore(instantiate);
 
 // 'wx' signs as cos-wx-sdk-v5 does.
-const COS = defineCOS({ core, load, isLoaded, createHost: createWxHost, flavour: 'wx', version: __VERSION__ });
+// __METHOD_NAMES__: the core's methodNames(), read from this wasm by the build (method-names.mjs).
+const COS = defineCOS({ core, methods: __METHOD_NAMES__, load, isLoaded, createHost: createWxHost, flavour: 'wx', version: __VERSION__ });
 
 /** Loads the wasm now; `wasmPath` is its path inside the code package when not at /cos-wasm/. */
 COS.init = function (options) {
