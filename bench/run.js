@@ -15,7 +15,7 @@ const os = require('node:os');
 const path = require('node:path');
 const C = require('./lib/common');
 const { ROWS } = require('./lib/rows');
-const { measureSizes } = require('./lib/size');
+const { measureSizes, PART_ROWS, FLAVOURS, breakdown, partCells } = require('./lib/size');
 const { explain } = require('./lib/explain');
 
 const { MiB, stats, pairedRatio, fmtStats, fmtRatio, fmtNum, verdict, runNodeChild, interleave } = C;
@@ -195,7 +195,7 @@ async function main() {
     details.push({ what: 'signatures per second (per round)', data: res });
   });
 
-  await section('size', ['size-browser-gzip', 'size-browser-brotli', 'size-miniprogram-gzip', 'size-miniprogram-brotli', 'size-miniprogram-raw'], async () => {
+  await section('size', ['size-browser-gzip', 'size-browser-brotli', 'size-miniprogram-gzip', 'size-miniprogram-brotli', 'size-miniprogram-raw', ...PART_ROWS.map((r) => r.id)], async () => {
     const kib = (n) => fmtNum(n / 1024, 1) + ' KiB';
     for (const s of measureSizes()) {
       const id = 'size-' + (s.name === 'browser' ? 'browser' : 'miniprogram');
@@ -214,6 +214,28 @@ async function main() {
         });
       }
       details.push({ what: 'size, ' + s.name, data: { ours: s.ours, peer: s.peer } });
+    }
+    // By part, from a build that keeps function names (smoke runs only reuse one whose code is the
+    // shipped code: the build takes a minute when src/ changed). When src/ does not build (someone
+    // mid-edit), a names build left by an earlier run still serves if it is the shipped code.
+    for (const [id, name] of FLAVOURS) {
+      let b;
+      let err = null;
+      try {
+        b = await breakdown(name, smoke ? 'cached' : 'build');
+      } catch (e) {
+        log('size by part, ' + name + ': ' + String(e.message).split('\n')[0]);
+        b = await breakdown(name, 'cached');
+        if (b && !b.parts.core) {
+          err = e;
+          errors.push(e);
+        }
+      }
+      for (const [rid, r] of Object.entries(partCells(id, b, err))) row(rid, r);
+      if (b) {
+        const { parts, whole, modules, largest } = b;
+        details.push({ what: 'size by part, ' + name + ' (' + b.source + '; bytes; gzip/brotli of each part compressed alone; whole = the shipped wasm and JS compressed as they are)', data: { parts, whole, modules, largest } });
+      }
     }
   });
 

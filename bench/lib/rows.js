@@ -30,6 +30,7 @@ const ROWS = [
   { id: 'size-miniprogram-gzip', label: 'Size, mini-program: gzip' },
   { id: 'size-miniprogram-brotli', label: 'Size, mini-program: brotli' },
   { id: 'size-miniprogram-raw', label: 'Size, mini-program: package bytes (counted against the 2 MB limit)' },
+  ...require('./size').PART_ROWS,
   { id: 'memory-1gib', label: 'Memory bound, Node: 1 GiB file, peak RSS growth' },
   { id: 'memory-4gib', label: 'Memory bound, Node: 4 GiB file, peak RSS growth' },
 ];
