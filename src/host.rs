@@ -153,7 +153,11 @@ pub trait Host: 'static {
     /// Calls the user's `getAuthorization(options, callback)`; resolves with what it passed to `callback`.
     fn get_authorization(&self, function: u32, options: Value) -> LocalFuture<'static, Result<Value, CosError>>;
 
-    /// Drops a handle the core no longer needs (callbacks of a finished call).
+    /// Takes one more share of a handle: each owner (a call, a task) releases its own share, and the
+    /// host drops the value when the last share is released.
+    fn retain(&self, handle: u32);
+
+    /// Releases one share of a handle (a call or a task that held it ended).
     fn release(&self, handle: u32);
 
     /// Runs detached work to completion on the host's event loop.

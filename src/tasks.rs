@@ -94,6 +94,9 @@ struct Runtime {
     on_settled: Option<OnSettled>,
     /// The failure behind the `error` state, shown whole in the task list.
     last_error: RefCell<Option<CosError>>,
+    /// Host handles in `params` (body, callbacks): the task holds a share of each until it is
+    /// retired, so a failed task can be restarted after its call has settled.
+    handles: Rc<[u32]>,
 }
 
 #[derive(Default)]
@@ -157,6 +160,10 @@ impl<H: Host> Cos<H> {
             (id, index)
         });
         let done = Oneshot::new();
+        let handles: Rc<[u32]> = params.handles().into();
+        for &h in handles.iter() {
+            self.client.host.retain(h);
+        }
         let rt = Rc::new(Runtime {
             id: id.clone(),
             index,
@@ -173,6 +180,7 @@ impl<H: Host> Cos<H> {
             observer,
             on_settled,
             last_error: RefCell::new(None),
+            handles,
         });
         self.tasks.runtimes.borrow_mut().push(rt.clone());
         for name in ["onTaskReady", "TaskReady"] {
@@ -200,7 +208,13 @@ impl<H: Host> Cos<H> {
         let size = self.client.opts.upload_queue_size;
         let dropped = self.with_queue(|q| q.trim(size));
         if !dropped.is_empty() {
-            self.tasks.runtimes.borrow_mut().retain(|r| !dropped.contains(&r.id));
+            // Trimmed tasks (failed ones too) never run again: retired like finished ones.
+            let (gone, kept): (Vec<Rc<Runtime>>, Vec<Rc<Runtime>>) =
+                self.tasks.runtimes.take().into_iter().partition(|r| dropped.contains(&r.id));
+            *self.tasks.runtimes.borrow_mut() = kept;
+            for rt in gone {
+                self.let_go(&rt);
+            }
         }
         if changed {
             self.list_changed(0);
@@ -266,9 +280,8 @@ impl<H: Host> Cos<H> {
             Err(e) if matches!(e.kind, ErrorKind::Paused | ErrorKind::Canceled) => None,
             Ok(data) => {
                 let _ = self.with_queue(|q| q.apply(&id, TaskEvent::Succeed));
-                rt.source.close(&*c.host);
                 // Success is final: its params, body and callbacks go (the record stays listed).
-                self.drop_runtime(&id);
+                self.retire(&id);
                 Some(Ok(data))
             }
             Err(e) => {
@@ -431,6 +444,8 @@ impl<H: Host> Cos<H> {
                     observer: old.observer.clone(),
                     on_settled: old.on_settled.clone(),
                     last_error: RefCell::new(None),
+                    // The same shares, passed on (the old runtime is replaced, not retired).
+                    handles: old.handles.clone(),
                 });
                 *slot = fresh;
             }
@@ -467,19 +482,28 @@ impl<H: Host> Cos<H> {
                     }
                 }));
             }
-            rt.source.close(&*self.client.host);
             // Canceled is final too.
-            self.drop_runtime(id);
+            self.retire(id);
         }
         self.schedule(true);
         true
     }
 
-    /// Forgets the runtime of a task that can never run again (succeeded or canceled), as the
-    /// official SDK deletes such a task's params, Body and callback.
-    fn drop_runtime(&self, id: &str) {
-        if let Some(i) = self.runtime_position(id) {
-            self.tasks.runtimes.borrow_mut().remove(i);
+    /// The one place a task ends for good (succeeded, canceled, or trimmed from the queue): its
+    /// body source is closed and its shares of host handles (params, body, callbacks) released,
+    /// as the official SDK deletes such a task's params, Body and callback.
+    fn retire(&self, id: &str) {
+        let Some(i) = self.runtime_position(id) else { return };
+        let rt = self.tasks.runtimes.borrow_mut().remove(i);
+        self.let_go(&rt);
+    }
+
+    /// Closes a retired runtime's body source and releases its shares of host handles.
+    fn let_go(&self, rt: &Runtime) {
+        let host = &*self.client.host;
+        rt.source.close(host);
+        for &h in rt.handles.iter() {
+            host.release(h);
         }
     }
 }

@@ -20,6 +20,21 @@ pub enum Value {
 }
 
 impl Value {
+    /// Every host handle in this value (functions, bodies), depth first.
+    pub fn handles(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Opaque(h) => out.push(*h),
+                Value::Arr(items) => stack.extend(items.iter()),
+                Value::Obj(fields) => stack.extend(fields.iter().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        out
+    }
+
     pub fn obj() -> Value {
         Value::Obj(Vec::new())
     }

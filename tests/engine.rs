@@ -263,3 +263,47 @@ fn queue_runs_tasks_and_reports_them() {
         assert_eq!(host.server.store.borrow().objects[&format!("q{i}")].len(), 1000 * i as usize);
     }
 }
+
+/// Shares of `handle` the core still holds beyond the caller's own (0 = everything given back).
+fn extra_shares(host: &MemHost, handle: u32) -> i64 {
+    host.shares.borrow().get(&handle).map_or(0, |n| n - 1)
+}
+
+#[test]
+fn tasks_give_back_their_handles_when_they_end() {
+    let mut pool = LocalPool::new();
+    let host = mem_host(&pool);
+    host.sources.borrow_mut().insert(1, pattern(3 * MIB));
+    host.sources.borrow_mut().insert(2, pattern(2 * MIB));
+    let cos = Cos::new(host.clone(), &options(), Flavour::Js, "https:", None).unwrap();
+    // A task that succeeds gives its share back at once.
+    pool.run_until(cos.clone().call("sliceUploadFile", params("ok", 2, MIB as f64))).unwrap();
+    assert_eq!(extra_shares(&host, 2), 0);
+    // A failed task keeps its share (it may be restarted), until it is canceled.
+    host.server.fail_part.set((2, 1));
+    pool.run_until(cos.clone().call("sliceUploadFile", params("fails", 1, MIB as f64))).unwrap_err();
+    assert_eq!(extra_shares(&host, 1), 1, "a failed task holds its body");
+    let id = cos.task_list().as_list().iter().find(|t| t.get("Key").and_then(Value::as_str) == Some("fails")).and_then(|t| t.get("id")).and_then(Value::as_str).unwrap().to_string();
+    assert!(cos.cancel_task(&id));
+    pool.run_until_stalled();
+    assert_eq!(extra_shares(&host, 1), 0, "canceled: the body is given back");
+}
+
+#[test]
+fn trimmed_failed_tasks_give_back_their_handles() {
+    let mut pool = LocalPool::new();
+    let host = mem_host(&pool);
+    let mut opts = options();
+    opts.set("UploadQueueSize", Value::Num(1.0));
+    let cos = Cos::new(host.clone(), &opts, Flavour::Js, "https:", None).unwrap();
+    for i in 1..=3u32 {
+        host.sources.borrow_mut().insert(i, pattern(2 * MIB));
+        host.server.fail_part.set((1, 1));
+        pool.run_until(cos.clone().call("sliceUploadFile", params(&format!("t{i}"), i, MIB as f64))).unwrap_err();
+    }
+    pool.run_until_stalled();
+    // Only the newest failed task is kept (UploadQueueSize 1): the others were trimmed and retired.
+    assert_eq!(extra_shares(&host, 1), 0);
+    assert_eq!(extra_shares(&host, 2), 0);
+    assert_eq!(extra_shares(&host, 3), 1);
+}

@@ -41,6 +41,42 @@ function taskOf(cos, id) {
 
 export const tests = [
   {
+    name: 'calls and tasks give back every host value they held: bodies, callbacks and getObject answers',
+    async run(env) {
+      const cos = new env.COS(env.options({ RetryTimes: 0, ChunkRetryTimes: 0 }));
+      const live = () => cos._host.liveHandles();
+      const base = live();
+      const P = { Bucket: env.bucket, Region: env.region };
+      const key = uniqueKey('handles');
+      const bytes = patternBytes(3 * MiB + 5, 61);
+      const noop = () => {};
+      await cos.putObject({ ...P, Key: key, Body: await env.body(bytes.subarray(0, 4096)), onProgress: noop });
+      for (let i = 0; i < 3; i++) await cos.getObject({ ...P, Key: key, DataType: 'arraybuffer' });
+      await cos.headObject({ ...P, Key: key });
+      await cos.getObjectUrl({ ...P, Key: key }, noop);
+      await cos.sliceUploadFile({ ...P, Key: key + '-slice', ...(await env.file(bytes, 'handles.bin')), ChunkSize: MiB, onProgress: noop, onHashProgress: noop });
+      await cos.uploadFiles({ files: [{ ...P, Key: key + '-f1', Body: await env.body(bytes.subarray(0, 1000)) }, { ...P, Key: key + '-f2', Body: await env.body(bytes.subarray(0, 2000)) }], onProgress: noop, onFileFinish: noop });
+      const { UploadId } = await cos.multipartInit({ ...P, Key: key + '-mp' });
+      await cos.multipartUpload({ ...P, Key: key + '-mp', UploadId, PartNumber: 1, Body: await env.body(bytes.subarray(0, 100)) });
+      await cos.multipartAbort({ ...P, Key: key + '-mp', UploadId });
+      await cos.deleteObject({ ...P, Key: key + '-f1' });
+      // A task that failed holds its body and callbacks (it can be restarted) until it is canceled...
+      await env.admin.fault({ op: 'PutObject', times: 1, status: 403, code: 'AccessDenied' });
+      let failedId;
+      await rejects(cos.putObject({ ...P, Key: key + '-fail', Body: await env.body(bytes.subarray(0, 500)), onProgress: noop, onTaskReady: (id) => { failedId = id; } }));
+      ok(live() > base, 'a failed task keeps its params');
+      ok(cos.cancelTask(failedId), 'cancelTask of the failed task');
+      // ...or restarted to success.
+      await env.admin.fault({ op: 'UploadPart', nth: 2, times: 1, status: 403, code: 'AccessDenied' });
+      let sliceId;
+      await rejects(cos.sliceUploadFile({ ...P, Key: key + '-again', Body: await env.body(bytes), ChunkSize: MiB, AsyncLimit: 1, onProgress: noop, onTaskReady: (id) => { sliceId = id; } }));
+      await env.admin.clearFaults();
+      ok(cos.restartTask(sliceId), 'restartTask');
+      await waitFor(() => cos.getTaskList().find((t) => t.id === sliceId).state === 'success', 'the restarted task');
+      await waitFor(() => live() === base, 'every handle given back (' + live() + ' live, ' + base + ' at the start)', 5000);
+    },
+  },
+  {
     name: 'sliceUploadFile: 64 MiB with 4 parts in flight, monotonic progress, official result fields',
     async run(env) {
       const cos = new env.COS(env.options({ ChunkParallelLimit: 4, ProgressInterval: 50 }));

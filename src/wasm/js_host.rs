@@ -49,6 +49,9 @@ extern "C" {
     pub fn get(this: &JsHostObject, handle: u32) -> JsValue;
     #[wasm_bindgen(method)]
     pub fn release(this: &JsHostObject, handle: u32);
+
+    #[wasm_bindgen(method)]
+    fn retain(this: &JsHostObject, handle: u32);
 }
 
 /// Largest response body the core reads (object downloads stay in JS and are not limited).
@@ -288,6 +291,10 @@ impl Host for JsHost {
                 }
             }
         })
+    }
+
+    fn retain(&self, handle: u32) {
+        self.obj.retain(handle);
     }
 
     fn release(&self, handle: u32) {

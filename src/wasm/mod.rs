@@ -10,7 +10,6 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::cos::Cos;
-use crate::error::ErrorKind;
 use crate::sign::Flavour;
 use interop::{error_to_js, js_to_value, value_to_js};
 use js_host::{JsHost, JsHostObject};
@@ -48,22 +47,25 @@ impl CosCore {
         let params = js_to_value(&params, &inner.client.host.obj);
         wasm_bindgen_futures::future_to_promise(async move {
             let host = inner.client.host.clone();
-            let handles = collect_handles(&params);
+            // The call owns one share of each handle in its params; a task it queued took its own.
+            let mut handles = params.handles();
+            handles.sort_unstable();
             let r = inner.call(&method, params).await;
-            // A queued task that failed can be restarted: its callbacks (onProgress, onFileFinish)
-            // and body must outlive this call, as the official SDK keeps a failed task's params.
-            let restartable = match &r {
-                Err(e) => !matches!(e.kind, ErrorKind::Param | ErrorKind::Canceled),
-                Ok(v) => v.get("files").is_some_and(|f| f.as_list().iter().any(|x| x.get("error").is_some_and(|e| !e.is_null()))),
-            } && matches!(method.as_str(), "putObject" | "sliceUploadFile" | "uploadFile" | "uploadFiles");
             let out = match r {
-                Ok(v) => Ok(value_to_js(&v, &host.obj)),
+                Ok(v) => {
+                    let js = value_to_js(&v, &host.obj);
+                    // Handles made for the result (a getObject body) now belong to the caller.
+                    for h in v.handles() {
+                        if handles.binary_search(&h).is_err() {
+                            host.obj.release(h);
+                        }
+                    }
+                    Ok(js)
+                }
                 Err(e) => Err(error_to_js(&e, &host.obj)),
             };
-            if !restartable {
-                for h in handles {
-                    host.obj.release(h);
-                }
+            for h in handles {
+                host.obj.release(h);
             }
             out
         })
@@ -116,7 +118,7 @@ impl CosCore {
                 u
             })
         };
-        let handles = collect_handles(&p);
+        let handles = p.handles();
         for h in handles {
             host.obj.release(h);
         }
@@ -334,20 +336,6 @@ pub(crate) fn block_on<T>(fut: impl core::future::Future<Output = crate::error::
     }
 }
 
-fn collect_handles(v: &crate::value::Value) -> Vec<u32> {
-    use crate::value::Value;
-    let mut out = Vec::new();
-    let mut stack = vec![v];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Opaque(h) => out.push(*h),
-            Value::Arr(items) => stack.extend(items.iter()),
-            Value::Obj(fields) => stack.extend(fields.iter().map(|(_, v)| v)),
-            _ => {}
-        }
-    }
-    out
-}
 
 #[allow(unused)]
 fn _keep(_: &JsValue) {}

@@ -33,6 +33,9 @@ pub struct TestHost<S: Server> {
     pub now: Cell<f64>,
     /// Requests sent.
     pub sent: Cell<usize>,
+    /// Live shares of each handle the core retained or released (a handle starts with the one share
+    /// its holder was given); a handle with no entry has none left, or was never shared.
+    pub shares: RefCell<HashMap<u32, i64>>,
 }
 
 impl<S: Server> TestHost<S> {
@@ -44,6 +47,7 @@ impl<S: Server> TestHost<S> {
             spawner,
             now: Cell::new(1_700_000_000_000.0),
             sent: Cell::new(0),
+            shares: RefCell::new(HashMap::new()),
         })
     }
 
@@ -112,7 +116,17 @@ impl<S: Server> Host for TestHost<S> {
     fn get_authorization(&self, _f: u32, _o: Value) -> LocalFuture<'static, Result<Value, CosError>> {
         Box::pin(async { Ok(Value::Str("not an authorization".into())) })
     }
-    fn release(&self, _handle: u32) {}
+    fn retain(&self, handle: u32) {
+        *self.shares.borrow_mut().entry(handle).or_insert(1) += 1;
+    }
+    fn release(&self, handle: u32) {
+        let mut shares = self.shares.borrow_mut();
+        let n = shares.entry(handle).or_insert(1);
+        *n -= 1;
+        if *n == 0 {
+            shares.remove(&handle);
+        }
+    }
     fn spawn(&self, fut: LocalFuture<'static, ()>) {
         self.spawner.spawn_local(fut).unwrap();
     }

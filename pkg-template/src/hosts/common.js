@@ -41,6 +41,8 @@ export const BODY_ERROR =
 
 export function createBaseHost() {
   const handles = new Map();
+  // Shares beyond the first, by handle: a call and each task it queued release their own share.
+  const extraShares = new Map();
   let nextHandle = 1;
   const host = {
     /** The COS instance, `this` for getAuthorization. Set by the COS constructor. */
@@ -53,8 +55,18 @@ export function createBaseHost() {
     get(id) {
       return handles.get(id);
     },
+    retain(id) {
+      if (handles.has(id)) extraShares.set(id, (extraShares.get(id) || 0) + 1);
+    },
     release(id) {
-      handles.delete(id);
+      const extra = extraShares.get(id);
+      if (extra === undefined) handles.delete(id);
+      else if (extra === 1) extraShares.delete(id);
+      else extraShares.set(id, extra - 1);
+    },
+    /** Values held for the core right now (tests check that calls and tasks give theirs back). */
+    liveHandles() {
+      return handles.size;
     },
     invoke(id, args) {
       const fn = handles.get(id);
