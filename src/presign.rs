@@ -223,7 +223,9 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
             url = proto + &url[i..];
         }
     }
-    let query = params::query(p)?;
+    let mut query = params::query(p)?;
+    // The official SDKs put `Query` in the URL sorted by lower-cased name (their obj2str).
+    query.sort_by_cached_key(|(k, _)| k.to_lowercase());
     Ok((url, query))
 }
 

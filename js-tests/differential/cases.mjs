@@ -33,6 +33,8 @@ const put = (key, body = 'hello', extra = {}) => async (ctx, ref) => {
   ctx.state.ETag = r.ETag;
 };
 const head = (key) => (ctx, ref) => ref.headObject({ ...ctx.B, Key: ctx.key(key) });
+// README, "Where it differs from the official SDK on purpose".
+const UP_FRONT = 'bad parameters are refused before anything is sent, with a message naming the parameter';
 const OWNER = 'qcs::cam::uin/100000000001:uin/100000000001';
 const OTHER_UIN = 'qcs::cam::uin/100000000011:uin/100000000011';
 
@@ -59,7 +61,7 @@ const ENCRYPTION = { Rule: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm
 const SELECT = { Expression: 'Select * from COSObject s where s.age > 26', ExpressionType: 'SQL', InputSerialization: { CSV: { FileHeaderInfo: 'USE', RecordDelimiter: '\\n', FieldDelimiter: ',' } }, OutputSerialization: { CSV: { RecordDelimiter: '\\n' } }, RequestProgress: { Enabled: 'FALSE' } };
 
 /** A bucket configuration family: put (+ read back), get of a stored one, get of none, delete, a refused put. */
-function configRows(what, { put: putParams, bad, del = true, get = true, none = true, setupExtra }) {
+function configRows(what, { put: putParams, bad, del = true, get = true, none = true, setupExtra, deliberate = {} }) {
   const set = async (ctx, ref) => {
     await freshBucket()(ctx, ref);
     if (setupExtra) await setupExtra(ctx, ref);
@@ -72,9 +74,9 @@ function configRows(what, { put: putParams, bad, del = true, get = true, none = 
     { method: 'putBucket' + what, setup: set, params: (ctx) => ({ ...NB(ctx), ...putParams(ctx) }), readback: get ? (ctx, ref) => ref['getBucket' + what](NB(ctx)) : undefined },
   ];
   if (get) rows.push({ method: 'getBucket' + what, setup: stored, params: NB });
-  if (get && none) rows.push({ method: 'getBucket' + what, name: 'getBucket' + what + ' (none set)', setup: set, params: NB });
+  if (get && none) rows.push({ method: 'getBucket' + what, name: 'getBucket' + what + ' (none set)', setup: set, params: NB, deliberate: deliberate.none });
   if (del) rows.push({ method: 'deleteBucket' + what, setup: stored, params: NB, readback: get ? (ctx, ref) => ref['getBucket' + what](NB(ctx)) : undefined });
-  if (bad) rows.push({ method: 'putBucket' + what, name: 'putBucket' + what + ' refused', setup: set, params: (ctx) => ({ ...NB(ctx), ...bad(ctx) }) });
+  if (bad) rows.push({ method: 'putBucket' + what, name: 'putBucket' + what + ' refused', setup: set, params: (ctx) => ({ ...NB(ctx), ...bad(ctx) }), deliberate: deliberate.bad });
   rows.push({ method: 'getBucket' + what, name: 'getBucket' + what + ' NoSuchBucket', params: MISSING_BUCKET });
   return rows;
 }
@@ -96,7 +98,7 @@ const TABLE = [
   { method: 'putObject', name: 'putObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x'), Body: 'x' }) },
   {
     method: 'putObject', name: 'putObject bad storage class', params: (ctx) => ({ ...ctx.B, Key: ctx.key('x'), Body: 'x', StorageClass: 'COLD' }),
-    deliberate: 'cos-wasm refuses a bad StorageClass before sending, naming the parameter; the official SDK sends it and COS answers InvalidArgument',
+    deliberate: UP_FRONT,
   },
 
   { method: 'getObject', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt') }) },
@@ -182,6 +184,16 @@ const TABLE = [
     setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/b.bin', []); await initWithParts(ctx, ref, 'l/sub/c.bin', []); },
     params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/', MaxUploads: 1 }),
   },
+  {
+    method: 'multipartList', name: 'multipartList one common prefix',
+    setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/sub/b.bin', []); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/' }),
+  },
+  {
+    method: 'multipartList', name: 'multipartList two common prefixes, EncodingType url',
+    setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a b.bin', []); await initWithParts(ctx, ref, 'l/s 1/b.bin', []); await initWithParts(ctx, ref, 'l/s2/c.bin', []); },
+    params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/', EncodingType: 'url' }),
+  },
   { method: 'multipartList', name: 'multipartList none', params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('nothing/') }) },
   { method: 'multipartList', name: 'multipartList NoSuchBucket', params: MISSING_BUCKET },
 
@@ -204,6 +216,22 @@ const TABLE = [
     method: 'getObjectUrl', name: 'getObjectUrl Sign false',
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('中文 a+b.txt'), Sign: false }),
     // Official: the URL is returned synchronously and also passed to the callback as {Url}.
+    call: (cos, params) => new Promise((resolve, reject) => {
+      let returned;
+      returned = cos.getObjectUrl(params, (err, data) => (err ? reject(err) : setTimeout(() => resolve({ returned, data }), 0)));
+    }),
+  },
+  {
+    method: 'getObjectUrl', name: 'getObjectUrl signed',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('中文 a+b.txt'), Expires: 600 }),
+    call: (cos, params) => new Promise((resolve, reject) => {
+      let returned;
+      returned = cos.getObjectUrl(params, (err, data) => (err ? reject(err) : setTimeout(() => resolve({ returned, data }), 0)));
+    }),
+  },
+  {
+    method: 'getObjectUrl', name: 'getObjectUrl signed with Query',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('q.txt'), Query: { 'response-content-type': 'text/plain', a: 'b c' } }),
     call: (cos, params) => new Promise((resolve, reject) => {
       let returned;
       returned = cos.getObjectUrl(params, (err, data) => (err ? reject(err) : setTimeout(() => resolve({ returned, data }), 0)));
@@ -296,7 +324,7 @@ const TABLE = [
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt'), AccessControlPolicy: { Owner: { ID: OWNER }, Grants: [{ Grantee: { ID: OTHER_UIN }, Permission: 'READ' }] } }),
     readback: (ctx, ref) => ref.getObjectAcl({ ...ctx.B, Key: ctx.key('acl.txt') }),
   },
-  { method: 'putObjectAcl', name: 'putObjectAcl bad ACL', setup: put('acl.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt'), ACL: 'everyone' }) },
+  { method: 'putObjectAcl', name: 'putObjectAcl bad ACL', setup: put('acl.txt'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('acl.txt'), ACL: 'everyone' }), deliberate: UP_FRONT },
   {
     method: 'getObjectTagging',
     setup: async (ctx, ref) => { await put('tag.txt')(ctx, ref); await ref.putObjectTagging({ ...ctx.B, Key: ctx.key('tag.txt'), Tags: [{ Key: 'k1', Value: 'v1' }, { Key: 'k2', Value: 'v 2' }] }); },
@@ -372,7 +400,7 @@ const TABLE = [
 
   // ---- bucket configuration ----
   ...configRows('Acl', {
-    put: () => ({ ACL: 'public-read', GrantWrite: 'id="' + OTHER_UIN + '"' }), bad: () => ({ ACL: 'everyone' }), del: false, none: false,
+    put: () => ({ ACL: 'public-read', GrantWrite: 'id="' + OTHER_UIN + '"' }), bad: () => ({ ACL: 'everyone' }), del: false, none: false, deliberate: { bad: UP_FRONT },
   }),
   { method: 'putBucketAcl', name: 'putBucketAcl AccessControlPolicy', setup: freshBucket(), params: (ctx) => ({ ...NB(ctx), AccessControlPolicy: { Owner: { ID: OWNER }, Grant: { Grantee: { ID: OTHER_UIN }, Permission: 'READ' } } }), readback: (ctx, ref) => ref.getBucketAcl(NB(ctx)) },
   ...configRows('Cors', { put: () => ({ CORSRules: CORS_RULES }), bad: () => ({ CORSRules: [{ AllowedOrigin: ['*'], AllowedMethod: ['FLY'] }] }) }),
@@ -389,7 +417,10 @@ const TABLE = [
     },
   }),
   ...configRows('Website', { put: () => ({ WebsiteConfiguration: WEBSITE }), bad: () => ({ WebsiteConfiguration: { ErrorDocument: { Key: 'e.html' } } }) }),
-  ...configRows('Referer', { put: () => ({ RefererConfiguration: REFERER }), bad: () => ({ RefererConfiguration: { ...REFERER, RefererType: 'Grey-List' } }), del: false }),
+  ...configRows('Referer', {
+    put: () => ({ RefererConfiguration: REFERER }), bad: () => ({ RefererConfiguration: { ...REFERER, RefererType: 'Grey-List' } }), del: false,
+    deliberate: { none: 'with no referer configuration the official SDKs answer an empty WebsiteConfiguration (a slip); cos-wasm answers an empty RefererConfiguration' },
+  }),
   ...configRows('Domain', { put: () => ({ DomainRule: DOMAIN }), bad: () => ({ DomainRule: [{ Status: 'ENABLED', Name: 'x.com' }] }) }),
   ...configRows('Origin', { put: () => ({ OriginRule: ORIGIN }), bad: () => ({ OriginRule: [{ RulePriority: '1' }] }) }),
   ...configRows('Logging', {

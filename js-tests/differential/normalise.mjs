@@ -111,6 +111,9 @@ export const STRING_NORMALISATIONS = [
   { why: 'UploadIds inside URLs and messages', apply: (s) => s.replace(UPLOAD_ID, '<upload-id>') },
   // x-cos-restore: ongoing-request="false", expiry-date="<http date>"
   { why: 'restore expiry time', apply: (s) => s.replace(/expiry-date="[^"]*"/, 'expiry-date="<http-date>"') },
+  // A signature's validity window starts now, so its times and HMAC differ per call; the rest of a
+  // signed URL or Authorization (which fields, signed header and parameter lists, order) is compared.
+  { why: 'signature times and HMAC', apply: (s) => s.replace(/(q-(?:sign|key)-time=)\d+(?:;|%3B)\d+/g, '$1<time>').replace(/(q-signature=)[0-9a-f]{40}/g, '$1<hmac>') },
 ];
 
 /**
