@@ -197,7 +197,7 @@ export function compare(official, wasm, ignore = []) {
   const skip = (path) => ignore.some((p) => pathMatches(p, path));
   const show = (v) => {
     const s = JSON.stringify(v);
-    return s === undefined ? 'undefined' : s.length > 300 ? s.slice(0, 300) + '…' : s;
+    return s === undefined ? 'undefined' : s.length > 1200 ? s.slice(0, 1200) + '…' : s;
   };
   const walk = (x, y, path) => {
     if (skip(path)) return;
