@@ -49,6 +49,6 @@ for (const { name, skip } of list) {
   test('chromium: ' + name, { skip: skip || false }, async (t) => {
     const r = await page.evaluate((n) => window.runRow(n), name);
     if (r.failed) throw new Error(r.failed);
-    checkRow(t, row, r.official, r.wasm, { official: servers.official.port, wasm: servers.wasm.port });
+    checkRow(t, row, r.official, r.wasm, { official: servers.official.port, wasm: servers.wasm.port }, 'browser');
   });
 }

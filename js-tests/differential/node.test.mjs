@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { ROOT, BUCKET, REGION, startServer, localOptions } from '../lib/node-env.mjs';
 import { rows, runsOn } from './cases.mjs';
-import { makeCtx, runSide, skipReason } from './run.mjs';
+import { makeCtx, runBoth, skipReason } from './run.mjs';
 import { checkRow } from './normalise.mjs';
 
 const require = createRequire(import.meta.url);
@@ -87,7 +87,7 @@ for (const row of rows().filter((r) => runsOn(r, 'node'))) {
       const cos = side === 'official' ? ref : new COS(clientOptions(side, { CheckpointPath: path.join(tmp, 'checkpoints.json'), ...extra }));
       sides[side] = { cos, ref, ctx: makeCtx(row, { bucket: BUCKET, region: REGION, host, side }) };
     }
-    const [o, w] = await Promise.all([runSide(row, sides.official), runSide(row, sides.wasm)]);
-    checkRow(t, row, o, w, { official: servers.official.port, wasm: servers.wasm.port });
+    const r = await runBoth(row, sides);
+    checkRow(t, row, r.official, r.wasm, { official: servers.official.port, wasm: servers.wasm.port }, 'node');
   });
 }

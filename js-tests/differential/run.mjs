@@ -25,10 +25,18 @@ export function makeCtx(row, { bucket, region, host, side }) {
     // A name COS accepts on any domain; the server resolves it to its own bucket.
     source: (key, b = bucket) => b + '.cos.' + region + '.myqcloud.com/' + encodeURIComponent(key).replace(/%2F/g, '/'),
     bytes: (size, seed = 1) => patternBytes(Math.floor(size), seed),
-    body: (x) => host.body(typeof x === 'string' ? new TextEncoder().encode(x) : x),
+    body: (x) => host.body(typeof x === 'string' ? utf8(x) : x),
     file: (bytes, name) => host.file(bytes, name, row),
     outPath: (name) => host.outPath(name, row, side),
   };
+}
+
+/** UTF-8 bytes of a string, without TextEncoder (mini-programs have none). */
+function utf8(s) {
+  const bin = unescape(encodeURIComponent(s));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 function withTimeout(p) {
@@ -66,4 +74,14 @@ export function skipReason(row, { wasm, official }) {
   if (typeof wasm[row.method] !== 'function') return 'not implemented in cos-wasm: ' + row.method;
   if (typeof official[row.method] !== 'function') return 'the official SDK on this host has no ' + row.method;
   return null;
+}
+
+/** Both sides of a row: `{official, wasm}`; one after the other where requests are capped (wx). */
+export async function runBoth(row, sides, { parallel = true } = {}) {
+  if (parallel) {
+    const [official, wasm] = await Promise.all([runSide(row, sides.official), runSide(row, sides.wasm)]);
+    return { official, wasm };
+  }
+  const official = await runSide(row, sides.official);
+  return { official, wasm: await runSide(row, sides.wasm) };
 }
