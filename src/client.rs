@@ -355,7 +355,11 @@ impl<H: Host> Client<H> {
                 scope.check()?;
             }
             let err = match result {
-                Ok(resp) if resp.status < 300 || resp.status == 304 => return Ok(resp),
+                // 304 is an answer only to If-Modified-Since (headObject / getObject give
+                // `NotModified`); the official SDKs report any other 304 as an error.
+                Ok(resp) if resp.status < 300 || (resp.status == 304 && get_header(&req.headers, "if-modified-since").is_some()) => {
+                    return Ok(resp)
+                }
                 Ok(resp) => self.error_from_response(&req, &url, resp),
                 Err(TransportError::Aborted) => {
                     if let Some(scope) = req.abort {

@@ -252,11 +252,10 @@ pub async fn head_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value
         req.query.push(("versionId".into(), v));
     }
     let resp = c.request(req).await?;
-    let mut data = base_data(&resp);
     if resp.status == 304 {
-        data.set("NotModified", Value::Bool(true));
-        return Ok(data);
+        return Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(304.0))]));
     }
+    let mut data = base_data(&resp);
     data.set("ETag", etag_of(&resp).into());
     Ok(data)
 }
@@ -289,11 +288,11 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
         r.update(n, n);
         r.flush();
     }
-    let mut data = base_data(&resp);
+    // The official answer to a 304 (If-Modified-Since) is this alone.
     if resp.status == 304 {
-        data.set("NotModified", Value::Bool(true));
-        return Ok(data);
+        return Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true))]));
     }
+    let mut data = base_data(&resp);
     data.set("ETag", etag_of(&resp).into());
     data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
     Ok(data)
@@ -307,8 +306,14 @@ pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Val
     if let Some(v) = params::opt_str(params, "VersionId")? {
         req.query.push(("versionId".into(), v));
     }
-    let resp = c.request(req).await?;
-    Ok(base_data(&resp))
+    match c.request(req).await {
+        Ok(resp) => Ok(base_data(&resp)),
+        // As the official SDKs: a 404 (the bucket is missing; a missing key is a 204) is an answer.
+        Err(e) if e.status_code == Some(404) => {
+            Ok(Value::Obj(vec![("BucketNotFound".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(404.0))]))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// `appendObject`: `POST ?append&position=`; the next position is in `headers['x-cos-next-append-position']`.
