@@ -5,7 +5,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::client::{decode_error, AbortScope, Client, Req, Retry};
-use crate::encode::url_decode;
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Arg, Body, Host, HttpResponse, ProgressFn, ResponseType};
 use crate::params::{self, get_header, put_header, remove_header, Target};
@@ -597,9 +596,8 @@ pub async fn multipart_list_part<H: Host>(
             req.query.push((q.into(), n.to_string()));
         }
     }
-    let encoding = params::opt_str(params, "EncodingType")?;
-    if let Some(e) = &encoding {
-        req.query.push(("encoding-type".into(), e.clone()));
+    if let Some(e) = params::opt_str(params, "EncodingType")? {
+        req.query.push(("encoding-type".into(), e));
     }
     req.scope = scope;
     req.abort = abort;
@@ -607,9 +605,6 @@ pub async fn multipart_list_part<H: Host>(
     let doc = parse_xml(&resp)?;
     let mut result = doc.get("ListPartsResult").cloned().unwrap_or_else(Value::obj);
     normalise_list(&mut result, "Part");
-    if encoding.as_deref() == Some("url") {
-        decode_fields(&mut result, &["Key"]);
-    }
     let mut data = base_data(&resp);
     merge(&mut data, &result);
     Ok(data)
@@ -621,8 +616,9 @@ pub async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value) ->
     multipart_list_part(c, &t, &upload_id, params, None, None).await
 }
 
-/// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays,
-/// url-encoded names decoded for the caller.
+/// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays (as
+/// cos-wx-sdk-v5 gives both; the browser and Node SDKs leave one prefix as an object, none as
+/// absent). Names asked for with `EncodingType: 'url'` stay encoded, as in every official SDK.
 pub async fn multipart_list<H: Host>(
     c: &Client<H>,
     params: &Value,
@@ -644,9 +640,8 @@ pub async fn multipart_list<H: Host>(
         }
         req.query.push(("max-uploads".into(), n.to_string()));
     }
-    let encoding = params::opt_str(params, "EncodingType")?;
-    if let Some(e) = &encoding {
-        req.query.push(("encoding-type".into(), e.clone()));
+    if let Some(e) = params::opt_str(params, "EncodingType")? {
+        req.query.push(("encoding-type".into(), e));
     }
     req.scope = scope;
     req.abort = abort;
@@ -655,21 +650,6 @@ pub async fn multipart_list<H: Host>(
     let mut result = doc.get("ListMultipartUploadsResult").cloned().unwrap_or_else(Value::obj);
     normalise_list(&mut result, "Upload");
     normalise_list(&mut result, "CommonPrefixes");
-    if encoding.as_deref() == Some("url") {
-        decode_fields(&mut result, &["Prefix", "KeyMarker", "NextKeyMarker", "Delimiter"]);
-        for list in ["Upload", "CommonPrefixes"] {
-            if let Some(Value::Arr(items)) = result.get(list).cloned() {
-                let items = items
-                    .into_iter()
-                    .map(|mut it| {
-                        decode_fields(&mut it, &["Key", "Prefix"]);
-                        it
-                    })
-                    .collect();
-                result.set(list, Value::Arr(items));
-            }
-        }
-    }
     // Older documents spell it UploadID.
     if let Some(Value::Arr(items)) = result.get("Upload").cloned() {
         let items = items
@@ -697,15 +677,6 @@ fn normalise_list(v: &mut Value, name: &str) {
         Some(other) => other.as_list().into_iter().cloned().collect(),
     };
     v.set(name, Value::Arr(list));
-}
-
-fn decode_fields(v: &mut Value, names: &[&str]) {
-    for n in names {
-        if let Some(s) = v.get(n).and_then(Value::as_str) {
-            let d = url_decode(s);
-            v.set(n, Value::Str(d));
-        }
-    }
 }
 
 fn merge(data: &mut Value, result: &Value) {

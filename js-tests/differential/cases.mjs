@@ -38,6 +38,8 @@ const head = (key) => (ctx, ref) => ref.headObject({ ...ctx.B, Key: ctx.key(key)
 const UP_FRONT = 'bad parameters are refused before anything is sent, with a message naming the parameter';
 // docs/official-sdk-behaviour.md, "Mini-program".
 const POST_HEADERS = { wx: 'cos-wasm reads the form upload\'s answer headers (UploadTask.onHeadersReceived): its data has headers, ETag and RequestId where cos-wx-sdk-v5 has an empty ETag, and its err.url is the URL posted to (the bucket root)' };
+const ALWAYS_ARRAY = { node: 'multipartList\'s CommonPrefixes is always an array, as cos-wx-sdk-v5 gives it (the browser and Node SDKs leave one prefix as an object and none as absent)' };
+ALWAYS_ARRAY.browser = ALWAYS_ARRAY.node;
 const WX_UPLOAD = { wx: 'cos-wx-sdk-v5 sends these uploads as POST forms through wx.uploadFile, whose answer has no headers (its ETag is ""); cos-wasm sends PUT / multipart through wx.request and answers with the headers' };
 const OWNER = 'qcs::cam::uin/100000000001:uin/100000000001';
 const OTHER_UIN = 'qcs::cam::uin/100000000011:uin/100000000011';
@@ -170,6 +172,10 @@ const TABLE = [
     method: 'multipartListPart', name: 'multipartListPart one part', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [10]),
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: ctx.state.UploadId }),
   },
+  {
+    method: 'multipartListPart', name: 'multipartListPart EncodingType url', setup: (ctx, ref) => initWithParts(ctx, ref, 'a b+c.bin', [10]),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('a b+c.bin'), UploadId: ctx.state.UploadId, EncodingType: 'url' }),
+  },
   { method: 'multipartListPart', name: 'multipartListPart NoSuchUpload', params: (ctx) => ({ ...ctx.B, Key: ctx.key('mp.bin'), UploadId: '1700000000' + 'ab'.repeat(32) }) },
   {
     method: 'multipartComplete', setup: (ctx, ref) => initWithParts(ctx, ref, 'mp.bin', [MiB, 1000]),
@@ -190,23 +196,26 @@ const TABLE = [
     method: 'multipartList',
     setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/sub/b.bin', []); },
     params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/') }),
+    deliberate: ALWAYS_ARRAY,
   },
   {
     method: 'multipartList', name: 'multipartList Delimiter, MaxUploads',
     setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/b.bin', []); await initWithParts(ctx, ref, 'l/sub/c.bin', []); },
     params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/', MaxUploads: 1 }),
+    deliberate: ALWAYS_ARRAY,
   },
   {
     method: 'multipartList', name: 'multipartList one common prefix',
     setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a.bin', []); await initWithParts(ctx, ref, 'l/sub/b.bin', []); },
     params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/' }),
+    deliberate: ALWAYS_ARRAY,
   },
   {
     method: 'multipartList', name: 'multipartList two common prefixes, EncodingType url',
     setup: async (ctx, ref) => { await initWithParts(ctx, ref, 'l/a b.bin', []); await initWithParts(ctx, ref, 'l/s 1/b.bin', []); await initWithParts(ctx, ref, 'l/s2/c.bin', []); },
     params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('l/'), Delimiter: '/', EncodingType: 'url' }),
   },
-  { method: 'multipartList', name: 'multipartList none', params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('nothing/') }) },
+  { method: 'multipartList', name: 'multipartList none', params: (ctx) => ({ ...ctx.B, Prefix: ctx.key('nothing/') }), deliberate: ALWAYS_ARRAY },
   { method: 'multipartList', name: 'multipartList NoSuchBucket', params: MISSING_BUCKET },
 
   // ---- upload helpers ----
