@@ -161,6 +161,13 @@ impl CosError {
             v.set("statusCode", Value::Num(f64::from(s)));
         }
         v.set("headers", Value::Obj(self.headers.iter().map(|(k, x)| (k.clone(), Value::str(x.clone()))).collect()));
+        // As the thrown error has them (wasm/interop.rs): uploadFiles' entries carry this value.
+        if let Some(u) = &self.url {
+            v.set("url", Value::str(u.clone()));
+        }
+        if let Some(m) = &self.method {
+            v.set("method", Value::str(m.clone()));
+        }
         if let Some(r) = &self.request_id {
             v.set("RequestId", Value::str(r.clone()));
         }
