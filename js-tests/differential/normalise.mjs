@@ -292,4 +292,5 @@ export function checkRow(t, row, official, wasm, ports, host) {
     return;
   }
   if (lines.length) throw new Error(row.method + ' differs from the official SDK:\n  ' + lines.join('\n  '));
+  if (row.known && row.known[host]) t.diagnostic('reported difference no longer seen: remove "' + row.name + '" from KNOWN in cases.mjs');
 }
