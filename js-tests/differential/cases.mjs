@@ -119,6 +119,9 @@ const TABLE = [
   { method: 'getObject', name: 'getObject Range', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), Range: 'bytes=1-3' }) },
   { method: 'getObject', name: 'getObject response overrides', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), ResponseContentType: 'text/x-over', ResponseCacheControl: 'no-cache' }) },
   { method: 'getObject', name: 'getObject binary', setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin') }) },
+  { method: 'getObject', name: 'getObject DataType blob', flavours: ['browser'], setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin'), DataType: 'blob' }) },
+  { method: 'getObject', name: 'getObject DataType arraybuffer', flavours: ['browser', 'wx'], setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin'), DataType: 'arraybuffer' }) },
+  { method: 'getObject', name: 'getObject with metadata and VersionId null', setup: put('m.txt', 'meta', { 'x-cos-meta-a': '1', CacheControl: 'no-cache' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('m.txt'), VersionId: 'null' }) },
   { method: 'getObject', name: 'getObject IfNoneMatch (304)', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), IfNoneMatch: ctx.state.ETag }) },
   { method: 'getObject', name: 'getObject IfModifiedSince (304)', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), IfModifiedSince: new Date(Date.now() + 3600e3).toUTCString() }) },
   { method: 'getObject', name: 'getObject NoSuchKey', params: (ctx) => ({ ...ctx.B, Key: ctx.key('none') }) },
@@ -225,11 +228,28 @@ const TABLE = [
     readback: head('slice.bin'),
     deliberate: WX_UPLOAD,
   },
+  {
+    method: 'sliceUploadFile', name: 'sliceUploadFile with headers and metadata',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('meta.bin'), ...ctx.file(ctx.bytes(1.2 * MiB, 11), 'meta.bin'), ChunkSize: MiB, ContentType: 'video/x-diff', ContentDisposition: 'inline', 'x-cos-meta-who': 'me', StorageClass: 'STANDARD_IA' }),
+    readback: head('meta.bin'),
+    deliberate: WX_UPLOAD,
+  },
   { method: 'sliceUploadFile', name: 'sliceUploadFile small file', params: (ctx) => ({ ...ctx.B, Key: ctx.key('small.bin'), ...ctx.file(ctx.bytes(100, 4), 'small.bin') }), readback: head('small.bin'), deliberate: WX_UPLOAD },
   { method: 'sliceUploadFile', name: 'sliceUploadFile NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x.bin'), ...ctx.file(ctx.bytes(100, 4), 'small.bin') }), deliberate: WX_UPLOAD },
   { method: 'uploadFile', name: 'uploadFile small (one PUT)', params: (ctx) => ({ ...ctx.B, Key: ctx.key('u.bin'), ...ctx.file(ctx.bytes(1000, 5), 'u.bin') }), readback: head('u.bin'), deliberate: WX_UPLOAD },
   { method: 'uploadFile', name: 'uploadFile large (sliced)', params: (ctx) => ({ ...ctx.B, Key: ctx.key('u.bin'), ...ctx.file(ctx.bytes(1.5 * MiB, 6), 'u-large.bin'), SliceSize: MiB }), readback: head('u.bin'), deliberate: WX_UPLOAD },
   { method: 'uploadFile', name: 'uploadFile NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('u.bin'), ...ctx.file(ctx.bytes(1000, 5), 'u.bin') }), deliberate: WX_UPLOAD },
+  {
+    method: 'uploadFile', name: 'uploadFile onFileFinish',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('fin.bin'), ...ctx.file(ctx.bytes(700, 12), 'fin.bin') }),
+    // What onFileFinish is given, beside what the call resolves with.
+    call: (cos, params) => new Promise((resolve, reject) => {
+      const finished = [];
+      cos.uploadFile({ ...params, onFileFinish: (err, data, options) => finished.push({ err, data, options }) })
+        .then((data) => resolve({ data, finished }), reject);
+    }),
+    deliberate: WX_UPLOAD,
+  },
   {
     method: 'uploadFiles', deliberate: WX_UPLOAD,
     params: (ctx) => ({ files: [{ ...ctx.B, Key: ctx.key('f1'), ...ctx.file(ctx.bytes(100, 8), 'f1.bin') }, { ...MISSING_BUCKET(ctx), Key: ctx.key('f2'), ...ctx.file(ctx.bytes(200, 9), 'f2.bin') }], SliceSize: MiB }),
@@ -521,6 +541,7 @@ export const KNOWN = {
   appendObject: { ...JS('cos-wasm sends Content-Type application/octet-stream for a key its type table lacks (.log); the official SDKs send none, so COS infers text/plain'), wx: 'cos-wasm sends application/octet-stream for a key its type table lacks; cos-wx-sdk-v5 lets wx.request send application/json' },
   'sliceUploadFile NoSuchBucket': JS('the official errors of sliceUploadFile carry UploadId ("" before one exists)'),
   uploadFiles: JS('entries\' options lack the official Index and TaskId (Node: also ContentLength; the browser SDK drops Body), data has RequestId, and a failed entry has data null where the official has none'),
+  'uploadFile onFileFinish': { node: 'cos-nodejs-sdk-v5\'s onFileFinish options also carry ContentLength (the file size)' },
   getService: JS('cos-wasm ignores the ServiceDomain option (it asks service.cos.myqcloud.com)'),
   'getBucketPolicy (none set)': { node: 'cos-nodejs-sdk-v5 reports a missing policy as code "404", message "Policy Not found", with ErrorStatus', browser: 'the official error has ErrorStatus "Policy Not Found"' },
   'getBucketPolicy NoSuchBucket': JS('the official SDKs add ErrorStatus "Policy Not Found" to any 404 of getBucketPolicy'),

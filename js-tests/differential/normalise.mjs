@@ -102,7 +102,7 @@ export const NORMALISATIONS = [
   { fields: ['RequestId', 'x-cos-request-id', 'TraceId', 'x-cos-trace-id'], shape: REQUEST_ID, as: '<request-id>', why: 'a new id per request' },
   { fields: ['UploadId', 'UploadIdMarker', 'NextUploadIdMarker'], shape: /^\d{10}[0-9a-f]{64}$/, as: '<upload-id>', why: 'server-generated, contains the time' },
   { fields: ['VersionId', 'x-cos-version-id', 'VersionIdMarker', 'NextVersionIdMarker'], shape: VERSION_ID, as: '<version-id>', why: 'server-generated (the literal "null" is kept)' },
-  { fields: ['TaskId'], shape: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, as: '<task-id>', why: 'random per task' },
+  { fields: ['TaskId'], shape: /^[\w-]{3,}$/, as: '<task-id>', why: 'an opaque id of the SDK\'s own (a UUID in the official SDKs)' },
   // The official SDKs' err.url keeps only the query parameters a method passes as its "action"
   // (`?append`, `?uploads`), dropping the others (`uploadId`, `partNumber`, `prefix`): an artifact
   // of how each method builds its request. cos-wasm gives the URL it requested. Compared: the URL
