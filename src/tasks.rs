@@ -280,8 +280,6 @@ impl<H: Host> Cos<H> {
             Err(e) if matches!(e.kind, ErrorKind::Paused | ErrorKind::Canceled) => None,
             Ok(data) => {
                 let _ = self.with_queue(|q| q.apply(&id, TaskEvent::Succeed));
-                // Success is final: its params, body and callbacks go (the record stays listed).
-                self.retire(&id);
                 Some(Ok(data))
             }
             Err(e) => {
@@ -301,6 +299,7 @@ impl<H: Host> Cos<H> {
         self.schedule(false);
         self.publish_list();
         if let Some(r) = outcome {
+            let succeeded = r.is_ok();
             if let Some(f) = &rt.on_settled {
                 f(&r, &id);
             }
@@ -316,6 +315,11 @@ impl<H: Host> Cos<H> {
                     let data = again.unwrap_or(Value::Null);
                     self.client.host.invoke(emit, vec![Arg::Val(Value::str("inner-task-settled")), Arg::Val(Value::Obj(vec![("id".into(), Value::str(id.clone())), ("data".into(), data)])), err]);
                 }
+            }
+            // Success is final: once its callbacks have run, its params, body and callbacks go
+            // (the record stays listed).
+            if succeeded {
+                self.retire(&id);
             }
         }
     }
