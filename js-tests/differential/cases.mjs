@@ -345,7 +345,9 @@ const TABLE = [
   { method: 'putBucket', params: NB, readback: (ctx, ref) => ref.headBucket(NB(ctx)) },
   { method: 'putBucket', name: 'putBucket with ACL', params: (ctx) => ({ ...NB(ctx), ACL: 'public-read' }), readback: (ctx, ref) => ref.getBucketAcl(NB(ctx)) },
   { method: 'putBucket', name: 'putBucket BucketAlreadyExists', setup: freshBucket(), params: NB },
-  { method: 'putBucket', name: 'putBucket InvalidBucketName', params: (ctx) => ({ Bucket: 'Bad_Name-' + APPID, Region: ctx.Region }) },
+  { method: 'putBucket', name: 'putBucket bad name (refused before sending)', params: (ctx) => ({ Bucket: 'Bad_Name-' + APPID, Region: ctx.Region }) },
+  // A name of the SDKs' format that COS refuses.
+  { method: 'putBucket', name: 'putBucket InvalidBucketName', params: (ctx) => ({ Bucket: 'ab--' + APPID, Region: ctx.Region }) },
   { method: 'headBucket', params: (ctx) => ctx.B },
   { method: 'headBucket', name: 'headBucket 404', params: MISSING_BUCKET },
   { method: 'getBucketLocation', params: (ctx) => ctx.B },
