@@ -110,6 +110,8 @@ const TABLE = [
   { method: 'putObject', name: 'putObject bad Region', params: (ctx) => ({ Bucket: ctx.Bucket, Region: 'ap guangzhou', Key: ctx.key('x'), Body: 'x' }) },
   { method: 'putObject', name: 'putObject Bucket without APPID', params: (ctx) => ({ Bucket: 'examplebucket', Region: ctx.Region, Key: ctx.key('x'), Body: 'x' }) },
   { method: 'putObject', name: 'putObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x'), Body: 'x' }) },
+  { method: 'putObject', name: 'putObject SignatureDoesNotMatch', options: () => ({ SecretKey: 'not-the-secret' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('x'), Body: 'x' }) },
+  { method: 'getObject', name: 'getObject InvalidAccessKeyId', options: () => ({ SecretId: 'AKIDUNKNOWN0000000000000000000000000' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('x') }) },
   {
     method: 'putObject', name: 'putObject bad storage class', params: (ctx) => ({ ...ctx.B, Key: ctx.key('x'), Body: 'x', StorageClass: 'COLD' }),
     deliberate: UP_FRONT,
