@@ -1,7 +1,10 @@
-// What the differential suite compares, and every normalisation it applies: both sides' results go
-// through exactly these rules, so a rule can only hide what differs between two correct answers
-// (time, server-generated ids, the two servers' ports), never a value cos-wasm got wrong.
-// Host-agnostic: `encode` also runs in the browser page; `compare` runs in Node.
+// What the differential suite compares, and every normalisation it applies, in one place. Both
+// sides' results go through the same rules: values are replaced by their shape (time, server ids,
+// the two servers' ports, signature times), never dropped, so a malformed value still differs.
+// Fields are left out only where listed here: cos-wasm's documented extras where the official
+// answer lacks them, internals the official SDK leaks, SDK-worded messages, err.url's query.
+// Per-row exceptions live in cases.mjs (`deliberate`: documented differences; KNOWN: reported ones).
+// Host-agnostic: `encode` also runs in the browser page and the mini-program; `compare` in Node.
 
 // --- 1. Encoding: any result as plain JSON, so browser results cross into Node intact. ---
 
