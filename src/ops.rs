@@ -10,6 +10,7 @@ use crate::host::{Arg, Body, Host, HttpResponse, ProgressFn, ResponseType};
 use crate::params::{self, get_header, put_header, remove_header, Target};
 use crate::progress::ProgressThrottle;
 use crate::source::{base64, Digests, Source};
+use crate::sign::Flavour;
 use crate::value::Value;
 use crate::{mime, xml};
 
@@ -93,15 +94,20 @@ impl<H: Host> Reporter<H> {
     }
 }
 
-/// The Content-Type for a new object: given, else the Blob's type, else from the key's extension.
-fn default_content_type(headers: &mut Vec<(String, String)>, source: Option<&Source>, key: &str) {
+/// The Content-Type for a new object: given, else the body's own (a Blob's type, `text/plain` for
+/// a string), else none, so that COS infers it from the key as it does for the official SDKs. In
+/// mini-programs it comes from the key's extension instead: wx.request sends `application/json`
+/// when a request has none.
+fn default_content_type<H: Host>(c: &Client<H>, headers: &mut Vec<(String, String)>, source: Option<&Source>, key: &str) {
     if get_header(headers, "content-type").is_some_and(|v| !v.is_empty()) {
         return;
     }
-    let t = source
-        .and_then(|s| s.info.content_type.clone())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| mime::for_key(key).to_string());
+    let own = source.and_then(|s| s.info.content_type.clone()).filter(|t| !t.is_empty());
+    let t = match own {
+        Some(t) => t,
+        None if c.opts.flavour == Flavour::Wx => mime::for_key(key).to_string(),
+        None => return,
+    };
     put_header(headers, "Content-Type", t);
 }
 
@@ -185,7 +191,7 @@ pub async fn put_object<H: Host>(
         }
     }
     put_header(&mut headers, "Content-Length", size.to_string());
-    default_content_type(&mut headers, Some(source), &t.key);
+    default_content_type(c, &mut headers, Some(source), &t.key);
     let want_md5 = c.opts.upload_check_content_md5
         || c.opts.upload_add_meta_md5
         || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
@@ -327,7 +333,7 @@ pub async fn append_object<H: Host>(
     let mut headers = params::headers(params)?;
     let size = source.size();
     put_header(&mut headers, "Content-Length", size.to_string());
-    default_content_type(&mut headers, Some(source), &t.key);
+    default_content_type(c, &mut headers, Some(source), &t.key);
     if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
         let d = source.digest(&*c.host, 0, size, |_| {}).await?;
         put_header(&mut headers, "Content-MD5", d.md5_base64());
@@ -359,7 +365,7 @@ pub async fn multipart_init<H: Host>(
     let mut headers = params::headers(params)?;
     remove_header(&mut headers, "content-length");
     remove_header(&mut headers, "content-md5");
-    default_content_type(&mut headers, None, &t.key);
+    default_content_type(c, &mut headers, None, &t.key);
     let mut req = Req::new("InitiateMultipartUpload", "POST", &t.bucket, &t.region, &t.key);
     req.headers = headers;
     req.query = params::query(params)?;
@@ -704,7 +710,7 @@ pub fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
 pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source, reporter: Option<Rc<Reporter<H>>>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut headers = params::headers(params)?;
-    default_content_type(&mut headers, Some(source), &t.key);
+    default_content_type(c, &mut headers, Some(source), &t.key);
     let size = source.size();
     if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
         let d = source.digest(&*c.host, 0, size, |_| {}).await?;

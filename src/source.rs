@@ -25,7 +25,12 @@ impl Source {
     /// Opens the `Body` (or `FilePath`) param of a call. `allow_missing` gives an empty body.
     pub async fn open<H: Host>(host: &H, params: &Value, allow_missing: bool) -> Result<Source> {
         match (params.get("Body"), params.get("FilePath")) {
-            (Some(Value::Str(s)), _) => Ok(Source::from_bytes(s.as_bytes().to_vec())),
+            (Some(Value::Str(s)), _) => {
+                // A string is text, as the official SDKs' transports send it.
+                let mut source = Source::from_bytes(s.as_bytes().to_vec());
+                source.info.content_type = Some("text/plain".into());
+                Ok(source)
+            }
             (Some(Value::Opaque(h)), _) => {
                 let info = host.open(OpenRequest::Handle(*h)).await?;
                 Ok(Source { info, memory: None })

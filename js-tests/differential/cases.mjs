@@ -542,7 +542,8 @@ export const KNOWN = {
   'headBucket 404': JS(BODYLESS),
   'getObject IfNoneMatch (304)': JS(BODYLESS),
   'headObject IfNoneMatch (304)': JS(BODYLESS),
-  appendObject: { ...JS('cos-wasm sends Content-Type application/octet-stream for a key its type table lacks (.log); the official SDKs send none, so COS infers text/plain'), wx: 'cos-wasm sends application/octet-stream for a key its type table lacks; cos-wx-sdk-v5 lets wx.request send application/json' },
+  // Deliberate: without a Content-Type wx.request sends application/json, so the mini-program build names one from the key.
+  appendObject: { wx: 'cos-wasm sends application/octet-stream for a key its type table lacks; cos-wx-sdk-v5 lets wx.request send application/json' },
   'sliceUploadFile NoSuchBucket': JS('the official errors of sliceUploadFile carry UploadId ("" before one exists)'),
   uploadFiles: JS('entries\' options lack the official Index and TaskId (Node: also ContentLength; the browser SDK drops Body), data has RequestId, and a failed entry has data null where the official has none'),
   'uploadFile onFileFinish': { node: 'cos-nodejs-sdk-v5\'s onFileFinish options also carry ContentLength (the file size)' },
