@@ -129,6 +129,15 @@ impl CosError {
         self
     }
 
+    /// A sliceUploadFile failure before any upload exists: `UploadId: ''`, as the official SDKs
+    /// give every error of a started slice upload (bad params and cancellation keep none).
+    pub fn with_empty_upload_id(mut self) -> CosError {
+        if self.upload_id.is_none() && !matches!(self.kind, ErrorKind::Param | ErrorKind::Canceled | ErrorKind::Paused) {
+            self.upload_id = Some(String::new());
+        }
+        self
+    }
+
     pub fn with_upload_id(mut self, upload_id: &str) -> CosError {
         if self.upload_id.is_none() && !upload_id.is_empty() {
             self.upload_id = Some(upload_id.to_string());

@@ -273,7 +273,9 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
     ctx.report(0, size);
     ctx.reporter.flush();
 
-    let found = find_resumable(c, &t, source, &plan, file_id.as_deref(), storage_class.as_deref(), ctx).await?;
+    let found = find_resumable(c, &t, source, &plan, file_id.as_deref(), storage_class.as_deref(), ctx)
+        .await
+        .map_err(CosError::with_empty_upload_id)?;
     let state = match found {
         Some(s) => s,
         None => {
@@ -292,7 +294,9 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
                     init_params.set("ContentType", ct.into());
                 }
             }
-            let data = ops::multipart_init(c, &init_params, Some(MULTIPART_SCOPE), Some(&ctx.abort)).await?;
+            let data = ops::multipart_init(c, &init_params, Some(MULTIPART_SCOPE), Some(&ctx.abort))
+                .await
+                .map_err(CosError::with_empty_upload_id)?;
             let upload_id = data.get("UploadId").and_then(Value::as_str).unwrap_or("").to_string();
             // Canceled while Initiate was on its way: the upload exists now, and nobody else knows
             // its UploadId, so it is aborted here rather than left billed.

@@ -544,7 +544,6 @@ export const KNOWN = {
   'headObject IfNoneMatch (304)': JS(BODYLESS),
   // Deliberate: without a Content-Type wx.request sends application/json, so the mini-program build names one from the key.
   appendObject: { wx: 'cos-wasm sends application/octet-stream for a key its type table lacks; cos-wx-sdk-v5 lets wx.request send application/json' },
-  'sliceUploadFile NoSuchBucket': JS('the official errors of sliceUploadFile carry UploadId ("" before one exists)'),
   uploadFiles: JS('entries\' options lack the official Index and TaskId (Node: also ContentLength; the browser SDK drops Body), data has RequestId, and a failed entry has data null where the official has none'),
   'uploadFile onFileFinish': { node: 'cos-nodejs-sdk-v5\'s onFileFinish options also carry ContentLength (the file size)' },
   getService: JS('cos-wasm ignores the ServiceDomain option (it asks service.cos.myqcloud.com)'),
