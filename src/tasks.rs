@@ -509,6 +509,12 @@ impl<H: Host> Cos<H> {
         for &h in rt.handles.iter() {
             host.release(h);
         }
+        // A task whose failure settled its caller (canceled or trimmed since) can no longer be
+        // restarted: the JS layer forgets the callback it kept for that.
+        if let (Some(emit), true) = (self.emit, rt.last_error.borrow().is_some()) {
+            let data = Value::Obj(vec![("id".into(), Value::str(rt.id.clone()))]);
+            host.invoke(emit, vec![Arg::Val(Value::str("inner-task-retired")), Arg::Val(data)]);
+        }
     }
 }
 

@@ -41,6 +41,31 @@ function taskOf(cos, id) {
 
 export const tests = [
   {
+    name: 'failed tasks trimmed from the queue (UploadQueueSize) are forgotten: their bodies and callbacks go',
+    async run(env) {
+      const cos = new env.COS(env.options({ RetryTimes: 0, UploadQueueSize: 1 }));
+      const base = cos._host.liveHandles();
+      const P = { Bucket: env.bucket, Region: env.region };
+      await env.admin.fault({ op: 'PutObject', times: 3, status: 403, code: 'AccessDenied' });
+      const errors = [];
+      for (let i = 0; i < 3; i++) {
+        const Body = await env.body(patternBytes(300, i));
+        await new Promise((resolve) => cos.putObject({ ...P, Key: uniqueKey('trim'), Body, onProgress: () => {} }, (err) => { errors.push(err && err.code); resolve(); }));
+      }
+      await env.admin.clearFaults();
+      equal(errors.join(), 'AccessDenied,AccessDenied,AccessDenied');
+      // The newest failed task stays (restartable); the two older ones were trimmed and let go.
+      equal(cos.getTaskList().length, 1, 'tasks listed');
+      equal(cos._taskCallbacks.size, 1, 'callbacks kept for restart');
+      const held = cos._host.liveHandles() - base;
+      // Its body, onProgress and the onTaskReady the class adds for callback-style task calls.
+      ok(held > 0 && held <= 3, 'the kept task holds its own params only (' + held + ' live)');
+      ok(cos.cancelTask(cos.getTaskList()[0].id));
+      equal(cos._taskCallbacks.size, 0, 'no callback kept after the cancel');
+      await waitFor(() => cos._host.liveHandles() === base, 'every handle given back');
+    },
+  },
+  {
     name: 'calls and tasks give back every host value they held: bodies, callbacks and getObject answers',
     async run(env) {
       const cos = new env.COS(env.options({ RetryTimes: 0, ChunkRetryTimes: 0 }));

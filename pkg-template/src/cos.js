@@ -23,6 +23,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       // Callbacks of task calls by task id, called again when a failed task is restarted and settles.
       this._taskCallbacks = new Map();
       this._core = new core.CosCore(this._host, options, flavour, this._host.defaultProtocol(), (name, data, err) => {
+        if (name === 'inner-task-retired') return void this._taskCallbacks.delete(data.id);
         if (name !== 'inner-task-settled') return this.emit(name, data);
         const cb = this._taskCallbacks.get(data.id);
         if (!err) this._taskCallbacks.delete(data.id);
