@@ -32,8 +32,17 @@ if (!noBrowser) {
   page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   const q = new URLSearchParams({ officialPort: servers.official.port, wasmPort: servers.wasm.port, bucket: BUCKET, region: REGION, sid: SECRET_ID, skey: SECRET_KEY });
-  await page.goto(web.url + '/js-tests/differential/page.html?' + q);
-  await page.waitForFunction(() => window.ready === true, null, { timeout: 30000 });
+  // A rebuild of pkg/ may remove web.js for a moment: load the page again then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(web.url + '/js-tests/differential/page.html?' + q);
+      await page.waitForFunction(() => window.ready === true, null, { timeout: 15000 });
+      break;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await waitForPkg();
+    }
+  }
   list = await page.evaluate(() => window.rowList);
 }
 

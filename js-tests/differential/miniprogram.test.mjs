@@ -23,9 +23,21 @@ const servers = {};
 // declared-but-undefined one keeps every `typeof window` check of the SDK truthful.
 const shim = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cos-diff-wx-')), 'cos-wx-sdk-v5.js');
 fs.writeFileSync(shim, 'var window;\n' + fs.readFileSync(OFFICIAL, 'utf8'));
-const packageDir = makePackage({ 'cos-wx-sdk-v5.js': shim });
-const mp = startRuntime({ packageDir });
-await mp.COS.ready;
+// A rebuild of pkg/miniprogram may be half-written for a moment: copy it again then.
+let packageDir;
+let mp;
+for (let attempt = 1; ; attempt++) {
+  try {
+    packageDir = makePackage({ 'cos-wx-sdk-v5.js': shim });
+    mp = startRuntime({ packageDir });
+    await mp.COS.ready;
+    break;
+  } catch (e) {
+    if (packageDir) fs.rmSync(packageDir, { recursive: true, force: true });
+    if (attempt >= 4) throw e;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
 // What cos-wx-sdk-v5 reads about the device at load (its tracker) and the simulated runtime does
 // not model; cos-wasm reads none of it.
 const deviceInfo = { platform: 'devtools', SDKVersion: '3.0.0', system: 'iOS 17', model: 'iPhone', brand: 'devtools', version: '8.0.0' };
