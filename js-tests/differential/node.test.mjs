@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { ROOT, BUCKET, REGION, startServer, localOptions } from '../lib/node-env.mjs';
 import { rows, runsOn, knownOn } from './cases.mjs';
@@ -66,6 +67,13 @@ const host = {
       fs.writeFileSync(p, bytes);
     }
     return { FilePath: p };
+  },
+  /** A Writable for `Output` params, and the text it received once finished. */
+  sink() {
+    const chunks = [];
+    const stream = new Writable({ write(c, _e, cb) { chunks.push(c); cb(); } });
+    const finished = new Promise((resolve) => stream.on('finish', resolve).on('close', resolve));
+    return { stream, text: () => Promise.race([finished, new Promise((r) => setTimeout(r, 1000))]).then(() => Buffer.concat(chunks).toString()) };
   },
   outPath(name, row, side) {
     const p = path.join(tmp, 'out', side, row.id, name);
