@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { ROOT, BUCKET, REGION, startServer, localOptions } from '../lib/node-env.mjs';
 import { rows, runsOn, knownOn } from './cases.mjs';
@@ -68,6 +68,7 @@ const host = {
     }
     return { FilePath: p };
   },
+  readable: (bytes) => Readable.from([Buffer.from(bytes)]),
   /** A Writable for `Output` params, and the text it received once finished. */
   sink() {
     const chunks = [];

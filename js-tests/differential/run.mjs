@@ -29,6 +29,7 @@ export function makeCtx(row, { bucket, region, host, side }) {
     file: (bytes, name) => host.file(bytes, name, row),
     outPath: (name) => host.outPath(name, row, side),
     sink: () => host.sink(),
+    readable: (bytes) => host.readable(bytes),
   };
 }
 
