@@ -508,6 +508,13 @@ declare class COS {
   readonly options: COS.COSOptions;
 
   static getAuthorization(params: COS.GetAuthorizationParams): string;
+  /** The official static helpers, computed in wasm (web and mini-program: after COS.ready()). */
+  static readonly util: {
+    md5(data: string | ArrayBuffer | ArrayBufferView): string;
+    encodeBase64(text: string, urlSafe?: boolean): string;
+    xml2json(xml: string): Record<string, unknown>;
+    json2xml(value: Record<string, unknown>): string;
+  };
   static readonly version: string;
   /** `'js'` (browsers and Node) or `'wx'` (mini-programs): whose signing rules apply. */
   static readonly flavour: 'js' | 'wx';

@@ -48,6 +48,8 @@ async function uploads(file: Blob): Promise<string> {
   cos.on('list-update', ({ list: tasks }) => tasks.forEach((t) => console.log(t.id, t.state, t.percent)));
   const state: COS.TaskState = cos.getTaskList()[0].state;
   const sig: string = COS.getAuthorization({ SecretId: 'a', SecretKey: 'b', Method: 'PUT', Key: 'k' });
+  const util: string = COS.util.md5('abc') + COS.util.encodeBase64('x', true) + COS.util.json2xml({ A: { B: ['1'] } });
+  console.log(util, COS.util.xml2json('<A/>'));
   const h = new COS.Md5Hasher();
   h.update(new Uint8Array(4));
   return etag + up.Location + url + state + sig + h.digest() + COS.version;

@@ -204,6 +204,17 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
     }
     return core.getAuthorization(staticHost, params || {}, flavour);
   };
+  /** The official static helpers, computed in wasm. */
+  COS.util = {
+    /** Lower-case hex MD5 of a string (UTF-8) or of bytes (ArrayBuffer, typed array). */
+    md5: (data) => core.utilMd5(typeof data === 'string' ? data : utilBytes(data)),
+    /** Base64 of a string's UTF-8 bytes; `urlSafe` as the official helper's second argument. */
+    encodeBase64: (text, urlSafe) => core.utilBase64(String(text), !!urlSafe),
+    /** An XML document as the SDK shapes results: `{Root: {...}}`, repeated elements as arrays. */
+    xml2json: (xml) => core.utilXml2json(staticHost, String(xml)),
+    /** An object as XML, each field an element, arrays repeated. */
+    json2xml: (obj) => core.utilJson2xml(staticHost, obj),
+  };
   /** Incremental MD5 / CRC-64 (hex / decimal string) from the wasm core, for callers who hash files themselves. */
   COS.Md5Hasher = core.Md5Hasher;
   COS.Crc64Hasher = core.Crc64Hasher;
@@ -381,6 +392,13 @@ function canceledError() {
   e.error = { message: 'task canceled', code: 'TaskCanceled' };
   e.headers = {};
   return e;
+}
+
+/** Bytes for COS.util.md5: typed arrays and ArrayBuffers by their bytes, anything else as text. */
+function utilBytes(data) {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return String(data);
 }
 
 function paramErr(message) {

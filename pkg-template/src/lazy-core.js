@@ -103,6 +103,11 @@ export function lazyCore(instantiate) {
     }
   }
 
+  const whenLoaded = (what, fn) => (...args) => {
+    if (!loaded) throw notReady(what);
+    return fn(...args);
+  };
+
   const core = {
     CosCore: LazyCore,
     getAuthorization(host, params, flavour) {
@@ -113,6 +118,11 @@ export function lazyCore(instantiate) {
     get getAuthorizationFlat() {
       return loaded ? glue.getAuthorizationFlat : undefined;
     },
+    // COS.util's helpers run in wasm: a clear error before it is loaded.
+    utilMd5: whenLoaded('COS.util.md5', (d) => glue.utilMd5(d)),
+    utilBase64: whenLoaded('COS.util.encodeBase64', (t, safe) => glue.utilBase64(t, safe)),
+    utilXml2json: whenLoaded('COS.util.xml2json', (h, x) => glue.utilXml2json(h, x)),
+    utilJson2xml: whenLoaded('COS.util.json2xml', (h, v) => glue.utilJson2xml(h, v)),
     signScratch: (capacity) => glue.signScratch(capacity),
     wasmMemory: () => glue.wasmMemory(),
     Md5Hasher,

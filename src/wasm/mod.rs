@@ -339,3 +339,52 @@ pub(crate) fn block_on<T>(fut: impl core::future::Future<Output = crate::error::
 
 #[allow(unused)]
 fn _keep(_: &JsValue) {}
+
+/// `COS.util.md5`: lower-case hex MD5 of a string's UTF-8 bytes, or of bytes.
+#[wasm_bindgen(js_name = utilMd5)]
+pub fn util_md5(data: JsValue) -> String {
+    let bytes = match data.as_string() {
+        Some(s) => s.into_bytes(),
+        None => js_sys::Uint8Array::new(&data).to_vec(),
+    };
+    crate::encode::hex(&cos_hash::md5::md5(&bytes))
+}
+
+/// `COS.util.encodeBase64`: base64 of a string's UTF-8 bytes; `url_safe` writes `-` and `_` for
+/// `+` and `/` and drops the padding, as the official helper's second argument does.
+#[wasm_bindgen(js_name = utilBase64)]
+pub fn util_base64(text: &str, url_safe: bool) -> String {
+    let b = crate::source::base64(text.as_bytes());
+    if !url_safe {
+        return b;
+    }
+    b.trim_end_matches('=').chars().map(|c| match c {
+        '+' => '-',
+        '/' => '_',
+        c => c,
+    }).collect()
+}
+
+/// `COS.util.xml2json`: a document as the SDK's result objects are shaped (`{Root: {…}}`).
+#[wasm_bindgen(js_name = utilXml2json)]
+pub fn util_xml2json(host: JsHostObject, xml: &str) -> Result<JsValue, JsValue> {
+    match crate::xml::parse(xml) {
+        Ok(v) => Ok(value_to_js(&v, &host)),
+        Err(e) => Err(error_to_js(&crate::error::CosError::param(["xml2json: ", e.message.as_str()].concat()), &host)),
+    }
+}
+
+/// `COS.util.json2xml`: each top-level field written as an element, as the official builder does.
+#[wasm_bindgen(js_name = utilJson2xml)]
+pub fn util_json2xml(host: JsHostObject, value: JsValue) -> String {
+    let v = js_to_value(&value, &host);
+    let mut out = String::new();
+    for (name, field) in v.entries() {
+        crate::xml::write(name, field, &[], &mut out);
+    }
+    // Nothing in a plain object is a host value; anything held for the conversion goes back.
+    for h in v.handles() {
+        host.release(h);
+    }
+    out
+}
