@@ -563,6 +563,8 @@ declare class COS {
 
   /** Pre-signed URL, returned at once with SecretId/SecretKey; with getAuthorization use the callback. */
   getObjectUrl(params: COS.GetObjectUrlParams, callback?: COS.Callback<{ Url: string }>): string;
+  /** An Authorization string signed with the keys in params or the instance's own (as COS.getAuthorization). */
+  getAuth(params: Omit<COS.GetAuthorizationParams, 'SecretId' | 'SecretKey'> & { SecretId?: string; SecretKey?: string }): string;
 
   getTaskList(): COS.Task[];
   /** Stops the task's requests and keeps its progress; false if the task cannot be paused. */

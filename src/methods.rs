@@ -1164,7 +1164,15 @@ impl Json<'_> {
 
 /// Runs a row on today's engine: one request through [`Client::request`] (signing, retries).
 pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value) -> Result<Value> {
-    let RequestPlan { action, verb, bucket, region, key, host, query, headers, body } = build(row, params)?;
+    let RequestPlan { action, verb, bucket, region, key, mut host, query, headers, body } = build(row, params)?;
+    // `ServiceDomain` replaces the service endpoint (a private or local COS), without its scheme:
+    // the instance's protocol applies.
+    let service = c.opts.service_domain.as_str();
+    if row.scope == Scope::Service && !service.is_empty() {
+        let bare = service.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+        let r = params::opt_str(params, "Region")?.unwrap_or_default();
+        host = Some(bare.replace("{Region}", &r));
+    }
     let mut req = Req::new(action, verb, &bucket, &region, &key);
     req.host = host.as_deref();
     req.query = query;

@@ -25,6 +25,8 @@ pub struct Options {
     pub upload_queue_size: usize,
     pub upload_id_cache_limit: usize,
     pub domain: String,
+    /// `getService`'s endpoint instead of COS's (`{Region}` filled in), as the official option.
+    pub service_domain: String,
     /// `http:` or `https:`.
     pub protocol: String,
     pub timeout_ms: u32,
@@ -125,6 +127,7 @@ impl Options {
             upload_queue_size: positive("UploadQueueSize", 10000.0, 1.0)? as usize,
             upload_id_cache_limit: positive("UploadIdCacheLimit", 50.0, 1.0)? as usize,
             domain: s("Domain")?,
+            service_domain: s("ServiceDomain")?,
             protocol,
             timeout_ms: positive("Timeout", 0.0, 0.0)?.min(u32::MAX as f64) as u32,
             correct_clock_skew: b("CorrectClockSkew", true),

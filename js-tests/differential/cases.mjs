@@ -585,11 +585,12 @@ export const KNOWN = {
   'headBucket 404': JS(BODYLESS),
   'getObject IfNoneMatch (304)': JS(BODYLESS),
   'headObject IfNoneMatch (304)': JS(BODYLESS),
+  // Deliberate: one signer on every host, byte-identical to cos-js-sdk-v5's (both signatures are valid).
+  'getAuth (instance)': { node: 'cos-nodejs-sdk-v5 also signs Content-Type; cos-wasm signs as cos-js-sdk-v5 does, on every host' },
   // Deliberate: without a Content-Type wx.request sends application/json, so the mini-program build names one from the key.
   appendObject: { wx: 'cos-wasm sends application/octet-stream for a key its type table lacks; cos-wx-sdk-v5 lets wx.request send application/json' },
   uploadFiles: JS('entries\' options lack the official Index and TaskId (Node: also ContentLength; the browser SDK drops Body), data has RequestId, and a failed entry has data null where the official has none'),
   'uploadFile onFileFinish': { node: 'cos-nodejs-sdk-v5\'s onFileFinish options also carry ContentLength (the file size)' },
-  getService: JS('cos-wasm ignores the ServiceDomain option (it asks service.cos.myqcloud.com)'),
   'getBucketPolicy (none set)': { node: 'cos-nodejs-sdk-v5 reports a missing policy as code "404", message "Policy Not found", with ErrorStatus', browser: 'the official error has ErrorStatus "Policy Not Found"' },
   'getBucketPolicy NoSuchBucket': JS('the official SDKs add ErrorStatus "Policy Not Found" to any 404 of getBucketPolicy'),
   getBucketEncryption: JS('the official data also has EncryptionConfiguration {Rules: []}, empty even when a rule is set; cos-wasm puts the rule there'),

@@ -70,6 +70,25 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       return this._core.cancelTask(String(id));
     }
 
+    /**
+     * The official instance signer: an Authorization string for the given request, signed in wasm
+     * with the keys in params or, as the official SDK does, the instance's own.
+     */
+    getAuth(params) {
+      const p = params || {};
+      const o = this.options;
+      const signed = {};
+      for (const k of ['Bucket', 'Region', 'Method', 'Key', 'Query', 'Headers', 'Expires', 'KeyTime']) {
+        if (p[k] !== undefined) signed[k] = p[k];
+      }
+      signed.SecretId = p.SecretId || o.SecretId || o.secretId || '';
+      signed.SecretKey = p.SecretKey || o.SecretKey || o.secretKey || '';
+      for (const k of ['UseRawKey', 'SystemClockOffset', 'ForceSignHost']) {
+        if (o[k] !== undefined) signed[k] = o[k];
+      }
+      return COS.getAuthorization(signed);
+    }
+
     isUploadRunning() {
       return this.getTaskList().some((t) => t.state === 'waiting' || t.state === 'checking' || t.state === 'uploading');
     }
