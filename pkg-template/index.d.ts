@@ -138,6 +138,19 @@ declare namespace COS {
     signal?: AbortSignal;
   }
 
+  /** Parameters of the table methods: Bucket and Region (Key for object-level ones) and the official method's own. */
+  interface TableParams extends CallParams {
+    Bucket?: string;
+    Region?: string;
+    Key?: string;
+    [param: string]: unknown;
+  }
+
+  /** What a table method resolves with: statusCode, headers, RequestId and the official data fields. */
+  interface TableResult extends GeneralResult {
+    [field: string]: unknown;
+  }
+
   /** Parameters shared by every object call. */
   interface ObjectParams extends CallParams {
     Bucket: string;
@@ -572,6 +585,144 @@ declare class COS {
   /** Resumes a paused or failed task from its checkpoint. */
   restartTask(id: string): boolean;
   /** Settles the task with a `TaskCanceled` error and aborts its multipart upload (unless KeepUploadOnCancel). */
+  // The official methods answered by the core's method table (bucket configuration, listing, ACL,
+  // tagging, copy, batch delete, restore, CORS preflight) and abortUploadTask: official params in,
+  // official data out (see the package README and the official SDK documentation for each).
+  abortUploadTask(params: COS.TableParams): Promise<COS.TableResult>;
+  abortUploadTask(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketCors(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketCors(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketCors(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketCors(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketCors(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketCors(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketTagging(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketTagging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketTagging(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketTagging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketTagging(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketTagging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketLifecycle(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketLifecycle(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketLifecycle(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketLifecycle(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketLifecycle(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketLifecycle(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketReplication(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketReplication(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketReplication(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketReplication(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketReplication(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketReplication(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketWebsite(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketWebsite(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketWebsite(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketWebsite(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketWebsite(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketWebsite(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketDomain(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketDomain(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketDomain(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketDomain(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketDomain(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketDomain(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketOrigin(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketOrigin(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketOrigin(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketOrigin(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketOrigin(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketOrigin(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketEncryption(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketEncryption(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketEncryption(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketEncryption(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketEncryption(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketEncryption(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketPolicy(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketPolicy(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketPolicy(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketPolicy(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketPolicy(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketPolicy(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getService(params: COS.TableParams): Promise<COS.TableResult>;
+  getService(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucket(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucket(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  headBucket(params: COS.TableParams): Promise<COS.TableResult>;
+  headBucket(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucket(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucket(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  listObjectVersions(params: COS.TableParams): Promise<COS.TableResult>;
+  listObjectVersions(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucket(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucket(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketLocation(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketLocation(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketAcl(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketAcl(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketAcl(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketAcl(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketVersioning(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketVersioning(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketVersioning(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketVersioning(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketReferer(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketReferer(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketReferer(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketReferer(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketLogging(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketLogging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketLogging(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketLogging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketInventory(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketInventory(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  postBucketInventory(params: COS.TableParams): Promise<COS.TableResult>;
+  postBucketInventory(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketInventory(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketInventory(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  listBucketInventory(params: COS.TableParams): Promise<COS.TableResult>;
+  listBucketInventory(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketInventory(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketInventory(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketAccelerate(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketAccelerate(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketAccelerate(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketAccelerate(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteMultipleObject(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteMultipleObject(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getObjectAcl(params: COS.TableParams): Promise<COS.TableResult>;
+  getObjectAcl(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putObjectAcl(params: COS.TableParams): Promise<COS.TableResult>;
+  putObjectAcl(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  optionsObject(params: COS.TableParams): Promise<COS.TableResult>;
+  optionsObject(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putObjectCopy(params: COS.TableParams): Promise<COS.TableResult>;
+  putObjectCopy(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  uploadPartCopy(params: COS.TableParams): Promise<COS.TableResult>;
+  uploadPartCopy(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  restoreObject(params: COS.TableParams): Promise<COS.TableResult>;
+  restoreObject(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putObjectTagging(params: COS.TableParams): Promise<COS.TableResult>;
+  putObjectTagging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getObjectTagging(params: COS.TableParams): Promise<COS.TableResult>;
+  getObjectTagging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteObjectTagging(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteObjectTagging(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketCORS(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketCORS(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketCORS(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketCORS(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  deleteBucketCORS(params: COS.TableParams): Promise<COS.TableResult>;
+  deleteBucketCORS(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putBucketACL(params: COS.TableParams): Promise<COS.TableResult>;
+  putBucketACL(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getBucketACL(params: COS.TableParams): Promise<COS.TableResult>;
+  getBucketACL(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  getObjectACL(params: COS.TableParams): Promise<COS.TableResult>;
+  getObjectACL(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+  putObjectACL(params: COS.TableParams): Promise<COS.TableResult>;
+  putObjectACL(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
+
   cancelTask(id: string): boolean;
   isUploadRunning(): boolean;
 

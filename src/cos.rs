@@ -37,6 +37,7 @@ pub const METHODS: &[&str] = &[
     "multipartListPart",
     "multipartComplete",
     "multipartAbort",
+    "abortUploadTask",
     "sliceUploadFile",
     "uploadFile",
     "uploadFiles",
@@ -127,6 +128,7 @@ impl<H: Host> Cos<H> {
                     "multipartComplete" => ops::multipart_complete_call(c, &params).await,
                     "multipartAbort" => ops::multipart_abort_call(c, &params).await,
                     "multipartList" => ops::multipart_list(c, &params, None, None).await,
+                    "abortUploadTask" => ops::abort_upload_task(c, &params).await,
                     // Every other single-request method is a row of the methods table.
                     _ => match crate::methods::lookup(method) {
                         Some(row) => crate::methods::call(c, row, &params).await,

@@ -580,6 +580,76 @@ pub async fn multipart_abort<H: Host>(c: &Client<H>, target: &Target, upload_id:
     Ok(base_data(&resp))
 }
 
+/// `abortUploadTask`: aborts one upload (`Level: 'task'`, with Key and UploadId), every upload of
+/// a key (`'file'`) or of the whole bucket (`'bucket'`). Resolves with `{successList, errorList}`
+/// of `{Bucket, Region, Key, UploadId}`: one upload that cannot be aborted does not stop the rest.
+pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let (bucket, region) = params::bucket_region(params, true)?;
+    let level = params::opt_str(params, "Level")?.unwrap_or_else(|| "task".into());
+    // Validated as every object key is; a bucket-level abort may still name one (then only its own go).
+    let key = match params.get("Key") {
+        None | Some(Value::Null) => None,
+        Some(Value::Str(k)) if k.is_empty() => None,
+        Some(_) => Some(params::key(params)?),
+    };
+    let targets: Vec<(String, String)> = match level.as_str() {
+        "task" => {
+            let key = key.ok_or_else(|| CosError::missing("Key"))?;
+            let upload_id = params::required_str(params, "UploadId")?;
+            vec![(key, upload_id)]
+        }
+        "file" | "bucket" => {
+            if level == "file" && key.is_none() {
+                return Err(CosError::missing("Key"));
+            }
+            let mut out = Vec::new();
+            let mut page = Value::obj();
+            page.set("Bucket", bucket.as_str().into());
+            page.set("Region", region.as_str().into());
+            if let Some(k) = &key {
+                page.set("Prefix", k.as_str().into());
+            }
+            // Every page: a key's uploads and a bucket's may span several.
+            loop {
+                let list = multipart_list(c, &page, None, None).await?;
+                for u in list.get("Upload").map(Value::as_list).unwrap_or_default() {
+                    let k = u.get("Key").and_then(Value::as_str).unwrap_or("");
+                    let id = u.get("UploadId").and_then(Value::as_str).unwrap_or("");
+                    // A prefix listing also finds longer keys: a named key aborts its own uploads only.
+                    if !id.is_empty() && key.as_deref().is_none_or(|want| want == k) {
+                        out.push((k.to_string(), id.to_string()));
+                    }
+                }
+                if list.get("IsTruncated").and_then(Value::as_str) != Some("true") {
+                    break;
+                }
+                for (from, to) in [("NextKeyMarker", "KeyMarker"), ("NextUploadIdMarker", "UploadIdMarker")] {
+                    if let Some(v) = list.get(from).and_then(Value::as_str) {
+                        page.set(to, v.into());
+                    }
+                }
+            }
+            out
+        }
+        _ => return Err(CosError::param("param Level should be 'task', 'file' or 'bucket'")),
+    };
+    let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
+    for (key, upload_id) in targets {
+        let t = Target { bucket: bucket.clone(), region: region.clone(), key: key.clone() };
+        let ok = multipart_abort(c, &t, &upload_id).await.is_ok();
+        let mut item = Value::obj();
+        item.set("Bucket", bucket.as_str().into());
+        item.set("Region", region.as_str().into());
+        item.set("Key", key.into());
+        item.set("UploadId", upload_id.into());
+        if ok { succeeded.push(item) } else { failed.push(item) }
+    }
+    let mut data = Value::obj();
+    data.set("successList", Value::Arr(succeeded));
+    data.set("errorList", Value::Arr(failed));
+    Ok(data)
+}
+
 pub async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;

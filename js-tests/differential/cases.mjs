@@ -499,6 +499,12 @@ const TABLE = [
     readback: (ctx, ref) => ref.multipartList({ ...ctx.B, Prefix: ctx.key('left') }),
   },
   {
+    method: 'abortUploadTask', name: 'abortUploadTask Level task',
+    setup: (ctx, ref) => initWithParts(ctx, ref, 'one.bin', []),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('one.bin'), UploadId: ctx.state.UploadId }),
+    readback: (ctx, ref) => ref.multipartList({ ...ctx.B, Prefix: ctx.key('one') }),
+  },
+  {
     method: 'downloadFile', flavours: ['node'], setup: (ctx, ref) => put('dl.bin', ctx.bytes(1.5 * MiB, 4))(ctx, ref),
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('dl.bin'), FilePath: ctx.outPath('dl.bin'), ChunkSize: MiB / 2 }),
   },
