@@ -723,6 +723,10 @@ declare class COS {
   putObjectACL(params: COS.TableParams): Promise<COS.TableResult>;
   putObjectACL(params: COS.TableParams, callback: COS.Callback<COS.TableResult>): void;
 
+  /** Any COS request: XML answers are parsed into the data; with RawBody (or an answer that is not XML) the answer is `Body`. */
+  request(params: COS.TableParams & { Method: string; Action?: string; RawBody?: boolean; DataType?: 'text' | 'blob' | 'arraybuffer'; Body?: unknown }): Promise<COS.TableResult>;
+  request(params: COS.TableParams & { Method: string; Action?: string; RawBody?: boolean; DataType?: 'text' | 'blob' | 'arraybuffer'; Body?: unknown }, callback: COS.Callback<COS.TableResult>): void;
+
   cancelTask(id: string): boolean;
   isUploadRunning(): boolean;
 

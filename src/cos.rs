@@ -38,6 +38,7 @@ pub const METHODS: &[&str] = &[
     "multipartComplete",
     "multipartAbort",
     "abortUploadTask",
+    "request",
     "sliceUploadFile",
     "uploadFile",
     "uploadFiles",
@@ -129,6 +130,7 @@ impl<H: Host> Cos<H> {
                     "multipartAbort" => ops::multipart_abort_call(c, &params).await,
                     "multipartList" => ops::multipart_list(c, &params, None, None).await,
                     "abortUploadTask" => ops::abort_upload_task(c, &params).await,
+                    "request" => ops::request_call(c, &params).await,
                     // Every other single-request method is a row of the methods table.
                     _ => match crate::methods::lookup(method) {
                         Some(row) => crate::methods::call(c, row, &params).await,

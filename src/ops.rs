@@ -303,6 +303,64 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     Ok(data)
 }
 
+/// `request`: any COS request the other methods do not cover. `Method`, `Bucket`/`Region`, an
+/// optional `Key`, `Action` (a sub-resource such as `location`), `Query`, `Headers`, `Body`. An XML
+/// answer is parsed into `data` (`{LocationConstraint: …}`); with `RawBody` (or an answer that is not
+/// XML, where the official Node SDK throws) the answer is `data.Body`.
+pub async fn request_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+    let verb = params::required_str(params, "Method")?.to_ascii_uppercase();
+    let verb: &'static str = match verb.as_str() {
+        "GET" => "GET",
+        "PUT" => "PUT",
+        "POST" => "POST",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => return Err(CosError::param("param Method should be GET, PUT, POST, DELETE, HEAD or OPTIONS")),
+    };
+    if params.get("Url").is_some_and(|u| !u.is_null()) {
+        return Err(CosError::param("param Url is not supported: give Bucket, Region and Key"));
+    }
+    let (bucket, region) = params::bucket_region(params, true)?;
+    let key = match params.get("Key") {
+        None | Some(Value::Null) => String::new(),
+        Some(_) => params::key(params)?,
+    };
+    let mut query = params::query(params)?;
+    if let Some(action) = params::opt_str(params, "Action")?.filter(|a| !a.is_empty()) {
+        query.insert(0, (action, String::new()));
+    }
+    let source = Source::open(&*c.host, params, true).await?;
+    let raw = params::opt_bool(params, "RawBody").unwrap_or(false);
+    let mut req = Req::new("Request", verb, &bucket, &region, &key);
+    req.headers = params::headers(params)?;
+    req.query = query;
+    if source.size() > 0 {
+        put_header(&mut req.headers, "Content-Length", source.size().to_string());
+        req.body = source.body(0, source.size());
+    }
+    if raw {
+        req.response_type = ResponseType::Native;
+        req.data_type = params::opt_str(params, "DataType")?;
+    }
+    let resp = c.request(req).await;
+    source.close(&*c.host);
+    let resp = resp?;
+    let mut data = base_data(&resp);
+    if raw {
+        data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
+        return Ok(data);
+    }
+    if !resp.body.is_empty() {
+        let text = String::from_utf8_lossy(&resp.body);
+        match xml::parse(&text) {
+            Ok(doc) => merge(&mut data, &doc),
+            Err(_) => data.set("Body", Value::Str(text.into_owned())),
+        }
+    }
+    Ok(data)
+}
+
 /// `deleteObject`.
 pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
     let t = params::target(params, true)?;
