@@ -727,6 +727,9 @@ declare class COS {
   request(params: COS.TableParams & { Method: string; Action?: string; RawBody?: boolean; DataType?: 'text' | 'blob' | 'arraybuffer'; Body?: unknown }): Promise<COS.TableResult>;
   request(params: COS.TableParams & { Method: string; Action?: string; RawBody?: boolean; DataType?: 'text' | 'blob' | 'arraybuffer'; Body?: unknown }, callback: COS.Callback<COS.TableResult>): void;
 
+  /** The older multi-field signature (`?sign=`), as cos-nodejs-sdk-v5's getV4Auth. */
+  getV4Auth(params: { Bucket: string; Key?: string; Expires?: number; SecretId?: string; SecretKey?: string }): string;
+
   cancelTask(id: string): boolean;
   isUploadRunning(): boolean;
 

@@ -47,6 +47,7 @@ async function uploads(file: Blob): Promise<string> {
   const url: string = cos.getObjectUrl({ Bucket: 'b-1', Region: 'r', Key: 'k', Expires: 60 });
   cos.on('list-update', ({ list: tasks }) => tasks.forEach((t) => console.log(t.id, t.state, t.percent)));
   const state: COS.TaskState = cos.getTaskList()[0].state;
+  console.log(cos.getV4Auth({ Bucket: 'b-1250000000', Key: 'k' }));
   cos.request({ Bucket: 'b-1250000000', Region: 'ap-guangzhou', Method: 'GET', Action: 'location' }).then((d) => console.log(d.statusCode));
   cos.getBucket({ Bucket: 'b-1250000000', Region: 'ap-guangzhou', Prefix: 'a/' }).then((d) => console.log(d.statusCode, d.Contents));
   const sig: string = COS.getAuthorization({ SecretId: 'a', SecretKey: 'b', Method: 'PUT', Key: 'k' }) + cos.getAuth({ Method: 'GET', Key: 'k', Expires: 60 });

@@ -89,6 +89,26 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       return COS.getAuthorization(signed);
     }
 
+    /**
+     * The older multi-field signature (`?sign=`), as cos-nodejs-sdk-v5's getV4Auth: the instance's
+     * keys unless params give them; `Expires` in seconds (default 900).
+     */
+    getV4Auth(params) {
+      const p = params || {};
+      const o = this.options;
+      const id = p.SecretId || o.SecretId || o.secretId;
+      const key = p.SecretKey || o.SecretKey || o.secretKey;
+      // The official helper logs and returns nothing here; a call that cannot sign says why.
+      for (const [name, v] of [['SecretId', id], ['SecretKey', key], ['Bucket', p.Bucket]]) {
+        if (!v || typeof v !== 'string') throw paramErr('missing param ' + name);
+      }
+      const expires = p.Expires === undefined ? 900 : Number(p.Expires);
+      const now = Math.round((Date.now() + (Number(o.SystemClockOffset) || 0)) / 1000);
+      const sig = core.signV4(id, key, p.Bucket, String(p.Key || ''), now, expires, Math.round(Math.random() * 2 ** 32) >>> 0);
+      if (sig === undefined) throw paramErr('param Bucket should be in the format name-APPID');
+      return sig;
+    }
+
     isUploadRunning() {
       return this.getTaskList().some((t) => t.state === 'waiting' || t.state === 'checking' || t.state === 'uploading');
     }

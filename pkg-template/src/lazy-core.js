@@ -119,6 +119,7 @@ export function lazyCore(instantiate) {
       return loaded ? glue.getAuthorizationFlat : undefined;
     },
     // COS.util's helpers run in wasm: a clear error before it is loaded.
+    signV4: whenLoaded('getV4Auth', (...a) => glue.signV4(...a)),
     utilMd5: whenLoaded('COS.util.md5', (d) => glue.utilMd5(d)),
     utilBase64: whenLoaded('COS.util.encodeBase64', (t, safe) => glue.utilBase64(t, safe)),
     utilXml2json: whenLoaded('COS.util.xml2json', (h, x) => glue.utilXml2json(h, x)),

@@ -388,3 +388,9 @@ pub fn util_json2xml(host: JsHostObject, value: JsValue) -> String {
     }
     out
 }
+
+/// `getV4Auth`: the older multi-field signature; the caller gives the time (s) and the random number.
+#[wasm_bindgen(js_name = signV4)]
+pub fn sign_v4(secret_id: &str, secret_key: &str, bucket: &str, key: &str, now_s: f64, expires_s: f64, random: f64) -> Option<String> {
+    crate::sign::v4_authorization(secret_id, secret_key, bucket, key, now_s as u64, expires_s.max(0.0) as u64, random as u32)
+}
