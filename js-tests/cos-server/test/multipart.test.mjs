@@ -274,7 +274,7 @@ test('List Multipart Uploads: prefix, delimiter/CommonPrefixes, markers, paging,
   }
 });
 
-test('a 48 MiB multipart upload is streamed: bounded server memory, correct bytes', async () => {
+test('a 96 MiB multipart upload is streamed: bounded server memory, correct bytes', async () => {
   const s = await startCosServer({ credentials: [{ secretId: SID, secretKey: SKEY }], buckets: [{ name: BUCKET, region: REGION }] });
   try {
     const id = xmlValue((await cos(s, { method: 'POST', key: 'big', query: { uploads: '' } })).text, 'UploadId');
@@ -283,7 +283,10 @@ test('a 48 MiB multipart upload is streamed: bounded server memory, correct byte
     global.gc?.();
     const rss0 = process.memoryUsage().rss;
     const etags = [];
-    for (let n = 1; n <= 3; n++) {
+    // 96 MiB in 6 parts: a server that held the parts would grow by more than that, while garbage
+    // Buffers waiting for the collector stay about the same whatever the size (40-45 MiB seen here
+    // under load, 57 in a full run of this file), so the bound tells the two apart with room for noise.
+    for (let n = 1; n <= 6; n++) {
       async function* gen() {
         for (let i = 0; i < 16; i++) yield chunk;
       }
@@ -295,7 +298,7 @@ test('a 48 MiB multipart upload is streamed: bounded server memory, correct byte
     const r = await cos(s, { method: 'POST', key: 'big', query: { uploadId: id }, body: completeXml(etags) });
     assert.equal(r.status, 200);
     const grew = (process.memoryUsage().rss - rss0) / MiB;
-    assert.ok(grew < 40, 'server + client grew by ' + grew.toFixed(1) + ' MiB for a 48 MiB upload');
+    assert.ok(grew < 84, 'server + client grew by ' + grew.toFixed(1) + ' MiB for a 96 MiB upload');
     assert.equal(s.objects(BUCKET)[0].md5, md5.digest('hex'));
   } finally {
     await s.stop();
