@@ -27,6 +27,13 @@ export const scenarios = [
       }
       eq(first.signal, 'SIGKILL', 'killed by SIGKILL');
       await ctx.quiesce();
+      // A part whose bytes all arrived before the kill is still being stored when its connection
+      // closes: wait until the server's part list stops changing before taking it as the truth.
+      const partsNow = () => (ctx.uploads(key)[0] ? ctx.uploads(key)[0].parts.length : 0);
+      for (let seen = -1, tries = 0; partsNow() !== seen && tries < 20; tries++) {
+        seen = partsNow();
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       const open = ctx.uploads(key);
       eq(open.length, 1, 'one upload open after the kill');
       const uploadId = open[0].uploadId;
