@@ -638,6 +638,42 @@ pub async fn multipart_abort<H: Host>(c: &Client<H>, target: &Target, upload_id:
     Ok(base_data(&resp))
 }
 
+/// Pages through the in-progress uploads of a bucket (under `prefix`), giving each page's `Upload`
+/// list to `each`. At most [`MAX_UPLOAD_PAGES`] pages: a server that always answers "truncated"
+/// cannot keep a call going forever.
+pub async fn each_upload_page<H: Host>(
+    c: &Client<H>,
+    bucket: &str,
+    region: &str,
+    prefix: Option<&str>,
+    scope: Option<&[&'static str]>,
+    abort: Option<&AbortScope>,
+    mut each: impl FnMut(Vec<&Value>),
+) -> Result<()> {
+    let mut page = Value::obj();
+    page.set("Bucket", bucket.into());
+    page.set("Region", region.into());
+    if let Some(p) = prefix {
+        page.set("Prefix", p.into());
+    }
+    for _ in 0..MAX_UPLOAD_PAGES {
+        let list = multipart_list(c, &page, scope, abort).await?;
+        each(list.get("Upload").map(Value::as_list).unwrap_or_default());
+        if list.get("IsTruncated").and_then(Value::as_str) != Some("true") {
+            break;
+        }
+        for (from, to) in [("NextKeyMarker", "KeyMarker"), ("NextUploadIdMarker", "UploadIdMarker")] {
+            if let Some(v) = list.get(from).and_then(Value::as_str) {
+                page.set(to, v.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Pages of in-progress uploads read by one call (1,000 uploads a page).
+pub const MAX_UPLOAD_PAGES: usize = 20;
+
 /// `abortUploadTask`: aborts one upload (`Level: 'task'`, with Key and UploadId), every upload of
 /// a key (`'file'`) or of the whole bucket (`'bucket'`). Resolves with `{successList, errorList}`
 /// of `{Bucket, Region, Key, UploadId}`: one upload that cannot be aborted does not stop the rest.
@@ -661,32 +697,17 @@ pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value) -> Result
                 return Err(CosError::missing("Key"));
             }
             let mut out = Vec::new();
-            let mut page = Value::obj();
-            page.set("Bucket", bucket.as_str().into());
-            page.set("Region", region.as_str().into());
-            if let Some(k) = &key {
-                page.set("Prefix", k.as_str().into());
-            }
-            // Every page: a key's uploads and a bucket's may span several.
-            loop {
-                let list = multipart_list(c, &page, None, None).await?;
-                for u in list.get("Upload").map(Value::as_list).unwrap_or_default() {
+            // A prefix listing also finds longer keys: a named key aborts its own uploads only.
+            each_upload_page(c, &bucket, &region, key.as_deref(), None, None, |uploads| {
+                for u in uploads {
                     let k = u.get("Key").and_then(Value::as_str).unwrap_or("");
                     let id = u.get("UploadId").and_then(Value::as_str).unwrap_or("");
-                    // A prefix listing also finds longer keys: a named key aborts its own uploads only.
                     if !id.is_empty() && key.as_deref().is_none_or(|want| want == k) {
                         out.push((k.to_string(), id.to_string()));
                     }
                 }
-                if list.get("IsTruncated").and_then(Value::as_str) != Some("true") {
-                    break;
-                }
-                for (from, to) in [("NextKeyMarker", "KeyMarker"), ("NextUploadIdMarker", "UploadIdMarker")] {
-                    if let Some(v) = list.get(from).and_then(Value::as_str) {
-                        page.set(to, v.into());
-                    }
-                }
-            }
+            })
+            .await?;
             out
         }
         _ => return Err(CosError::param("param Level should be 'task', 'file' or 'bucket'")),

@@ -188,22 +188,9 @@ async fn find_resumable<H: Host>(
     }
     let from_checkpoint = candidates.len();
     if candidates.is_empty() && c.opts.resume_from_list && file_id.is_some() {
-        let mut key_marker: Option<String> = None;
-        let mut id_marker: Option<String> = None;
-        for _page in 0..20 {
-            let mut p = Value::obj();
-            p.set("Bucket", t.bucket.as_str().into());
-            p.set("Region", t.region.as_str().into());
-            p.set("Prefix", t.key.as_str().into());
-            if let Some(k) = &key_marker {
-                p.set("KeyMarker", Value::Str(k.clone()));
-            }
-            if let Some(u) = &id_marker {
-                p.set("UploadIdMarker", Value::Str(u.clone()));
-            }
-            let page = ops::multipart_list(c, &p, Some(MULTIPART_SCOPE), Some(&ctx.abort)).await?;
+        ops::each_upload_page(c, &t.bucket, &t.region, Some(&t.key), Some(MULTIPART_SCOPE), Some(&ctx.abort), |page| {
             let mut uploads: Vec<(String, String)> = Vec::new();
-            for u in page.get("Upload").map(Value::as_list).unwrap_or_default() {
+            for u in page {
                 let key = u.get("Key").and_then(Value::as_str).unwrap_or("");
                 let class = u.get("StorageClass").and_then(Value::as_str).unwrap_or("");
                 let id = u.get("UploadId").and_then(Value::as_str).unwrap_or("");
@@ -215,13 +202,8 @@ async fn find_resumable<H: Host>(
             }
             crate::sort::sort_small(&mut uploads, |a, b| a < b);
             candidates.extend(uploads.into_iter().rev().map(|(_, id)| id));
-            let truncated = page.get("IsTruncated").and_then(Value::as_str) == Some("true");
-            if !truncated {
-                break;
-            }
-            key_marker = page.get("NextKeyMarker").and_then(Value::as_str).map(str::to_string);
-            id_marker = page.get("NextUploadIdMarker").and_then(Value::as_str).map(str::to_string);
-        }
+        })
+        .await?;
     }
     for (i, upload_id) in candidates.into_iter().enumerate() {
         if c.in_use(&upload_id) {
