@@ -81,8 +81,9 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       for (const k of ['Bucket', 'Region', 'Method', 'Key', 'Query', 'Headers', 'Expires', 'KeyTime']) {
         if (p[k] !== undefined) signed[k] = p[k];
       }
-      signed.SecretId = p.SecretId || o.SecretId || o.secretId || '';
-      signed.SecretKey = p.SecretKey || o.SecretKey || o.secretKey || '';
+      const keys = signingKeys(p, o);
+      signed.SecretId = keys.id || '';
+      signed.SecretKey = keys.key || '';
       for (const k of ['UseRawKey', 'SystemClockOffset', 'ForceSignHost']) {
         if (o[k] !== undefined) signed[k] = o[k];
       }
@@ -96,8 +97,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
     getV4Auth(params) {
       const p = params || {};
       const o = this.options;
-      const id = p.SecretId || o.SecretId || o.secretId;
-      const key = p.SecretKey || o.SecretKey || o.secretKey;
+      const { id, key } = signingKeys(p, o);
       // The official helper logs and returns nothing here; a call that cannot sign says why.
       for (const [name, v] of [['SecretId', id], ['SecretKey', key], ['Bucket', p.Bucket]]) {
         if (!v || typeof v !== 'string') throw paramErr('missing param ' + name);
@@ -431,6 +431,14 @@ function canceledError() {
   e.error = { message: 'task canceled', code: 'TaskCanceled' };
   e.headers = {};
   return e;
+}
+
+/** The keys the instance signers use: those in params, else the instance's (either spelling). */
+function signingKeys(params, options) {
+  return {
+    id: params.SecretId || options.SecretId || options.secretId,
+    key: params.SecretKey || options.SecretKey || options.secretKey,
+  };
 }
 
 /** Bytes for COS.util.md5: typed arrays and ArrayBuffers by their bytes, anything else as text. */
