@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::encode::{cam_safe_url_encode, encode_key_path};
+use crate::attempts::{Attempts, Fix, Next};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Body, Host, HttpRequest, HttpResponse, ProgressFn, ResponseType, TransportError};
 use crate::options::Options;
@@ -305,12 +306,15 @@ impl<H: Host> Client<H> {
         id
     }
 
-    /// Sends a request, retrying per `req.retry` and correcting clock skew once.
+    /// Sends a request, retrying per `req.retry` and correcting clock skew once: `Attempts` decides
+    /// after each attempt, this loop performs (signs, sends, waits, corrects).
     pub async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
-        let mut attempt: u32 = 0;
-        let started = self.host.now_ms();
-        let mut skew_corrected = false;
-        let mut keys_refreshed = false;
+        let mut attempts = Attempts::new(req.retry, self.retry_policy(), self.host.now_ms())
+            .correcting_clock_skew(self.opts.correct_clock_skew)
+            .refreshing_keys(self.opts.get_authorization.is_some())
+            // 304 is an answer only to If-Modified-Since (headObject / getObject give
+            // `NotModified`); the official SDKs report any other 304 as an error.
+            .accepting_not_modified(get_header(&req.headers, "if-modified-since").is_some());
         let mut url = match req.host {
             Some(h) => [self.protocol(), "//", h, "/"].concat(),
             None => self.object_url(req.bucket, req.region, req.key),
@@ -325,7 +329,7 @@ impl<H: Host> Client<H> {
                 scope.check()?;
             }
             let mut headers = req.headers.clone();
-            if attempt > 0 {
+            if attempts.failed() > 0 {
                 put_header(&mut headers, "x-cos-sdk-retry", "true".into());
             }
             if !req.unsigned {
@@ -349,66 +353,34 @@ impl<H: Host> Client<H> {
                 response_type: req.response_type,
                 data_type: req.data_type.clone(),
             };
+            let signed_offset = self.clock_offset.get();
             let result = self.host.send(http, req.progress.clone()).await;
             if let Some(scope) = scope_in_flight {
                 scope.in_flight.borrow_mut().retain(|x| *x != id);
                 scope.check()?;
             }
-            let err = match result {
-                // 304 is an answer only to If-Modified-Since (headObject / getObject give
-                // `NotModified`); the official SDKs report any other 304 as an error.
-                Ok(resp) if resp.status < 300 || (resp.status == 304 && get_header(&req.headers, "if-modified-since").is_some()) => {
-                    return Ok(resp)
-                }
-                Ok(resp) => self.error_from_response(&req, &url, resp),
-                Err(TransportError::Aborted) => {
-                    if let Some(scope) = req.abort {
-                        scope.check()?;
-                    }
-                    return Err(with_request(CosError::network("request aborted"), &url, req.method));
-                }
-                Err(TransportError::Timeout) => {
-                    with_request(CosError::new(ErrorKind::Timeout, "Error", "timeout"), &url, req.method)
-                }
-                Err(TransportError::Invalid(m)) => with_request(CosError::protocol(m), &url, req.method),
-                Err(TransportError::Network(m)) => {
-                    let m = if m.is_empty() { "CORS blocked or network error".to_string() } else { m };
-                    with_request(CosError::network(m), &url, req.method)
-                }
-            };
-            if err.is_time_error() && self.opts.correct_clock_skew && !skew_corrected {
-                if let Some(server_ms) = server_time_ms(&err) {
-                    let local = self.host.now_ms();
-                    if (local + self.clock_offset.get() - server_ms).abs() >= 30_000.0 {
-                        self.clock_offset.set(server_ms - local);
-                        skew_corrected = true;
-                        self.forget_unusable_keys();
-                        continue;
-                    }
+            if matches!(result, Err(TransportError::Aborted)) {
+                if let Some(scope) = req.abort {
+                    scope.check()?;
                 }
             }
-            // Temporary keys that expired (or were revoked) mid-upload: ask getAuthorization for new
-            // ones once, instead of failing the upload and leaving it behind.
-            if !keys_refreshed
-                && self.opts.get_authorization.is_some()
-                && err.kind == ErrorKind::Server
-                && matches!(err.code.as_str(), "ExpiredToken" | "InvalidAccessKeyId" | "TokenExpired")
-            {
-                keys_refreshed = true;
-                self.sts_cache.borrow_mut().clear();
-                continue;
-            }
-            let retryable = match (req.retry, err.kind) {
-                (Retry::Never, _) => false,
-                (_, ErrorKind::Server) => err.status_code.is_some_and(|s| s >= 500),
-                (Retry::Idempotent, ErrorKind::Network | ErrorKind::Timeout) => true,
-                _ => false,
-            };
-            attempt += 1;
-            let elapsed = self.host.now_ms() - started;
-            match self.retry_policy().delay_after(attempt, elapsed, self.host.random()) {
-                Some(ms) if retryable => self.host.sleep(ms).await,
-                _ => return Err(err.with_attempts(attempt, elapsed)),
+            let now = self.host.now_ms();
+            match attempts.after(result, &url, req.method, now, signed_offset, self.host.random()) {
+                Next::Answer(resp) => return Ok(resp),
+                Next::Fail(err) => return Err(err),
+                Next::Resend { delay_ms, fix } => {
+                    match fix {
+                        Fix::Nothing => {}
+                        Fix::ClockOffset(ms) => {
+                            self.clock_offset.set(ms);
+                            self.forget_unusable_keys();
+                        }
+                        Fix::RefreshKeys => self.sts_cache.borrow_mut().clear(),
+                    }
+                    if delay_ms > 0 {
+                        self.host.sleep(delay_ms).await;
+                    }
+                }
             }
         }
     }
@@ -424,12 +396,6 @@ impl<H: Host> Client<H> {
     /// any other request.
     pub fn part_retry_policy(&self) -> RetryPolicy {
         RetryPolicy { retries: self.opts.retry_times.max(self.opts.chunk_retry_times), ..self.retry_policy() }
-    }
-
-    fn error_from_response(&self, req: &Req<'_>, url: &str, resp: HttpResponse) -> CosError {
-        let mut err = decode_error(resp.status, &resp.headers, &resp.body);
-        err = with_request(err, url, req.method);
-        err
     }
 
     /// Adds `Authorization` (and the token header) for this attempt.
@@ -760,12 +726,6 @@ pub fn query_string(query: &[(String, String)]) -> String {
     s
 }
 
-fn with_request(mut err: CosError, url: &str, method: &str) -> CosError {
-    err.url = Some(url.to_string());
-    err.method = Some(method.to_string());
-    err
-}
-
 /// Builds the SDK error for a non-2xx response (or a 2xx whose body is `<Error>`).
 pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CosError {
     let text = core::str::from_utf8(body).unwrap_or("");
@@ -804,17 +764,6 @@ pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> C
     err.error = Some(error_obj.unwrap_or_else(Value::obj));
     err.request_id = request_id;
     err
-}
-
-/// Server time from the `Date` header or the error body's `ServerTime`.
-fn server_time_ms(err: &CosError) -> Option<f64> {
-    if let Some(d) = err.header("date") {
-        if let Some(ms) = parse_http_date(d) {
-            return Some(ms);
-        }
-    }
-    let t = err.error.as_ref()?.get("ServerTime")?.as_str()?;
-    parse_http_date(t).or_else(|| crate::value::parse_number(t).map(|s| s * 1000.0))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to epoch ms.

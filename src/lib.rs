@@ -15,6 +15,7 @@ pub mod plan;
 pub mod checkpoint;
 pub mod queue;
 pub mod progress;
+mod attempts;
 pub mod client;
 pub mod cos;
 pub mod error;

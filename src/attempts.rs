@@ -1,0 +1,282 @@
+//! A request's retry loop as decisions with no I/O: given what one attempt got, answer, fail, or
+//! send again (after a pause, with the clock corrected or the keys refreshed first).
+//! `Client::request` performs the decisions; the tests below drive them step by step, so every
+//! order of failures is checked without a host or a clock.
+
+use crate::client::{decode_error, Retry, RetryPolicy};
+use crate::error::{CosError, ErrorKind};
+use crate::host::{HttpResponse, TransportError};
+
+/// What the driver does next.
+#[derive(Debug)]
+pub(crate) enum Next {
+    /// The answer: a 2xx, or a 304 to a conditional GET/HEAD that asked for one.
+    Answer(HttpResponse),
+    /// Send again after `delay_ms`, having applied `fix` first.
+    Resend { delay_ms: u32, fix: Fix },
+    /// The request failed for good; the error carries the attempts made and the time spent.
+    Fail(CosError),
+}
+
+/// What changes before the next attempt.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Fix {
+    Nothing,
+    /// The server's clock is this many ms ahead of the host's: sign with it from now on, and drop
+    /// temporary keys whose window was judged by the wrong clock.
+    ClockOffset(f64),
+    /// The temporary keys expired or were revoked: ask getAuthorization for new ones.
+    RefreshKeys,
+}
+
+/// The clock is corrected only when it is this far off (COS allows 15 min, but a signature's
+/// start time a little ahead already fails).
+const SKEW_MS: f64 = 30_000.0;
+
+/// One request's attempts so far.
+pub(crate) struct Attempts {
+    retry: Retry,
+    policy: RetryPolicy,
+    correct_clock_skew: bool,
+    /// Keys come from getAuthorization, so expired ones can be replaced.
+    refreshable_keys: bool,
+    /// A 304 is an answer (the request carried If-Modified-Since).
+    not_modified_ok: bool,
+    started_ms: f64,
+    made: u32,
+    skew_corrected: bool,
+    keys_refreshed: bool,
+}
+
+impl Attempts {
+    pub fn new(retry: Retry, policy: RetryPolicy, started_ms: f64) -> Attempts {
+        Attempts {
+            retry,
+            policy,
+            correct_clock_skew: false,
+            refreshable_keys: false,
+            not_modified_ok: false,
+            started_ms,
+            made: 0,
+            skew_corrected: false,
+            keys_refreshed: false,
+        }
+    }
+
+    pub fn correcting_clock_skew(mut self, on: bool) -> Attempts {
+        self.correct_clock_skew = on;
+        self
+    }
+
+    pub fn refreshing_keys(mut self, on: bool) -> Attempts {
+        self.refreshable_keys = on;
+        self
+    }
+
+    pub fn accepting_not_modified(mut self, on: bool) -> Attempts {
+        self.not_modified_ok = on;
+        self
+    }
+
+    /// Failed attempts that were retried or ended the request (corrections do not count).
+    pub fn failed(&self) -> u32 {
+        self.made
+    }
+
+    /// Decides after one attempt. `now_ms` is the host clock, `offset_ms` the clock offset the
+    /// attempt was signed with, `random` in [0, 1) for the jitter.
+    pub fn after(
+        &mut self,
+        got: Result<HttpResponse, TransportError>,
+        url: &str,
+        method: &str,
+        now_ms: f64,
+        offset_ms: f64,
+        random: f64,
+    ) -> Next {
+        let err = match got {
+            Ok(resp) if resp.status < 300 || (resp.status == 304 && self.not_modified_ok) => return Next::Answer(resp),
+            Ok(resp) => decode_error(resp.status, &resp.headers, &resp.body),
+            // Pause and cancel are told apart by the driver before it asks; any other abort is final.
+            Err(TransportError::Aborted) => return Next::Fail(with_request(CosError::network("request aborted"), url, method)),
+            Err(TransportError::Timeout) => CosError::new(ErrorKind::Timeout, "Error", "timeout"),
+            Err(TransportError::Invalid(m)) => CosError::protocol(m),
+            Err(TransportError::Network(m)) => {
+                CosError::network(if m.is_empty() { "CORS blocked or network error".to_string() } else { m })
+            }
+        };
+        let err = with_request(err, url, method);
+        if err.is_time_error() && self.correct_clock_skew && !self.skew_corrected {
+            if let Some(server_ms) = server_time_ms(&err) {
+                if (now_ms + offset_ms - server_ms).abs() >= SKEW_MS {
+                    self.skew_corrected = true;
+                    return Next::Resend { delay_ms: 0, fix: Fix::ClockOffset(server_ms - now_ms) };
+                }
+            }
+        }
+        // Temporary keys that expired (or were revoked) mid-upload: new ones once, instead of
+        // failing the upload and leaving it behind.
+        if !self.keys_refreshed
+            && self.refreshable_keys
+            && err.kind == ErrorKind::Server
+            && matches!(err.code.as_str(), "ExpiredToken" | "InvalidAccessKeyId" | "TokenExpired")
+        {
+            self.keys_refreshed = true;
+            return Next::Resend { delay_ms: 0, fix: Fix::RefreshKeys };
+        }
+        let retryable = match (self.retry, err.kind) {
+            (Retry::Never, _) => false,
+            (_, ErrorKind::Server) => err.status_code.is_some_and(|s| s >= 500),
+            (Retry::Idempotent, ErrorKind::Network | ErrorKind::Timeout) => true,
+            _ => false,
+        };
+        self.made += 1;
+        let elapsed = now_ms - self.started_ms;
+        match self.policy.delay_after(self.made, elapsed, random) {
+            Some(delay_ms) if retryable => Next::Resend { delay_ms, fix: Fix::Nothing },
+            _ => Next::Fail(err.with_attempts(self.made, elapsed)),
+        }
+    }
+}
+
+pub(crate) fn with_request(mut err: CosError, url: &str, method: &str) -> CosError {
+    err.url = Some(url.to_string());
+    err.method = Some(method.to_string());
+    err
+}
+
+/// Server time from the `Date` header or the error body's `ServerTime`.
+fn server_time_ms(err: &CosError) -> Option<f64> {
+    if let Some(d) = err.header("date") {
+        if let Some(ms) = crate::client::parse_http_date(d) {
+            return Some(ms);
+        }
+    }
+    let t = err.error.as_ref()?.get("ServerTime")?.as_str()?;
+    crate::client::parse_http_date(t).or_else(|| crate::value::parse_number(t).map(|s| s * 1000.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: RetryPolicy = RetryPolicy { retries: 2, base_delay_ms: 100, budget_ms: 120_000.0 };
+    const URL: &str = "https://b-1250000000.cos.ap-guangzhou.myqcloud.com/k";
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Result<HttpResponse, TransportError> {
+        Ok(HttpResponse {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+            native_body: None,
+        })
+    }
+
+    fn error_xml(code: &str, message: &str) -> String {
+        ["<Error><Code>", code, "</Code><Message>", message, "</Message></Error>"].concat()
+    }
+
+    fn failed(next: Next) -> CosError {
+        match next {
+            Next::Fail(e) => e,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    fn resend(next: Next) -> (u32, Fix) {
+        match next {
+            Next::Resend { delay_ms, fix } => (delay_ms, fix),
+            other => panic!("expected a resend, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_2xx_is_the_answer_and_a_304_only_when_asked_for() {
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
+        assert!(matches!(a.after(answer(204, &[], ""), URL, "DELETE", 5.0, 0.0, 0.5), Next::Answer(r) if r.status == 204));
+        let e = failed(a.after(answer(304, &[], ""), URL, "GET", 5.0, 0.0, 0.5));
+        assert_eq!((e.status_code, e.attempts), (Some(304), 1));
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0).accepting_not_modified(true);
+        assert!(matches!(a.after(answer(304, &[], ""), URL, "GET", 5.0, 0.0, 0.5), Next::Answer(_)));
+    }
+
+    #[test]
+    fn server_errors_are_retried_with_backoff_until_the_count_is_spent() {
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 1_000.0);
+        let busy = || answer(503, &[("x-cos-request-id", "r")], &error_xml("ServiceUnavailable", "busy"));
+        assert_eq!(resend(a.after(busy(), URL, "PUT", 1_010.0, 0.0, 1.0)), (100, Fix::Nothing));
+        assert_eq!(resend(a.after(busy(), URL, "PUT", 1_120.0, 0.0, 0.0)), (100, Fix::Nothing));
+        let e = failed(a.after(busy(), URL, "PUT", 1_330.0, 0.0, 1.0));
+        assert_eq!((e.code.as_str(), e.attempts, e.elapsed_ms), ("ServiceUnavailable", 3, 330.0));
+        assert_eq!((e.url.as_deref(), e.method.as_deref(), e.request_id.as_deref()), (Some(URL), Some("PUT"), Some("r")));
+    }
+
+    #[test]
+    fn client_errors_and_non_idempotent_failures_are_not_retried() {
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
+        let e = failed(a.after(answer(404, &[], &error_xml("NoSuchKey", "gone")), URL, "GET", 1.0, 0.0, 0.5));
+        assert_eq!((e.code.as_str(), e.attempts), ("NoSuchKey", 1));
+        // Initiate and Complete: the server did not act on a 5xx, but a lost answer may have acted.
+        let mut a = Attempts::new(Retry::ServerErrors, POLICY, 0.0);
+        let e = failed(a.after(Err(TransportError::Network(String::new())), URL, "POST", 1.0, 0.0, 0.5));
+        assert_eq!((e.message.as_str(), e.kind), ("CORS blocked or network error", ErrorKind::Network));
+        assert!(matches!(a.after(answer(500, &[], ""), URL, "POST", 2.0, 0.0, 0.5), Next::Resend { .. }));
+        // Append: never, whatever happened.
+        let mut a = Attempts::new(Retry::Never, POLICY, 0.0);
+        assert!(matches!(a.after(answer(503, &[], ""), URL, "POST", 1.0, 0.0, 0.5), Next::Fail(_)));
+        // Timeouts and network errors of idempotent requests are.
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
+        assert!(matches!(a.after(Err(TransportError::Timeout), URL, "GET", 1.0, 0.0, 0.5), Next::Resend { .. }));
+        // An answer that cannot be COS's (too large) is final.
+        let e = failed(a.after(Err(TransportError::Invalid("too large".into())), URL, "GET", 2.0, 0.0, 0.5));
+        assert_eq!(e.kind, ErrorKind::Protocol);
+    }
+
+    #[test]
+    fn the_time_budget_ends_retries_before_the_count_does() {
+        let policy = RetryPolicy { retries: 10, base_delay_ms: 1_000, budget_ms: 3_000.0 };
+        let mut a = Attempts::new(Retry::Idempotent, policy, 0.0);
+        assert!(matches!(a.after(answer(500, &[], ""), URL, "GET", 100.0, 0.0, 1.0), Next::Resend { delay_ms: 1_000, .. }));
+        // The next pause (2 s) would start the third attempt after the budget.
+        let e = failed(a.after(answer(500, &[], ""), URL, "GET", 1_500.0, 0.0, 1.0));
+        assert_eq!(e.attempts, 2);
+    }
+
+    #[test]
+    fn a_skewed_clock_is_corrected_once_from_the_server_date() {
+        let skewed = || {
+            answer(403, &[("date", "Tue, 14 Nov 2023 22:13:20 GMT")], &error_xml("RequestTimeTooSkewed", "skewed"))
+        };
+        let server = 1_700_000_000_000.0;
+        let local = server - 3_600_000.0;
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, local).correcting_clock_skew(true);
+        assert_eq!(resend(a.after(skewed(), URL, "PUT", local, 0.0, 0.5)), (0, Fix::ClockOffset(3_600_000.0)));
+        assert_eq!(a.failed(), 0);
+        // Still refused with the corrected clock: a 403 is final.
+        let e = failed(a.after(skewed(), URL, "PUT", local + 50.0, 3_600_000.0, 0.5));
+        assert_eq!((e.code.as_str(), e.attempts), ("RequestTimeTooSkewed", 1));
+        // Off by less than the threshold, or correction turned off: no correction.
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, server).correcting_clock_skew(true);
+        assert!(matches!(a.after(skewed(), URL, "PUT", server - 10_000.0, 0.0, 0.5), Next::Fail(_)));
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, local);
+        assert!(matches!(a.after(skewed(), URL, "PUT", local, 0.0, 0.5), Next::Fail(_)));
+    }
+
+    #[test]
+    fn expired_temporary_keys_are_refreshed_once() {
+        let expired = || answer(403, &[], &error_xml("ExpiredToken", "expired"));
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0).refreshing_keys(true);
+        assert_eq!(resend(a.after(expired(), URL, "PUT", 1.0, 0.0, 0.5)), (0, Fix::RefreshKeys));
+        assert_eq!(failed(a.after(expired(), URL, "PUT", 2.0, 0.0, 0.5)).code, "ExpiredToken");
+        // Permanent keys cannot be refreshed.
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
+        assert!(matches!(a.after(expired(), URL, "PUT", 1.0, 0.0, 0.5), Next::Fail(_)));
+    }
+
+    #[test]
+    fn an_abort_is_final_and_names_the_request() {
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
+        let e = failed(a.after(Err(TransportError::Aborted), URL, "GET", 1.0, 0.0, 0.5));
+        assert_eq!((e.message.as_str(), e.url.as_deref(), e.attempts), ("request aborted", Some(URL), 0));
+    }
+}
