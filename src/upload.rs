@@ -461,26 +461,7 @@ async fn upload_parts_and_complete<H: Host>(
     // From here the object may be stored at any moment: pause and cancel are refused until Complete
     // answers, so a stored object is never reported as a failure or a cancellation.
     ctx.abort.check()?;
-    ctx.abort.set_committing(true);
-    // This loop is Complete's only retry layer: it also retries a 200 that carries an error.
-    let started = c.host.now_ms();
-    let mut attempts = 0;
-    let completed = loop {
-        let run = ops::RunWithin { scope: Some(MULTIPART_SCOPE), abort: Some(&ctx.abort), retry: Retry::Never };
-        match ops::multipart_complete(c, t, &upload_id, &parts, attempt_headers(&complete_headers, attempts), run).await {
-            Ok(r) => break Ok(r),
-            Err(e) => {
-                attempts += 1;
-                let elapsed = c.host.now_ms() - started;
-                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
-                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
-                    _ => break Err(e.with_attempts(attempts, elapsed)),
-                }
-            }
-        }
-    };
-    ctx.abort.set_committing(false);
-    let (mut data, resp) = completed?;
+    let (mut data, resp) = complete_with_retries(c, t, &upload_id, &parts, &complete_headers, MULTIPART_SCOPE, &ctx.abort).await?;
     // Whole-object CRC64, combined from what we sent; COS computes it from what it stored.
     let combined = done
         .borrow()
@@ -499,6 +480,39 @@ async fn upload_parts_and_complete<H: Host>(
     ctx.report(size, size);
     ctx.reporter.flush();
     Ok(data)
+}
+
+/// Complete of a driver's upload, retried by this loop only (it also retries a 200 that carries an
+/// error). Pause and cancel are refused meanwhile: the object may be stored at any moment, and a
+/// stored object is never reported as a failure or a cancellation.
+async fn complete_with_retries<H: Host>(
+    c: &Client<H>,
+    t: &Target,
+    upload_id: &str,
+    parts: &[(u32, String)],
+    headers: &[(String, String)],
+    scope: &'static [&'static str],
+    abort: &AbortScope,
+) -> Result<(Value, crate::host::HttpResponse)> {
+    abort.set_committing(true);
+    let started = c.host.now_ms();
+    let mut attempts = 0;
+    let completed = loop {
+        let run = ops::RunWithin { scope: Some(scope), abort: Some(abort), retry: Retry::Never };
+        match ops::multipart_complete(c, t, upload_id, parts, attempt_headers(headers, attempts), run).await {
+            Ok(r) => break Ok(r),
+            Err(e) => {
+                attempts += 1;
+                let elapsed = c.host.now_ms() - started;
+                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
+                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
+                    _ => break Err(e.with_attempts(attempts, elapsed)),
+                }
+            }
+        }
+    };
+    abort.set_committing(false);
+    completed
 }
 
 /// A driver's request headers for its attempt number `attempts` (0 = the first): retries say so,
@@ -840,8 +854,9 @@ async fn copy_parts_and_complete<H: Host>(
     let mut queue = todo.into_iter();
     let mut running = FuturesUnordered::new();
     let mut first_error: Option<CosError> = None;
+    let limit = c.opts.copy_chunk_parallel_limit.clamp(1, 256);
     loop {
-        while first_error.is_none() && running.len() < c.opts.copy_chunk_parallel_limit {
+        while first_error.is_none() && running.len() < limit {
             let Some(n) = queue.next() else { break };
             running.push(copy_one_part(c, t, copy_source, upload_id, plan, n, part_headers, &ctx.abort));
         }
@@ -865,25 +880,7 @@ async fn copy_parts_and_complete<H: Host>(
     }
     ctx.abort.check()?;
     let parts: Vec<(u32, String)> = etags.into_iter().enumerate().skip(1).map(|(n, e)| (n as u32, e)).collect();
-    ctx.abort.set_committing(true);
-    let started = c.host.now_ms();
-    let mut attempts = 0;
-    let completed = loop {
-        let run = ops::RunWithin { scope: Some(COPY_SCOPE), abort: Some(&ctx.abort), retry: Retry::Never };
-        match ops::multipart_complete(c, t, upload_id, &parts, attempt_headers(&[], attempts), run).await {
-            Ok(r) => break Ok(r),
-            Err(e) => {
-                attempts += 1;
-                let elapsed = c.host.now_ms() - started;
-                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
-                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
-                    _ => break Err(e.with_attempts(attempts, elapsed)),
-                }
-            }
-        }
-    };
-    ctx.abort.set_committing(false);
-    Ok(completed?.0)
+    Ok(complete_with_retries(c, t, upload_id, &parts, &[], COPY_SCOPE, &ctx.abort).await?.0)
 }
 
 /// One UploadPartCopy, retried by this loop only (its request goes out with `Retry::Never`).
