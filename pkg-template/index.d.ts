@@ -125,6 +125,12 @@ declare namespace COS {
     UseFetch?: boolean;
     /** Browser: read, hash and send File parts from a Worker running the same wasm (default true; started from a Blob URL, so bundling is fine). */
     UseWorker?: boolean;
+    /** sliceCopyFile: part copies in flight. Default 20 (at most 256). */
+    CopyChunkParallelLimit?: number;
+    /** sliceCopyFile: part size in bytes (at least 1 MiB; grown so a source needs at most MaxPartNumber parts). Default 10 MiB. */
+    CopyChunkSize?: number;
+    /** sliceCopyFile: sources up to this size are copied by one PUT Object - Copy. Default 10 MiB. */
+    CopySliceSize?: number;
   }
 
   /** What every call takes besides its own parameters. */
@@ -132,8 +138,9 @@ declare namespace COS {
     /**
      * Aborting settles the call with the `TaskCanceled` error. For putObject, sliceUploadFile,
      * uploadFile and uploadFiles it cancels the task(s) as cancelTask does (the multipart upload is
-     * aborted); an already aborted signal settles at once without sending. Other calls settle at
-     * once, while a request already sent may still complete in the background.
+     * aborted); an already aborted signal settles at once without sending. sliceCopyFile stops its
+     * requests, aborts its multipart upload, then settles. Other calls settle at once, while a request
+     * already sent may still complete in the background.
      */
     signal?: AbortSignal;
   }
@@ -301,6 +308,57 @@ declare namespace COS {
     UploadAddMetaMd5?: boolean;
     /** cancelTask keeps the multipart upload on the server instead of aborting it. */
     KeepUploadOnCancel?: boolean;
+  }
+
+  interface SliceCopyFileParams extends ObjectParams, ObjectHeaderParams {
+    /** `bucket-appid.cos.region.myqcloud.com/url-encoded-key` (optionally `?versionId=…`). */
+    CopySource: string;
+    /** `Copy` (default): the new object keeps the source's metadata; `Replaced`: this call's headers are its metadata. */
+    MetadataDirective?: 'Copy' | 'Replaced';
+    CopySourceIfModifiedSince?: string;
+    CopySourceIfUnmodifiedSince?: string;
+    CopySourceIfMatch?: string;
+    CopySourceIfNoneMatch?: string;
+    /** Overrides the CopySliceSize option for this call. */
+    CopySliceSize?: number;
+    /** Overrides the CopyChunkSize option for this call. */
+    CopyChunkSize?: number;
+    onProgress?: (info: ProgressInfo) => void;
+  }
+
+  /** putObjectCopy's data (a source up to CopySliceSize), or multipartComplete's. */
+  interface SliceCopyFileResult extends GeneralResult {
+    ETag: string;
+    Location?: string;
+    Bucket?: string;
+    Key?: string;
+    CRC64?: string;
+    LastModified?: string;
+  }
+
+  interface SelectObjectContentParams extends ObjectParams {
+    /** The select API version; 2 is the current one. */
+    SelectType: number;
+    /** `{Expression, ExpressionType: 'SQL', InputSerialization, OutputSerialization, RequestProgress?}`, written as `<SelectRequest>`. */
+    SelectRequest: Record<string, unknown>;
+    VersionId?: string;
+    /** Each Progress event of the answer (`RequestProgress: {Enabled: 'TRUE'}`). */
+    onProgress?: (progress: { BytesScanned: string; BytesProcessed: string; BytesReturned: string }) => void;
+  }
+
+  interface SelectObjectContentResult extends GeneralResult {
+    /** The counts of the answer's Stats event. */
+    Stats?: { BytesScanned: string; BytesProcessed: string; BytesReturned: string };
+    /** The records: a Buffer in Node, UTF-8 text in browsers and mini-programs. */
+    Payload?: string | Uint8Array;
+  }
+
+  /** The Readable selectObjectContentStream returns (a Node stream; the part of it most code uses). */
+  interface SelectReadable {
+    on(event: 'data', listener: (chunk: Uint8Array) => void): this;
+    on(event: 'end' | 'close', listener: () => void): this;
+    on(event: 'error', listener: (err: CosError) => void): this;
+    pipe<T>(destination: T, options?: { end?: boolean }): T;
   }
 
   interface UploadFileParams extends SliceUploadFileParams {
@@ -570,6 +628,22 @@ declare class COS {
   sliceUploadFile(params: COS.SliceUploadFileParams, callback: COS.Callback<COS.UploadResult>): void;
   uploadFile(params: COS.UploadFileParams): Promise<COS.UploadResult>;
   uploadFile(params: COS.UploadFileParams, callback: COS.Callback<COS.UploadResult>): void;
+  /**
+   * Copies `CopySource` to `Key`: one PUT Object - Copy up to CopySliceSize, else a multipart upload of
+   * part copies. A failed copy keeps its upload, and the next call for the same source version resumes
+   * it; aborting `signal` cancels it and aborts the upload.
+   */
+  sliceCopyFile(params: COS.SliceCopyFileParams): Promise<COS.SliceCopyFileResult>;
+  sliceCopyFile(params: COS.SliceCopyFileParams, callback: COS.Callback<COS.SliceCopyFileResult>): void;
+  /** A SQL query over a CSV or JSON object; the answer's event stream is decoded and CRC-checked. */
+  selectObjectContent(params: COS.SelectObjectContentParams): Promise<COS.SelectObjectContentResult>;
+  selectObjectContent(params: COS.SelectObjectContentParams, callback: COS.Callback<COS.SelectObjectContentResult>): void;
+  /**
+   * Node: the records as a Readable of Buffers (pushed once the whole answer was read and checked);
+   * the callback gets the data without Payload.
+   */
+  selectObjectContentStream?(params: COS.SelectObjectContentParams, callback?: COS.Callback<COS.SelectObjectContentResult>): COS.SelectReadable;
+
   /** Never rejects for one file's failure: each entry of `files` has its own `error`. */
   uploadFiles(params: COS.UploadFilesParams): Promise<COS.UploadFilesResult>;
   uploadFiles(params: COS.UploadFilesParams, callback: COS.Callback<COS.UploadFilesResult>): void;

@@ -1,11 +1,11 @@
 //! The SDK object behind `new COS(options)`: dispatches the official method names to operations.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 
-use crate::client::Client;
+use crate::client::{AbortScope, Client};
 use crate::error::{CosError, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
@@ -21,6 +21,8 @@ pub struct Cos<H: Host> {
     /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
     pub emit: Option<u32>,
     pub tasks: Tasks,
+    /// Abort scopes of running cancelable calls, by the caller's call id.
+    pub calls: RefCell<Vec<(u32, Rc<AbortScope>)>>,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -42,12 +44,14 @@ pub const METHODS: &[&str] = &[
     "sliceUploadFile",
     "uploadFile",
     "uploadFiles",
+    "sliceCopyFile",
+    "selectObjectContent",
 ];
 
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
         let opts = Options::parse(options, flavour, default_protocol)?;
-        Ok(Rc::new(Cos { client: Rc::new(Client::new(host, opts)), emit, tasks: Tasks::default() }))
+        Ok(Rc::new(Cos { client: Rc::new(Client::new(host, opts)), emit, tasks: Tasks::default(), calls: RefCell::new(Vec::new()) }))
     }
 
     pub fn host(&self) -> &H {
@@ -56,6 +60,30 @@ impl<H: Host> Cos<H> {
 
     /// Runs one official method. `params` may hold host handles (functions, bodies).
     pub async fn call(self: Rc<Self>, method: &str, params: Value) -> Result<Value> {
+        self.call_cancelable(method, params, None).await
+    }
+
+    /// Registers call `call_id` before it starts, so that [`Cos::cancel_call`] reaches it from
+    /// the moment the caller has the id; [`Cos::call_cancelable`] unregisters it when it settles.
+    pub fn register_call(&self, call_id: u32) -> Rc<AbortScope> {
+        let scope = AbortScope::new();
+        self.calls.borrow_mut().push((call_id, scope.clone()));
+        scope
+    }
+
+    /// [`Cos::call`] within the abort scope of a registered call (`sliceCopyFile` stops when it is
+    /// canceled; other methods run as they do without it).
+    pub async fn call_cancelable(self: Rc<Self>, method: &str, params: Value, call: Option<(u32, Rc<AbortScope>)>) -> Result<Value> {
+        let call_id = call.as_ref().map(|(id, _)| *id);
+        let abort = call.map(|(_, s)| s);
+        let r = self.clone().call_within(method, params, abort).await;
+        if let Some(id) = call_id {
+            self.calls.borrow_mut().retain(|(i, _)| *i != id);
+        }
+        r
+    }
+
+    async fn call_within(self: Rc<Self>, method: &str, params: Value, abort: Option<Rc<AbortScope>>) -> Result<Value> {
         if !matches!(params, Value::Obj(_)) {
             return Err(CosError::param("params should be an object"));
         }
@@ -87,6 +115,18 @@ impl<H: Host> Cos<H> {
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(params, None, None)),
+            "sliceCopyFile" => Box::pin(async move {
+                let ctx = crate::upload::UploadCtx {
+                    abort: abort.unwrap_or_default(),
+                    reporter: reporter(),
+                    on_hash: None,
+                    state: Rc::new(RefCell::new(None)),
+                    on_loaded: None,
+                    on_hash_loaded: None,
+                };
+                crate::upload::slice_copy(&me.client, &params, &ctx).await
+            }),
+            "selectObjectContent" => Box::pin(ops::select_object_content(c, &params, on_progress)),
             "uploadFiles" => Box::pin(me.upload_files(params)),
             "appendObject" => Box::pin(async move {
                 params::target(&params, true)?;
@@ -144,6 +184,20 @@ impl<H: Host> Cos<H> {
             }),
         };
         fut.await
+    }
+
+    /// Cancels a running cancelable call: its requests are aborted and it settles with the
+    /// `TaskCanceled` error (a multipart copy aborts its upload first). False when no such call
+    /// runs, or when it is completing (the object may be stored any moment).
+    pub fn cancel_call(&self, call_id: u32) -> bool {
+        let scope = self.calls.borrow().iter().find(|(i, _)| *i == call_id).map(|(_, s)| s.clone());
+        match scope {
+            Some(s) if !s.is_committing() => {
+                s.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Emits an event to the JS object's listeners.

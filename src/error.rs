@@ -48,6 +48,8 @@ pub struct ErrorDetails {
     pub url: Option<String>,
     pub method: Option<String>,
     pub upload_id: Option<String>,
+    /// What the official SDK says in `ErrorStatus` (`sliceCopyFile`'s missing source).
+    pub error_status: Option<String>,
     /// Requests made for the failed step (retries included); 0 when nothing was sent.
     pub attempts: u32,
     /// Time from the first attempt to the failure, ms.
@@ -67,6 +69,7 @@ impl CosError {
             url: None,
             method: None,
             upload_id: None,
+            error_status: None,
             attempts: 0,
             elapsed_ms: 0.0,
         }))
@@ -182,6 +185,9 @@ impl CosError {
         }
         if let Some(u) = &self.upload_id {
             v.set("UploadId", Value::str(u.clone()));
+        }
+        if let Some(s) = &self.error_status {
+            v.set("ErrorStatus", Value::str(s.clone()));
         }
         v
     }

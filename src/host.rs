@@ -170,6 +170,13 @@ pub trait Host: 'static {
     fn hash_range(&self, _source: u32, _start: u64, _end: u64, _md5: bool) -> Option<LocalFuture<'static, Result<Option<RangeDigest>, CosError>>> {
         None
     }
+
+    /// Bytes as the host's own result value (a Node `Buffer`; UTF-8 text in browsers and
+    /// mini-programs, as the official SDKs give select results there). `None`: the host has no
+    /// such value, and the core gives the bytes as UTF-8 text.
+    fn bytes_value(&self, _bytes: &[u8]) -> Option<Value> {
+        None
+    }
 }
 
 /// What [`Host::hash_range`] computed.

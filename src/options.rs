@@ -20,6 +20,11 @@ pub struct Options {
     pub chunk_parallel_limit: usize,
     pub chunk_size: u64,
     pub slice_size: u64,
+    /// `sliceCopyFile`: part copies in flight, part size, and the size up to which one PUT Object
+    /// - Copy does it all.
+    pub copy_chunk_parallel_limit: usize,
+    pub copy_chunk_size: u64,
+    pub copy_slice_size: u64,
     pub max_part_number: u32,
     pub progress_interval: f64,
     pub upload_queue_size: usize,
@@ -122,6 +127,9 @@ impl Options {
             chunk_parallel_limit: positive("ChunkParallelLimit", 3.0, 1.0)?.min(256.0) as usize,
             chunk_size: positive("ChunkSize", MIB as f64, MIB as f64)? as u64,
             slice_size: positive("SliceSize", MIB as f64, 0.0)? as u64,
+            copy_chunk_parallel_limit: positive("CopyChunkParallelLimit", 20.0, 1.0)?.min(256.0) as usize,
+            copy_chunk_size: positive("CopyChunkSize", 10.0 * MIB as f64, MIB as f64)? as u64,
+            copy_slice_size: positive("CopySliceSize", 10.0 * MIB as f64, 0.0)? as u64,
             max_part_number: n("MaxPartNumber", 10000.0)?.clamp(1024.0, 10000.0) as u32,
             progress_interval: positive("ProgressInterval", 1000.0, 0.0)?,
             upload_queue_size: positive("UploadQueueSize", 10000.0, 1.0)? as usize,

@@ -461,26 +461,7 @@ async fn upload_parts_and_complete<H: Host>(
     // From here the object may be stored at any moment: pause and cancel are refused until Complete
     // answers, so a stored object is never reported as a failure or a cancellation.
     ctx.abort.check()?;
-    ctx.abort.set_committing(true);
-    // This loop is Complete's only retry layer: it also retries a 200 that carries an error.
-    let started = c.host.now_ms();
-    let mut attempts = 0;
-    let completed = loop {
-        let run = ops::RunWithin { scope: Some(MULTIPART_SCOPE), abort: Some(&ctx.abort), retry: Retry::Never };
-        match ops::multipart_complete(c, t, &upload_id, &parts, attempt_headers(&complete_headers, attempts), run).await {
-            Ok(r) => break Ok(r),
-            Err(e) => {
-                attempts += 1;
-                let elapsed = c.host.now_ms() - started;
-                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
-                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
-                    _ => break Err(e.with_attempts(attempts, elapsed)),
-                }
-            }
-        }
-    };
-    ctx.abort.set_committing(false);
-    let (mut data, resp) = completed?;
+    let (mut data, resp) = complete_with_retries(c, t, &upload_id, &parts, &complete_headers, MULTIPART_SCOPE, &ctx.abort).await?;
     // Whole-object CRC64, combined from what we sent; COS computes it from what it stored.
     let combined = done
         .borrow()
@@ -499,6 +480,39 @@ async fn upload_parts_and_complete<H: Host>(
     ctx.report(size, size);
     ctx.reporter.flush();
     Ok(data)
+}
+
+/// Complete of a driver's upload, retried by this loop only (it also retries a 200 that carries an
+/// error). Pause and cancel are refused meanwhile: the object may be stored at any moment, and a
+/// stored object is never reported as a failure or a cancellation.
+async fn complete_with_retries<H: Host>(
+    c: &Client<H>,
+    t: &Target,
+    upload_id: &str,
+    parts: &[(u32, String)],
+    headers: &[(String, String)],
+    scope: &'static [&'static str],
+    abort: &AbortScope,
+) -> Result<(Value, crate::host::HttpResponse)> {
+    abort.set_committing(true);
+    let started = c.host.now_ms();
+    let mut attempts = 0;
+    let completed = loop {
+        let run = ops::RunWithin { scope: Some(scope), abort: Some(abort), retry: Retry::Never };
+        match ops::multipart_complete(c, t, upload_id, parts, attempt_headers(headers, attempts), run).await {
+            Ok(r) => break Ok(r),
+            Err(e) => {
+                attempts += 1;
+                let elapsed = c.host.now_ms() - started;
+                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
+                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
+                    _ => break Err(e.with_attempts(attempts, elapsed)),
+                }
+            }
+        }
+    };
+    abort.set_committing(false);
+    completed
 }
 
 /// A driver's request headers for its attempt number `attempts` (0 = the first): retries say so,
@@ -587,6 +601,325 @@ async fn upload_one_part<H: Host>(
             Ok(etag) => return Ok((n, etag, crc, len)),
             Err(e) => {
                 in_flight.borrow_mut().retain(|(p, _)| *p != n);
+                attempts += 1;
+                let elapsed = c.host.now_ms() - started;
+                match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {
+                    Some(ms) if retryable_part_error(&e) => c.host.sleep(ms).await,
+                    _ => return Err(e.with_attempts(attempts, elapsed)),
+                }
+            }
+        }
+    }
+}
+
+/// STS scope asked for once per multipart copy (part copies are `PutObject` requests).
+pub const COPY_SCOPE: &[&str] = &["InitiateMultipartUpload", "ListParts", "PutObject", "CompleteMultipartUpload", "AbortMultipartUpload"];
+
+/// Headers of the call that every part copy carries: the source's conditions and SSE-C key, the
+/// destination's SSE-C key, the traffic limit.
+fn part_copy_headers(given: &[(String, String)]) -> Vec<(String, String)> {
+    given
+        .iter()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            (k.starts_with("x-cos-copy-source-") && k != "x-cos-copy-source-range")
+                || k.starts_with("x-cos-server-side-encryption-customer")
+                || k == "x-cos-traffic-limit"
+        })
+        .cloned()
+        .collect()
+}
+
+/// The call's headers, with the copy params that only copy requests map (`MetadataDirective`,
+/// `CopySourceIf*`).
+fn copy_call_headers(params: &Value) -> Result<Vec<(String, String)>> {
+    let mut headers = params::headers(params)?;
+    for (param, header) in [
+        ("MetadataDirective", "x-cos-metadata-directive"),
+        ("CopySourceIfModifiedSince", "x-cos-copy-source-If-Modified-Since"),
+        ("CopySourceIfUnmodifiedSince", "x-cos-copy-source-If-Unmodified-Since"),
+        ("CopySourceIfMatch", "x-cos-copy-source-If-Match"),
+        ("CopySourceIfNoneMatch", "x-cos-copy-source-If-None-Match"),
+    ] {
+        if let Some(v) = params::opt_str(params, param)? {
+            params::put_header(&mut headers, header, v);
+        }
+    }
+    Ok(headers)
+}
+
+/// `sliceCopyFile`: copies the object `CopySource` names to `Key`. Up to `CopySliceSize` bytes one
+/// PUT Object - Copy does it; above, a multipart upload whose parts are copied from ranges of the
+/// source (`CopyChunkSize` each, `CopyChunkParallelLimit` in flight, each retried), then Complete.
+/// A copy that fails keeps its upload and a record of it, and a later call for the same source
+/// version, destination and part size resumes it, reusing the parts already copied; a copy that
+/// is canceled (`ctx.abort`) aborts its upload.
+pub async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &UploadCtx<H>) -> Result<Value> {
+    let t = params::target(params, true)?;
+    let copy_source = params::opt_str(params, "CopySource")?.ok_or_else(|| CosError::missing("CopySource"))?;
+    let src = crate::copy::parse_copy_source(&copy_source).ok_or_else(|| CosError::param("CopySource format error"))?;
+    let given = copy_call_headers(params)?;
+    let slice_size = params::uint(params, "CopySliceSize")?.unwrap_or(c.opts.copy_slice_size);
+    let chunk_size = params::uint(params, "CopyChunkSize")?.filter(|n| *n > 0).unwrap_or(c.opts.copy_chunk_size);
+    ctx.abort.check()?;
+
+    // The source's size and metadata. An SSE-C source needs its key on the HEAD too.
+    let mut head = crate::client::Req::new("HeadObject", "HEAD", &src.bucket, &src.region, &src.key);
+    for (k, v) in &given {
+        if let Some(rest) = k.to_ascii_lowercase().strip_prefix("x-cos-copy-source-server-side-encryption-customer-") {
+            let mut name = String::from("x-cos-server-side-encryption-customer-");
+            name.push_str(rest);
+            params::put_header(&mut head.headers, &name, v.clone());
+        }
+    }
+    if let Some(v) = &src.version_id {
+        head.query.push(("versionId".into(), v.clone()));
+    }
+    head.abort = Some(&ctx.abort);
+    let source = match c.request(head).await {
+        Ok(resp) => resp,
+        Err(mut e) => {
+            if e.status_code == Some(404) {
+                // As the official SDKs: the HEAD's error, with ErrorStatus, also whole in `error`.
+                let mut s = src.key.clone();
+                s.push_str(" Not Exist");
+                e.error_status = Some(s);
+                let mut inner = e.to_value();
+                inner.remove("name");
+                inner.remove("error");
+                e.error = Some(inner);
+            }
+            return Err(e);
+        }
+    };
+    let size: u64 = match source.header("content-length").and_then(|v| v.trim().parse().ok()) {
+        Some(n) => n,
+        None => {
+            return Err(CosError::protocol(
+                "get Content-Length error, please add \"Content-Length\" to CORS ExposeHeader setting.",
+            ))
+        }
+    };
+    ctx.report(0, size);
+    ctx.reporter.flush();
+
+    if size <= slice_size {
+        let mut single = params.clone();
+        if get_header(&given, "x-cos-metadata-directive").is_none() {
+            single.set("MetadataDirective", "Copy".into());
+        }
+        let data = copy_whole(c, &single, &ctx.abort).await?;
+        ctx.report(size, size);
+        ctx.reporter.flush();
+        return Ok(data);
+    }
+
+    if crate::copy::unrestored_archive(&source.headers) {
+        return Err(CosError::param("Unrestored archive object is not allowed to be copied"));
+    }
+    let plan = PartPlan::new(size, Some(chunk_size), c.opts.max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let replaced = get_header(&given, "x-cos-metadata-directive") == Some("Replaced");
+    let init_headers = crate::copy::init_headers(&given, &source.headers, replaced);
+    let fp = crate::copy::source_fingerprint(&copy_source, &source.headers, size);
+    let file_id = checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size);
+    let source_id = checkpoint::source_id(&t.bucket, &t.region, &t.key, &copy_source);
+
+    // An upload of an earlier call for this very copy, with the parts it finished.
+    let mut resumed: Option<(String, Vec<(u32, String)>)> = None;
+    for r in checkpoint::find(&load_checkpoints(&*c.host), &file_id) {
+        if r.part_size != plan.part_size || r.file_size != size || c.in_use(&r.upload_id) {
+            continue;
+        }
+        match list_all_parts(c, &t, &r.upload_id, &ctx.abort).await {
+            Ok(parts) => {
+                resumed = Some((r.upload_id.clone(), crate::copy::resumed_parts(&plan, &parts)));
+                break;
+            }
+            Err(e) if e.code == "NoSuchUpload" => {
+                let mut list = load_checkpoints(&*c.host);
+                checkpoint::remove(&mut list, &file_id, &r.upload_id);
+                save_checkpoints(&*c.host, &list);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let (upload_id, done) = match resumed {
+        Some(r) => r,
+        None => {
+            let mut init = Value::obj();
+            init.set("Bucket", t.bucket.as_str().into());
+            init.set("Region", t.region.as_str().into());
+            init.set("Key", t.key.as_str().into());
+            init.set("Headers", Value::Obj(init_headers.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()));
+            let data = ops::multipart_init(c, &init, Some(COPY_SCOPE), Some(&ctx.abort)).await?;
+            let upload_id = data.get("UploadId").and_then(Value::as_str).unwrap_or("").to_string();
+            if let Err(e) = ctx.abort.check() {
+                let _ = ops::multipart_abort(c, &t, &upload_id).await;
+                return Err(e);
+            }
+            (upload_id, Vec::new())
+        }
+    };
+    c.mark_in_use(&upload_id, true);
+    abort_stale_uploads(c, &t, &source_id, &file_id, &upload_id).await;
+    let mut list = load_checkpoints(&*c.host);
+    checkpoint::upsert(
+        &mut list,
+        Record {
+            file_id: file_id.clone(),
+            upload_id: upload_id.clone(),
+            bucket: t.bucket.clone(),
+            region: t.region.clone(),
+            key: t.key.clone(),
+            part_size: plan.part_size,
+            file_size: size,
+            saved_at_s: (c.host.now_ms() / 1000.0) as u64,
+            source_id,
+        },
+        c.opts.upload_id_cache_limit,
+    );
+    save_checkpoints(&*c.host, &list);
+
+    let mut part_headers = part_copy_headers(&given);
+    // Every part from the version measured above: a source replaced meanwhile fails the copy
+    // (412) instead of making an object of two versions.
+    if let Some(etag) = source.header("etag").filter(|e| !e.is_empty()) {
+        if get_header(&part_headers, "x-cos-copy-source-if-match").is_none() {
+            params::put_header(&mut part_headers, "x-cos-copy-source-If-Match", etag.to_string());
+        }
+    }
+    let result = copy_parts_and_complete(c, &t, &copy_source, &upload_id, &plan, done, &part_headers, ctx).await;
+    c.mark_in_use(&upload_id, false);
+    match result {
+        Ok(data) => {
+            let mut list = load_checkpoints(&*c.host);
+            checkpoint::remove(&mut list, &file_id, &upload_id);
+            save_checkpoints(&*c.host, &list);
+            ctx.report(size, size);
+            ctx.reporter.flush();
+            Ok(data)
+        }
+        Err(e) => {
+            ctx.reporter.flush();
+            if e.kind == ErrorKind::Canceled {
+                // Nobody will resume a canceled copy: its upload goes now.
+                let _ = ops::multipart_abort(c, &t, &upload_id).await;
+                let mut list = load_checkpoints(&*c.host);
+                checkpoint::remove(&mut list, &file_id, &upload_id);
+                save_checkpoints(&*c.host, &list);
+                return Err(e);
+            }
+            Err(e.with_upload_id(&upload_id))
+        }
+    }
+}
+
+/// One PUT Object - Copy (the `putObjectCopy` row), within the call's abort scope.
+async fn copy_whole<H: Host>(c: &Client<H>, params: &Value, abort: &AbortScope) -> Result<Value> {
+    use crate::methods;
+    let row = methods::lookup("putObjectCopy").ok_or_else(|| CosError::param("putObjectCopy is missing"))?;
+    let plan = methods::build(row, params)?;
+    let mut req = crate::client::Req::new(plan.action, plan.verb, &plan.bucket, &plan.region, &plan.key);
+    req.query = plan.query;
+    req.headers = plan.headers;
+    req.abort = Some(abort);
+    let resp = c.request(req).await?;
+    let mut data = methods::shape(row, &resp)?;
+    data.set("Location", c.location(&plan.bucket, &plan.region, &plan.key).into());
+    Ok(data)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn copy_parts_and_complete<H: Host>(
+    c: &Rc<Client<H>>,
+    t: &Target,
+    copy_source: &str,
+    upload_id: &str,
+    plan: &PartPlan,
+    done: Vec<(u32, String)>,
+    part_headers: &[(String, String)],
+    ctx: &UploadCtx<H>,
+) -> Result<Value> {
+    let size = plan.file_size;
+    let mut etags: Vec<String> = vec![String::new(); plan.part_count as usize + 1];
+    let mut finished = 0u64;
+    for (n, etag) in done {
+        if let Some(slot) = etags.get_mut(n as usize) {
+            *slot = etag;
+            finished += plan.part_len(n);
+        }
+    }
+    ctx.report(finished, size);
+    let todo: Vec<u32> = (1..=plan.part_count).filter(|n| etags[*n as usize].is_empty()).collect();
+    let mut queue = todo.into_iter();
+    let mut running = FuturesUnordered::new();
+    let mut first_error: Option<CosError> = None;
+    let limit = c.opts.copy_chunk_parallel_limit.clamp(1, 256);
+    loop {
+        while first_error.is_none() && running.len() < limit {
+            let Some(n) = queue.next() else { break };
+            running.push(copy_one_part(c, t, copy_source, upload_id, plan, n, part_headers, &ctx.abort));
+        }
+        match running.next().await {
+            None => break,
+            Some(Ok((n, etag))) => {
+                etags[n as usize] = etag;
+                finished += plan.part_len(n);
+                ctx.report(finished, size);
+            }
+            Some(Err(e)) => {
+                if first_error.is_none() {
+                    // No new part starts; those in flight finish first (a resume reuses them).
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    ctx.abort.check()?;
+    let parts: Vec<(u32, String)> = etags.into_iter().enumerate().skip(1).map(|(n, e)| (n as u32, e)).collect();
+    Ok(complete_with_retries(c, t, upload_id, &parts, &[], COPY_SCOPE, &ctx.abort).await?.0)
+}
+
+/// One UploadPartCopy, retried by this loop only (its request goes out with `Retry::Never`).
+#[allow(clippy::too_many_arguments)]
+async fn copy_one_part<H: Host>(
+    c: &Client<H>,
+    t: &Target,
+    copy_source: &str,
+    upload_id: &str,
+    plan: &PartPlan,
+    n: u32,
+    part_headers: &[(String, String)],
+    abort: &AbortScope,
+) -> Result<(u32, String)> {
+    let row = crate::methods::lookup("uploadPartCopy").ok_or_else(|| CosError::param("uploadPartCopy is missing"))?;
+    let range = crate::copy::part_range(plan, n);
+    let started = c.host.now_ms();
+    let mut attempts = 0u32;
+    loop {
+        abort.check()?;
+        let mut headers = attempt_headers(part_headers, attempts);
+        params::put_header(&mut headers, "x-cos-copy-source", copy_source.to_string());
+        params::put_header(&mut headers, "x-cos-copy-source-range", range.clone());
+        let mut req = crate::client::Req::new(row.action, "PUT", &t.bucket, &t.region, &t.key);
+        req.query = vec![("partNumber".into(), n.to_string()), ("uploadId".into(), upload_id.to_string())];
+        req.headers = headers;
+        req.scope = Some(COPY_SCOPE);
+        req.abort = Some(abort);
+        req.retry = Retry::Never;
+        let r = c.request(req).await.and_then(|resp| {
+            let data = crate::methods::shape(row, &resp)?;
+            match data.get("ETag").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+                Some(e) => Ok(e.to_string()),
+                None => Err(ops::protocol_error(&resp, "UploadPartCopy answered without an ETag")),
+            }
+        });
+        match r {
+            Ok(etag) => return Ok((n, etag)),
+            Err(e) => {
                 attempts += 1;
                 let elapsed = c.host.now_ms() - started;
                 match c.part_retry_policy().delay_after(attempts, elapsed, c.host.random()) {

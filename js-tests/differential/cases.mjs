@@ -482,13 +482,50 @@ const TABLE = [
     readback: head('scf/dst.bin'),
   },
   { method: 'sliceCopyFile', name: 'sliceCopyFile missing source', params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/x'), CopySource: ctx.source(ctx.key('scf/none')) }) },
+  {
+    method: 'sliceCopyFile', name: 'sliceCopyFile small source (one PUT Object - Copy)',
+    setup: put('scf/small.txt', 'small source', { ContentType: 'text/x-src', 'x-cos-meta-a': '1' }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/small-dst.txt'), CopySource: ctx.source(ctx.key('scf/small.txt')) }),
+    readback: head('scf/small-dst.txt'),
+  },
+  {
+    method: 'sliceCopyFile', name: 'sliceCopyFile multipart, metadata from the source',
+    setup: (ctx, ref) => put('scf/meta.bin', ctx.bytes(2.2 * MiB, 4), { ContentType: 'text/x-src', CacheControl: 'max-age=5', ContentDisposition: 'inline', 'x-cos-meta-a': '1', StorageClass: 'STANDARD_IA' })(ctx, ref),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/meta-dst.bin'), CopySource: ctx.source(ctx.key('scf/meta.bin')), CopySliceSize: MiB, CopyChunkSize: MiB }),
+    readback: head('scf/meta-dst.bin'),
+  },
+  {
+    method: 'sliceCopyFile', name: 'sliceCopyFile multipart, metadata Replaced',
+    setup: (ctx, ref) => put('scf/repl.bin', ctx.bytes(2.2 * MiB, 5), { ContentType: 'text/x-src', 'x-cos-meta-a': '1' })(ctx, ref),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/repl-dst.bin'), CopySource: ctx.source(ctx.key('scf/repl.bin')), CopySliceSize: MiB, CopyChunkSize: MiB, MetadataDirective: 'Replaced', ContentType: 'text/x-new', 'x-cos-meta-b': '2' }),
+    readback: head('scf/repl-dst.bin'),
+  },
+  { method: 'sliceCopyFile', name: 'sliceCopyFile bad CopySource', params: (ctx) => ({ ...ctx.B, Key: ctx.key('scf/x'), CopySource: 'not a source' }) },
 
   // ---- select, generic request ----
   {
     method: 'selectObjectContent', setup: put('sel.csv', 'name,age\nann,30\nbob,25\n'),
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('sel.csv'), SelectType: 2, SelectRequest: SELECT }),
+    // cos-wasm's data has the Stats event's counts (as the official d.ts declares); cos-nodejs-sdk-v5
+    // settles before its stream has parsed that event (no Stats), cos-js-sdk-v5 never reads it. Body:
+    // cos-js-sdk-v5 also gives the raw event-stream frames as a binary string; cos-wasm does not
+    // (README, "Where it differs").
+    ignore: ['data.Stats', 'data.Body'],
   },
-  { method: 'selectObjectContent', name: 'selectObjectContent bad SQL', setup: put('sel.csv', 'a,b\n'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('sel.csv'), SelectType: 2, SelectRequest: { ...SELECT, Expression: 'Select nothing' } }) },
+  {
+    method: 'selectObjectContent', name: 'selectObjectContent JSON lines, columns, LIMIT',
+    setup: put('sel.json', '{"a":{"b":1},"n":"x"}\n{"a":{"b":5},"n":"y"}\n{"a":{"b":7},"n":"z"}\n'),
+    params: (ctx) => ({
+      ...ctx.B, Key: ctx.key('sel.json'), SelectType: 2,
+      SelectRequest: { Expression: 'Select s.n, s.a.b from COSObject s where s.a.b > 2 limit 1', ExpressionType: 'SQL', InputSerialization: { JSON: { Type: 'LINES' } }, OutputSerialization: { JSON: { RecordDelimiter: '\n' } } },
+    }),
+    ignore: ['data.Stats', 'data.Body'],
+  },
+  { method: 'selectObjectContent', name: 'selectObjectContent missing SelectType', setup: put('sel.csv', 'a,b\n'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('sel.csv'), SelectRequest: SELECT }) },
+  {
+    method: 'selectObjectContent', name: 'selectObjectContent bad SQL', setup: put('sel.csv', 'a,b\n'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('sel.csv'), SelectType: 2, SelectRequest: { ...SELECT, Expression: 'Select nothing' } }),
+    deliberate: { browser: 'cos-js-sdk-v5 keeps a select\'s error answer as raw bytes (err.code "Error", err.error an ArrayBuffer); cos-wasm parses its <Error> as for every call' },
+  },
   { method: 'request', name: 'request GET ?location', params: (ctx) => ({ ...ctx.B, Method: 'GET', Action: 'location' }) },
   { method: 'request', name: 'request RawBody', setup: put('raw.txt', 'raw body'), params: (ctx) => ({ ...ctx.B, Method: 'GET', Key: ctx.key('raw.txt'), RawBody: true }) },
   { method: 'request', name: 'request NoSuchKey', params: (ctx) => ({ ...ctx.B, Method: 'GET', Key: ctx.key('none') }) },
@@ -603,6 +640,11 @@ export const KNOWN = {
   'optionsObject forbidden': { node: 'cos-wasm adds headers and RequestId to {OptionsForbidden, statusCode}' },
   putObjectCopy: { node: 'cos-wasm adds Location', wx: 'cos-wasm adds Location' },
   'putObjectCopy Replaced': { node: 'cos-wasm adds Location', wx: 'cos-wasm adds Location' },
+  'sliceCopyFile small source (one PUT Object - Copy)': { node: 'cos-wasm adds Location (its putObjectCopy does)', wx: 'cos-wasm adds Location (its putObjectCopy does)' },
+  'sliceCopyFile missing source': { ...JS(BODYLESS), wx: 'cos-wx-sdk-v5 answers a missing source with {ErrorStatus} alone; cos-wasm gives the HEAD\'s error (code, statusCode, headers…) with ErrorStatus' },
+  // Seen in the mini-program harness only, not yet explained: the official object lacks the metadata.
+  'sliceCopyFile multipart, metadata from the source': { wx: 'the object cos-wx-sdk-v5\'s multipart copy makes has none of the source\'s metadata (Content-Type, Cache-Control, x-cos-meta-*, storage class); cos-wasm\'s has them' },
+  'sliceCopyFile multipart, metadata Replaced': { wx: 'the object cos-wx-sdk-v5\'s multipart copy makes has none of the call\'s metadata (Content-Type, x-cos-meta-*); cos-wasm\'s has them' },
   getObjectAcl: { wx: 'cos-wx-sdk-v5 also answers GrantWrite ""' },
   'getObjectAcl with grants': { wx: 'cos-wx-sdk-v5 also answers GrantWrite ""' },
   optionsObject: { wx: 'cos-wasm\'s mini-program requests carry no Origin header, so COS answers InvalidRequest' },

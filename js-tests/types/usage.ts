@@ -83,3 +83,25 @@ async function aborts(file: File) {
 void aborts;
 // @ts-expect-error signal is an AbortSignal
 cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'k', signal: 'stop' });
+
+// Copy and select.
+async function copyAndSelect() {
+  const ctl = new AbortController();
+  const copied = await cos.sliceCopyFile({
+    Bucket: 'b-1', Region: 'r', Key: 'dst.bin', CopySource: 'src-1250000000.cos.ap-guangzhou.myqcloud.com/a%20b.bin',
+    CopyChunkSize: 8 * 1024 * 1024, MetadataDirective: 'Replaced', ContentType: 'text/plain', signal: ctl.signal,
+    onProgress: (p) => console.log(p.loaded, p.total, p.percent),
+  });
+  const etag: string = copied.ETag;
+  const sel = await cos.selectObjectContent({
+    Bucket: 'b-1', Region: 'r', Key: 'a.csv', SelectType: 2,
+    SelectRequest: { Expression: 'Select * from COSObject', ExpressionType: 'SQL', InputSerialization: { CSV: {} }, OutputSerialization: { CSV: {} } },
+  });
+  console.log(etag, sel.Stats && sel.Stats.BytesReturned, sel.Payload);
+  const stream = cos.selectObjectContentStream && cos.selectObjectContentStream({ Bucket: 'b-1', Region: 'r', Key: 'a.csv', SelectType: 2, SelectRequest: {} });
+  if (stream) stream.on('data', (chunk) => console.log(chunk.length));
+}
+void copyAndSelect;
+// @ts-expect-error CopySource is required
+cos.sliceCopyFile({ Bucket: 'b-1', Region: 'r', Key: 'k' });
+new COS({ CopyChunkParallelLimit: 10, CopyChunkSize: 16 * 1024 * 1024, CopySliceSize: 0 });

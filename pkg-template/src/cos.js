@@ -3,6 +3,9 @@
 
 // Calls that run as one queue task: restartTask after a failure settles their callback again.
 const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
+// Calls that are no task but stop when their `signal` aborts (a multipart copy aborts its upload).
+const CANCELABLE_CALLS = new Set(['sliceCopyFile']);
+let nextCallId = 1;
 
 // `methods`: the official method names the core answers, its one list (`methodNames()` of the wasm;
 // baked in at build time where the wasm loads later). `load()` starts loading the wasm module (once)
@@ -177,6 +180,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       const tasks = (signal !== null && TASK_METHODS.has(name)) || files !== null ? taskCanceler(this) : null;
       let taskId;
       let promise;
+      let canceler = null;
       try {
         if (signal !== null) checkSignal(signal);
         if (isObject && (callback || tasks) && TASK_METHODS.has(name)) {
@@ -196,15 +200,23 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
             }),
           });
         }
-        promise = this._core.call(name, params);
+        if (signal !== null && CANCELABLE_CALLS.has(name)) {
+          const id = nextCallId++;
+          const core = this._core;
+          promise = core.callCancelable(name, params, id);
+          canceler = { cancelAll: () => core.cancelCall(id) };
+        } else {
+          promise = this._core.call(name, params);
+        }
       } catch (err) {
         promise = Promise.reject(err);
       }
       if (signal !== null) {
-        // A call with a task settles through cancelTask; any other settles at once (its request may
-        // still complete in the background: requests are shared by the core, not per call).
-        const settlesItself = TASK_METHODS.has(name) && !(isObject && params.SkipTask);
-        promise = untilAborted(promise, signal, tasks, settlesItself);
+        // A call with a task settles through cancelTask, a cancelable call once the core stopped it;
+        // any other settles at once (its request may still complete in the background: requests are
+        // shared by the core, not per call).
+        const settlesItself = (TASK_METHODS.has(name) && !(isObject && params.SkipTask)) || canceler !== null;
+        promise = untilAborted(promise, signal, tasks || canceler, settlesItself);
       }
       if (tasks) promise.then(tasks.done, tasks.done);
       if (!callback) return promise;

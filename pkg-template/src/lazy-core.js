@@ -66,6 +66,22 @@ export function lazyCore(instantiate) {
       return load().then(() => this._now().call(name, params));
     }
 
+    callCancelable(name, params, id) {
+      if (loaded) return this._now().callCancelable(name, params, id);
+      return load().then(() => {
+        const p = this._now().callCancelable(name, params, id);
+        // Canceled while the module loaded: it stops as soon as it starts.
+        if (this._canceledEarly && this._canceledEarly.delete(id)) this._now().cancelCall(id);
+        return p;
+      });
+    }
+
+    cancelCall(id) {
+      if (loaded) return this._now().cancelCall(id);
+      (this._canceledEarly || (this._canceledEarly = new Set())).add(id);
+      return true;
+    }
+
     // Before the module is ready no task exists yet.
     getTaskList() {
       return loaded ? this._now().getTaskList() : [];

@@ -158,6 +158,9 @@ pub fn error_to_js(e: &CosError, host: &JsHostObject) -> JsValue {
     if let Some(u) = &e.upload_id {
         set("UploadId", JsValue::from_str(u));
     }
+    if let Some(s) = &e.error_status {
+        set("ErrorStatus", JsValue::from_str(s));
+    }
     if e.attempts > 0 {
         set("attempts", JsValue::from(e.attempts));
         set("elapsedMs", JsValue::from(e.elapsed_ms.round()));

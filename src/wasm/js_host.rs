@@ -325,6 +325,14 @@ impl Host for JsHost {
             }
         }))
     }
+
+    fn bytes_value(&self, bytes: &[u8]) -> Option<Value> {
+        // Optional in the shim: `bytesValue(Uint8Array)` → the host's result value for bytes.
+        let f = get(&self.obj, "bytesValue");
+        let f: &Function = f.dyn_ref::<Function>()?;
+        let v = f.call1(&self.obj, &Uint8Array::from(bytes)).ok()?;
+        Some(Value::Opaque(self.obj.hold(&v)))
+    }
 }
 
 fn parse_md5_hex(h: &str) -> Option<[u8; 16]> {

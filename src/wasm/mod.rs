@@ -43,14 +43,21 @@ impl CosCore {
 
     /// Runs an official method; resolves with `data`, rejects with the SDK error object.
     pub fn call(&self, method: String, params: JsValue) -> Promise {
+        self.call_cancelable(method, params, None)
+    }
+
+    /// [`CosCore::call`] that `cancelCall(callId)` can cancel (`sliceCopyFile`).
+    #[wasm_bindgen(js_name = callCancelable)]
+    pub fn call_cancelable(&self, method: String, params: JsValue, call_id: Option<u32>) -> Promise {
         let inner = self.inner.clone();
         let params = js_to_value(&params, &inner.client.host.obj);
+        let call = call_id.map(|id| (id, inner.register_call(id)));
         wasm_bindgen_futures::future_to_promise(async move {
             let host = inner.client.host.clone();
             // The call owns one share of each handle in its params; a task it queued took its own.
             let mut handles = params.handles();
             handles.sort_unstable();
-            let r = inner.call(&method, params).await;
+            let r = inner.call_cancelable(&method, params, call).await;
             let out = match r {
                 Ok(v) => {
                     let js = value_to_js(&v, &host.obj);
@@ -93,6 +100,12 @@ impl CosCore {
     #[wasm_bindgen(js_name = restartTask)]
     pub fn restart_task(&self, id: &str) -> bool {
         self.inner.restart_task(id)
+    }
+
+    /// Cancels a call made with `callCancelable`; false when it is not running (or completing).
+    #[wasm_bindgen(js_name = cancelCall)]
+    pub fn cancel_call(&self, call_id: u32) -> bool {
+        self.inner.cancel_call(call_id)
     }
 
     #[wasm_bindgen(js_name = cancelTask)]

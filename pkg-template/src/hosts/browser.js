@@ -427,6 +427,8 @@ export function createBrowserHost(options = {}) {
   host.storageSet = (key, value) => {
     try { if (globalThis.localStorage) globalThis.localStorage.setItem(key, value); } catch { /* quota or privacy mode: resume just won't survive a reload */ }
   };
+  // Select results (selectObjectContent's Payload) are UTF-8 text here, as the official SDK gives them.
+  host.bytesValue = (u8) => new TextDecoder().decode(u8);
   host.defaultProtocol = () => (globalThis.location && globalThis.location.protocol === 'http:' ? 'http:' : 'https:');
   return host;
 }

@@ -269,6 +269,8 @@ export function createNodeHost(options = {}, core = null) {
       fs.renameSync(tmp, checkpointPath);
     } catch { /* read-only home: resume then only works within this process */ }
   };
+  // Select results (selectObjectContent's Payload) are Buffers in Node, as the official SDK gives them.
+  host.bytesValue = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
   host.defaultProtocol = () => 'https:';
   return host;
 }

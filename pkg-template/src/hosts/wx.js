@@ -354,6 +354,8 @@ export function createWxHost(hostOptions = {}) {
       wx.setStorageSync(key, value);
     } catch { /* storage full (10 MB per mini-program): resume then only works until the app is closed */ }
   };
+  // Select results (selectObjectContent's Payload) are UTF-8 text, as in browsers.
+  host.bytesValue = (u8) => utf8Decode(u8);
   host.defaultProtocol = () => 'https:';
   return host;
 }
