@@ -16,7 +16,11 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
     constructor(options) {
       if (options === undefined) options = {};
       if (options === null || typeof options !== 'object') throw paramErr('options should be an object');
-      this.options = options;
+      // The instance's own copy, as the official SDKs keep one: changed later, it takes effect on
+      // the next call (see _syncOptions).
+      this.options = Object.assign({}, options);
+      options = this.options;
+      this._optionsSeen = optionsSnapshot(options);
       this._events = Object.create(null);
       this._host = options.Host || createHost(options);
       this._host.owner = this;
@@ -29,6 +33,20 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
         if (!err) this._taskCallbacks.delete(data.id);
         if (cb) safeCall(cb, err || null, err ? undefined : data.data);
       });
+    }
+
+    /**
+     * Puts `cos.options` in force again when it changed since the last call (a new value of any
+     * field, a field added or removed, a new `Credentials` key, or a new object): the official SDKs
+     * read `cos.options` when they need a value, so a change applies to the calls made after it.
+     * Comparing the fields costs far less than a request; bad new options fail the call.
+     */
+    _syncOptions() {
+      const o = this.options;
+      if (sameOptions(o, this._optionsSeen)) return;
+      if (o === null || typeof o !== 'object') throw paramErr('options should be an object');
+      this._core.setOptions(o);
+      this._optionsSeen = optionsSnapshot(o);
     }
 
     on(name, fn) {
@@ -62,6 +80,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
     }
 
     restartTask(id) {
+      this._syncOptions();
       return this._core.restartTask(String(id));
     }
 
@@ -130,6 +149,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       }
       let url;
       try {
+        this._syncOptions();
         if (signal !== null) checkSignal(signal);
         url = this._core.getObjectUrlSync(params || {});
       } catch (err) {
@@ -151,7 +171,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       const list = this._events[name];
       if (!list) return;
       for (const fn of list.slice()) {
-        try { fn(data); } catch (e) { if (typeof console !== 'undefined') console.error('cos-wasm: a listener threw', e); }
+        try { fn(data); } catch (e) { rethrowLater(e); }
       }
     }
   }
@@ -178,6 +198,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       let taskId;
       let promise;
       try {
+        this._syncOptions();
         if (signal !== null) checkSignal(signal);
         if (isObject && (callback || tasks) && TASK_METHODS.has(name)) {
           params = onTaskReady(params, (id) => {
@@ -433,12 +454,41 @@ function canceledError() {
   return e;
 }
 
-/** The keys the instance signers use: those in params, else the instance's (either spelling). */
+/**
+ * The keys the instance signers use: those in params, else the instance's, read as the core reads
+ * them (src/options.rs): `Credentials` with both keys, then SecretId/SecretKey, then lower case.
+ */
 function signingKeys(params, options) {
+  const cred = options.Credentials;
+  const fromCred = cred && typeof cred === 'object' && cred.secretId && cred.secretKey;
   return {
-    id: params.SecretId || options.SecretId || options.secretId,
-    key: params.SecretKey || options.SecretKey || options.secretKey,
+    id: params.SecretId || (fromCred ? cred.secretId : options.SecretId || options.secretId),
+    key: params.SecretKey || (fromCred ? cred.secretKey : options.SecretKey || options.secretKey),
   };
+}
+
+/** What _syncOptions compares: the object, its fields, and the keys inside `Credentials`. */
+function optionsSnapshot(o) {
+  const cred = o && o.Credentials;
+  return {
+    object: o,
+    fields: Object.assign({}, o),
+    count: Object.keys(o).length,
+    credId: cred ? cred.secretId : undefined,
+    credKey: cred ? cred.secretKey : undefined,
+  };
+}
+
+function sameOptions(o, seen) {
+  if (o !== seen.object) return false;
+  let count = 0;
+  for (const k in o) {
+    count++;
+    if (o[k] !== seen.fields[k]) return false;
+  }
+  if (count !== seen.count) return false;
+  const cred = o.Credentials;
+  return !cred || (cred.secretId === seen.credId && cred.secretKey === seen.credKey);
 }
 
 /** Bytes for COS.util.md5: typed arrays and ArrayBuffers by their bytes, anything else as text. */
@@ -456,10 +506,22 @@ function paramErr(message) {
   return e;
 }
 
+/** Calls a user callback; an exception it throws surfaces after it (see rethrowLater). */
 function safeCall(fn, err, data) {
   try {
     fn(err, data);
   } catch (e) {
-    if (typeof console !== 'undefined') console.error('cos-wasm: a callback threw an exception', e);
+    rethrowLater(e);
   }
+}
+
+/**
+ * A user function's exception, thrown again on a task of its own: uncaught, as with the official
+ * SDKs (Node's uncaughtException, the page's error event, the mini-program's onError), while the
+ * SDK's own state (the task list, kept callbacks, other listeners) is already consistent.
+ */
+function rethrowLater(e) {
+  setTimeout(() => {
+    throw e;
+  }, 0);
 }

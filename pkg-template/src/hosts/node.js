@@ -177,19 +177,21 @@ export function createNodeHost(options = {}, core = null) {
   }
   host.abort = (id) => { const a = inFlight.get(id); if (a) a(); };
 
-  host.open = async (ref, isPath) => {
-    if (isPath) {
-      let st;
-      try {
-        st = await fs.promises.stat(ref);
-      } catch (e) {
-        throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
-      }
-      if (!st.isFile()) throw paramError('FilePath "' + ref + '" is not a file');
-      const handle = await fs.promises.open(ref, 'r');
-      const id = sources.add({ path: ref, handle });
-      return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
+  // A held body opens at once (its task is queued before the method returns), a path after stat.
+  const openPath = async (ref) => {
+    let st;
+    try {
+      st = await fs.promises.stat(ref);
+    } catch (e) {
+      throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
     }
+    if (!st.isFile()) throw paramError('FilePath "' + ref + '" is not a file');
+    const handle = await fs.promises.open(ref, 'r');
+    const id = sources.add({ path: ref, handle });
+    return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
+  };
+  host.open = (ref, isPath) => {
+    if (isPath) return openPath(ref);
     const v = host.get(ref);
     if (isBinary(v)) {
       const bytes = toBytes(v);
