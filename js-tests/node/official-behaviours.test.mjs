@@ -1,7 +1,8 @@
 // Behaviours checked against cos-nodejs-sdk-v5 outside the differential table, which cannot express
 // them: an exception thrown in a user callback (it must surface as uncaught, as with the official
-// SDK, in a process of its own), and AutoSwitchHost (the main domain unreachable, the backup
-// domain answering, through an agent that routes both names).
+// SDK, in a process of its own), AutoSwitchHost (the main domain unreachable, the backup domain
+// answering, through an agent that routes both names), Node's transport options, and options
+// changed or given wrong after construction.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -176,4 +177,25 @@ test('StartTime/ExpiredTime in milliseconds: each signed call fails with the off
   cos.options.ExpiredTime = Math.floor(Date.now() / 1000) + 600;
   const url = cos.getObjectUrl({ Bucket: BUCKET, Region: REGION, Key: 'ms.txt' });
   assert.ok(url.includes('&q-key-time=' + cos.options.StartTime + ';' + cos.options.ExpiredTime + '&'), url);
+});
+
+test('UserAgent and KeepAlive: false reach the wire as with cos-nodejs-sdk-v5', async () => {
+  const sent = async (cos, key) => {
+    await cos.putObject({ Bucket: BUCKET, Region: REGION, Key: key, Body: 'x' });
+    return server.requestLog().find((r) => r.op === 'PutObject' && r.url.includes(key)).headers;
+  };
+  const { localhostAgent } = require(path.join(ROOT, 'js-tests/cos-server'));
+  const agent = localhostAgent({ keepAlive: false });
+  try {
+    const official = new Official(localOptions(server.port, { UserAgent: 'app/1.0', KeepAlive: false }));
+    official.on('before-send', (o) => { o.agent = agent; });
+    const theirs = await sent(official, 'ua/official');
+    const ours = await sent(new COS(localOptions(server.port, { UserAgent: 'app/1.0', KeepAlive: false })), 'ua/wasm');
+    assert.equal(theirs['user-agent'], 'app/1.0');
+    assert.equal(ours['user-agent'], 'app/1.0');
+    assert.equal(ours.connection, 'close');
+    assert.equal((await sent(new COS(localOptions(server.port)), 'ua/default')).connection, 'keep-alive');
+  } finally {
+    agent.destroy();
+  }
 });

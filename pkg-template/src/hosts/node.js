@@ -22,6 +22,12 @@ const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 64, lookup }),
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64, lookup }),
 };
+// `KeepAlive: false` (cos-nodejs-sdk-v5's option): a connection per request, each sent with
+// `Connection: close` (Node sends that only from agents without a socket cap).
+const closingAgents = {
+  'http:': new http.Agent({ keepAlive: false, lookup }),
+  'https:': new https.Agent({ keepAlive: false, lookup }),
+};
 
 function defaultCheckpointPath() {
   return path.join(os.homedir() || os.tmpdir(), '.cos-wasm', 'upload-checkpoints.json');
@@ -48,7 +54,11 @@ export function createNodeHost(options = {}, core = null) {
       if (deadline) clearTimeout(deadline);
     };
     const fail = (e) => { if (!settled) { finish(); reject(e); } };
-    const r = mod.request(url, { method: req.method, headers, agent: options.HttpAgent || agents[url.protocol] }, (res) => {
+    // cos-nodejs-sdk-v5's transport options, read per request as it reads them: UserAgent replaces
+    // Node's default one, StrictSsl: false accepts any certificate, KeepAlive: false closes each connection.
+    if (options.UserAgent) headers['User-Agent'] = String(options.UserAgent);
+    const agent = options.HttpAgent || (options.KeepAlive === false ? closingAgents : agents)[url.protocol];
+    const r = mod.request(url, { method: req.method, headers, agent, rejectUnauthorized: options.StrictSsl !== false }, (res) => {
       const chunks = [];
       let received = 0;
       // Answers that go to wasm (XML, error bodies) are capped while they arrive; a getObject body goes to the user.

@@ -173,6 +173,11 @@ export function createWxHost(hostOptions = {}) {
             release();
           },
         };
+        // HttpDNSServiceId: wx.request resolves through that HttpDNS provider, as cos-wx-sdk-v5 asks it to.
+        if (hostOptions.HttpDNSServiceId) {
+          options.enableHttpDNS = true;
+          options.httpDNSServiceId = hostOptions.HttpDNSServiceId;
+        }
         let task;
         try {
           task = wx.request(options);
