@@ -221,6 +221,8 @@ const TABLE = [
   },
 
   { method: 'getObject', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt') }) },
+  // ObjectKeySimplifyCheck (on by default): refused before sending; the official message is "The Getobject Key is illegal".
+  { method: 'getObject', name: 'getObject Key resolving to the bucket root', params: (ctx) => ({ ...ctx.B, Key: 'a/b/../..' }), deliberate: UP_FRONT },
   { method: 'getObject', name: 'getObject Range', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), Range: 'bytes=1-3' }) },
   { method: 'getObject', name: 'getObject response overrides', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), ResponseContentType: 'text/x-over', ResponseCacheControl: 'no-cache' }) },
   { method: 'getObject', name: 'getObject binary', setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin') }) },

@@ -199,3 +199,22 @@ test('UserAgent and KeepAlive: false reach the wire as with cos-nodejs-sdk-v5', 
     agent.destroy();
   }
 });
+
+test('ForcePathStyle: true throws from the constructor with the official message', () => {
+  const message = (C) => {
+    try {
+      new C({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, ForcePathStyle: true });
+      return 'no throw';
+    } catch (e) {
+      return e.message;
+    }
+  };
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    assert.equal(message(COS), message(Official));
+    assert.equal(message(COS), 'ForcePathStyle is not supported');
+  } finally {
+    console.warn = warn;
+  }
+});

@@ -349,4 +349,26 @@ export const tests = [
       equal(asked.join(), key);
     },
   },
+  {
+    name: 'calls made from inside onTaskReady and a list-update listener run (the first call is still on the stack)',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const B = { Bucket: env.bucket, Region: env.region };
+      const key = uniqueKey('nested');
+      const lists = [];
+      const listener = () => lists.push(cos.getTaskList().length);
+      cos.on('list-update', listener);
+      let inner = null;
+      const outer = cos.putObject({ ...B, Key: key + '-outer', Body: 'outer', onTaskReady: () => {
+        if (!inner) inner = cos.putObject({ ...B, Key: key + '-inner', Body: 'inner' });
+      } });
+      ok(inner, 'the inner call was made from onTaskReady');
+      equal(cos.getTaskList().filter((t) => t.Key.startsWith(key)).length, 2);
+      equal((await outer).statusCode, 200);
+      equal((await inner).statusCode, 200);
+      cos.off('list-update', listener);
+      ok(lists.length > 0, 'list-update fired');
+      equal((await stored(env, key + '-inner')).size, 5);
+    },
+  },
 ];
