@@ -1,6 +1,8 @@
 // The `COS` class: the official SDK's call shapes mapped onto the wasm core, nothing more.
 // Every method takes `(params, callback)`; without a callback it returns a Promise.
 
+import { reportCallbackError } from './hosts/common.js';
+
 // Calls that run as one queue task: restartTask after a failure settles their callback again.
 const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
 
@@ -171,7 +173,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       const list = this._events[name];
       if (!list) return;
       for (const fn of list.slice()) {
-        try { fn(data); } catch (e) { rethrowLater(e); }
+        try { fn(data); } catch (e) { reportCallbackError(e); }
       }
     }
   }
@@ -484,7 +486,7 @@ function sameOptions(o, seen) {
   let count = 0;
   for (const k in o) {
     count++;
-    if (o[k] !== seen.fields[k]) return false;
+    if (!Object.is(o[k], seen.fields[k])) return false;
   }
   if (count !== seen.count) return false;
   const cred = o.Credentials;
@@ -506,22 +508,11 @@ function paramErr(message) {
   return e;
 }
 
-/** Calls a user callback; an exception it throws surfaces after it (see rethrowLater). */
+/** Calls a user callback; an exception it throws surfaces after it (see reportCallbackError). */
 function safeCall(fn, err, data) {
   try {
     fn(err, data);
   } catch (e) {
-    rethrowLater(e);
+    reportCallbackError(e);
   }
-}
-
-/**
- * A user function's exception, thrown again on a task of its own: uncaught, as with the official
- * SDKs (Node's uncaughtException, the page's error event, the mini-program's onError), while the
- * SDK's own state (the task list, kept callbacks, other listeners) is already consistent.
- */
-function rethrowLater(e) {
-  setTimeout(() => {
-    throw e;
-  }, 0);
 }
