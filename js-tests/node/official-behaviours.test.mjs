@@ -5,8 +5,11 @@
 // changed or given wrong after construction.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -217,4 +220,22 @@ test('ForcePathStyle: true throws from the constructor with the official message
   } finally {
     console.warn = warn;
   }
+});
+
+test('StrictSsl: false accepts a certificate no authority signed (cos-nodejs-sdk-v5\'s option); by default it is refused', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cos-ssl-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  if (made.status !== 0) return t.skip('openssl is not available to make a certificate');
+  const tls = https.createServer({ key: fs.readFileSync(path.join(dir, 'k.pem')), cert: fs.readFileSync(path.join(dir, 'c.pem')) }, (req, res) => {
+    res.writeHead(200, { 'x-cos-request-id': 'tls-ok', ETag: '"e"' });
+    res.end();
+  });
+  await new Promise((resolve) => tls.listen(0, '127.0.0.1', resolve));
+  t.after(() => tls.close());
+  const options = (extra) => ({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Domain: 'localhost:' + tls.address().port, Protocol: 'https:', RetryTimes: 0, ...extra });
+  const params = { Bucket: BUCKET, Region: REGION, Key: 'k' };
+  await assert.rejects(new COS(options({})).headObject(params), (e) => /self[- ]signed|certificate/i.test(e.message));
+  const data = await new COS(options({ StrictSsl: false, KeepAlive: false })).headObject(params);
+  assert.equal(data.RequestId, 'tls-ok');
 });
