@@ -70,18 +70,104 @@ declare namespace COS {
     ForceSignHost: boolean;
   }
 
-  interface COSOptions {
+  /** What the older `getSTS` option's callback takes: temporary keys, either spelling of the key names. */
+  interface LegacyStsCredentials {
+    TmpSecretId?: string;
+    TmpSecretKey?: string;
     SecretId?: string;
     SecretKey?: string;
     SecurityToken?: string;
     XCosSecurityToken?: string;
-    /** 10-digit unix seconds: the key time used for in-SDK signing. */
+    /** Unix seconds (10 digits). */
+    StartTime?: number;
+    /** Unix seconds (10 digits). */
+    ExpiredTime: number;
+    ScopeLimit?: boolean;
+  }
+
+  /**
+   * Constructor options. `cos.options` is the instance's copy: a field changed there (or a new
+   * `Credentials` key) takes effect on the calls made after the change, as with the official SDKs.
+   */
+  interface COSOptions {
+    SecretId?: string;
+    SecretKey?: string;
+    /** Lower-case spellings (cos-nodejs-sdk-v5 accepts them): used when SecretId / SecretKey are not given. */
+    secretId?: string;
+    secretKey?: string;
+    /**
+     * Keys that win over SecretId/SecretKey when both are set (cos-nodejs-sdk-v5's dynamic keys):
+     * assigning new values to this object's secretId/secretKey later switches the instance's keys.
+     */
+    Credentials?: { secretId?: string; secretKey?: string };
+    SecurityToken?: string;
+    XCosSecurityToken?: string;
+    /**
+     * 10-digit unix seconds: with both set, the key time of in-SDK signatures. Any other value
+     * (milliseconds, say) fails each signed call with `params "StartTime" should be 10 digits`, as
+     * cos-js-sdk-v5 and cos-wx-sdk-v5 do (cos-nodejs-sdk-v5 ignores both).
+     */
     StartTime?: number;
     ExpiredTime?: number;
     getAuthorization?: (
       options: GetAuthorizationOptions,
       callback: (auth: TemporaryCredentials | ReadyAuthorization | string) => void,
     ) => void;
+    /** The older form of getAuthorization: called with `{Bucket, Region}`, answers temporary keys. Used when getAuthorization is absent. */
+    getSTS?: (options: { Bucket: string; Region: string }, callback: (keys: LegacyStsCredentials) => void) => void;
+    /** Deprecated: appended to bucket names given without it (`examplebucket` → `examplebucket-<AppId>`); a per-call `AppId` param does the same. */
+    AppId?: string;
+    /** Keep a leading `/` in keys (the object is then named `/key`). Default false. */
+    UseRawKey?: boolean;
+    /** Regions may contain dots (cos-js-sdk-v5's relaxed check). Default false. */
+    CompatibilityMode?: boolean;
+    /**
+     * Refuse object keys that resolve to the bucket root (`/`, `a/..`). cos-wasm always refuses them,
+     * on every method, since such a request would address the bucket; accepted for compatibility.
+     */
+    ObjectKeySimplifyCheck?: boolean;
+    /**
+     * `true` throws `ForcePathStyle is not supported` from the constructor, as the official SDKs do
+     * (COS serves virtual-hosted URLs only).
+     */
+    ForcePathStyle?: boolean;
+    /**
+     * After a network error or timeout on `<bucket>.cos.<region>.myqcloud.com`, retry on
+     * `<bucket>.cos.<region>.tencentcos.cn` (then back), when the signature is computed here.
+     * Default true (mini-program build: false), as the official SDKs.
+     */
+    AutoSwitchHost?: boolean;
+    /** getService's endpoint instead of `service.cos.myqcloud.com` (`{Region}` is filled in). */
+    ServiceDomain?: string;
+    /** Accepted; cos-wasm parses copy sources itself (no effect). */
+    CopySourceParser?: ((source: string) => unknown) | null;
+    /** Telemetry to Tencent's Beacon/CLS reporters: accepted, no effect (cos-wasm reports nothing). */
+    DeepTracker?: boolean;
+    TrackerDelay?: number;
+    CustomId?: string;
+    BeaconReporter?: unknown;
+    ClsReporter?: unknown;
+    /** cos-js-sdk-v5's logger: accepted, no effect (no `log-message` events). */
+    EnableLog?: boolean;
+    EnableLogcat?: boolean;
+    LogLevel?: 'VERBOSE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+    ClsLogger?: unknown;
+    LogExtras?: Record<string, unknown>;
+    /** cos-js-sdk-v5's transport replacement: accepted, no effect (each host has its own transport). */
+    Request?: unknown;
+    /** cos-nodejs-sdk-v5's transport settings: accepted, no effect; pass an `HttpAgent` instead. */
+    Proxy?: string;
+    Tunnel?: unknown;
+    Ip?: string;
+    StrictSsl?: boolean;
+    KeepAlive?: boolean;
+    FollowRedirect?: boolean;
+    UserAgent?: string;
+    ConfCwd?: string;
+    /** cos-wx-sdk-v5: accepted, no effect (cos-wasm sends through wx.request without HttpDNS). */
+    HttpDNSServiceId?: string;
+    /** cos-wx-sdk-v5's simple-upload method for uploadFile(s): accepted; cos-wasm always uses putObject. */
+    SimpleUploadMethod?: 'postObject' | 'putObject';
     /** Extra tries per part and per Complete of a multipart upload; they get the larger of this and RetryTimes (one retry layer). Default 2. */
     ChunkRetryTimes?: number;
     /** Queue tasks running at once. Default 3. */
@@ -576,6 +662,7 @@ declare global {
 declare class COS {
   constructor(options?: COS.COSOptions);
 
+  /** The instance's copy of the options: fields changed here apply to the calls made afterwards. */
   readonly options: COS.COSOptions;
 
   static getAuthorization(params: COS.GetAuthorizationParams): string;
@@ -805,6 +892,7 @@ declare class COS {
   getV4Auth(params: { Bucket: string; Key?: string; Expires?: number; SecretId?: string; SecretKey?: string }): string;
 
   cancelTask(id: string): boolean;
+  /** Whether a task is waiting or running; true as soon as the call that queued it returns. */
   isUploadRunning(): boolean;
 
   on(event: 'list-update', listener: (data: { list: COS.Task[] }) => void): this;

@@ -12,8 +12,9 @@ use crate::host::{HttpResponse, TransportError};
 pub(crate) enum Next {
     /// The answer: a 2xx, or a 304 to a conditional GET/HEAD that asked for one.
     Answer(HttpResponse),
-    /// Send again after `delay_ms`, having applied `fix` first.
-    Resend { delay_ms: u32, fix: Fix },
+    /// Send again after `delay_ms`, having applied `fix` first. `no_answer`: the attempt got no
+    /// answer at all (network error, timeout), which is when the official SDKs try the backup domain.
+    Resend { delay_ms: u32, fix: Fix, no_answer: bool },
     /// The request failed for good; the error carries the attempts made and the time spent.
     Fail(CosError),
 }
@@ -110,7 +111,7 @@ impl Attempts {
             if let Some(server_ms) = server_time_ms(&err) {
                 if (now_ms + offset_ms - server_ms).abs() >= SKEW_MS {
                     self.skew_corrected = true;
-                    return Next::Resend { delay_ms: 0, fix: Fix::ClockOffset(server_ms - now_ms) };
+                    return Next::Resend { delay_ms: 0, fix: Fix::ClockOffset(server_ms - now_ms), no_answer: false };
                 }
             }
         }
@@ -122,7 +123,7 @@ impl Attempts {
             && matches!(err.code.as_str(), "ExpiredToken" | "InvalidAccessKeyId" | "TokenExpired")
         {
             self.keys_refreshed = true;
-            return Next::Resend { delay_ms: 0, fix: Fix::RefreshKeys };
+            return Next::Resend { delay_ms: 0, fix: Fix::RefreshKeys, no_answer: false };
         }
         let retryable = match (self.retry, err.kind) {
             (Retry::Never, _) => false,
@@ -133,7 +134,11 @@ impl Attempts {
         self.made += 1;
         let elapsed = now_ms - self.started_ms;
         match self.policy.delay_after(self.made, elapsed, random) {
-            Some(delay_ms) if retryable => Next::Resend { delay_ms, fix: Fix::Nothing },
+            Some(delay_ms) if retryable => Next::Resend {
+                delay_ms,
+                fix: Fix::Nothing,
+                no_answer: matches!(err.kind, ErrorKind::Network | ErrorKind::Timeout),
+            },
             _ => Next::Fail(err.with_attempts(self.made, elapsed)),
         }
     }
@@ -185,7 +190,7 @@ mod tests {
 
     fn resend(next: Next) -> (u32, Fix) {
         match next {
-            Next::Resend { delay_ms, fix } => (delay_ms, fix),
+            Next::Resend { delay_ms, fix, .. } => (delay_ms, fix),
             other => panic!("expected a resend, got {other:?}"),
         }
     }
@@ -220,13 +225,13 @@ mod tests {
         let mut a = Attempts::new(Retry::ServerErrors, POLICY, 0.0);
         let e = failed(a.after(Err(TransportError::Network(String::new())), URL, "POST", 1.0, 0.0, 0.5));
         assert_eq!((e.message.as_str(), e.kind), ("CORS blocked or network error", ErrorKind::Network));
-        assert!(matches!(a.after(answer(500, &[], ""), URL, "POST", 2.0, 0.0, 0.5), Next::Resend { .. }));
+        assert!(matches!(a.after(answer(500, &[], ""), URL, "POST", 2.0, 0.0, 0.5), Next::Resend { no_answer: false, .. }));
         // Append: never, whatever happened.
         let mut a = Attempts::new(Retry::Never, POLICY, 0.0);
         assert!(matches!(a.after(answer(503, &[], ""), URL, "POST", 1.0, 0.0, 0.5), Next::Fail(_)));
         // Timeouts and network errors of idempotent requests are.
         let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
-        assert!(matches!(a.after(Err(TransportError::Timeout), URL, "GET", 1.0, 0.0, 0.5), Next::Resend { .. }));
+        assert!(matches!(a.after(Err(TransportError::Timeout), URL, "GET", 1.0, 0.0, 0.5), Next::Resend { no_answer: true, .. }));
         // An answer that cannot be COS's (too large) is final.
         let e = failed(a.after(Err(TransportError::Invalid("too large".into())), URL, "GET", 2.0, 0.0, 0.5));
         assert_eq!(e.kind, ErrorKind::Protocol);

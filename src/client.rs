@@ -173,7 +173,8 @@ pub(crate) enum Auth {
 
 pub struct Client<H: Host> {
     pub host: Rc<H>,
-    pub opts: Options,
+    /// Replaced as a whole when the user changes `cos.options` (read through [`Client::opts`]).
+    opts: RefCell<Rc<Options>>,
     /// ms added to the host clock when signing; corrected from the server's `Date` on skew errors.
     pub clock_offset: Cell<f64>,
     sts_cache: RefCell<Vec<TempKey>>,
@@ -191,7 +192,7 @@ impl<H: Host> Client<H> {
         let offset = opts.system_clock_offset;
         Client {
             host,
-            opts,
+            opts: RefCell::new(Rc::new(opts)),
             clock_offset: Cell::new(offset),
             sts_cache: RefCell::new(Vec::new()),
             auth_gate: RefCell::new(None),
@@ -199,6 +200,27 @@ impl<H: Host> Client<H> {
             next_request_id: Cell::new(1),
             using: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The options in force now. A request reads them once per attempt, as the official SDKs read
+    /// `cos.options` per request.
+    pub fn opts(&self) -> Rc<Options> {
+        self.opts.borrow().clone()
+    }
+
+    /// Puts new options in force (`cos.options` changed); returns the ones they replace. A changed
+    /// `SystemClockOffset` becomes the clock offset; changed credentials drop the cached temporary keys.
+    pub fn set_opts(&self, opts: Options) -> Rc<Options> {
+        let old = self.opts();
+        if opts.system_clock_offset != old.system_clock_offset {
+            self.clock_offset.set(opts.system_clock_offset);
+        }
+        if !opts.same_credentials(&old) {
+            self.sts_cache.borrow_mut().clear();
+            self.auth_signs_each.set(false);
+        }
+        *self.opts.borrow_mut() = Rc::new(opts);
+        old
     }
 
     pub fn in_use(&self, upload_id: &str) -> bool {
@@ -214,13 +236,14 @@ impl<H: Host> Client<H> {
     }
 
     pub fn flavour(&self) -> Flavour {
-        self.opts.flavour
+        self.opts().flavour
     }
 
     /// Host name (with port when the Domain has one) of a bucket.
     pub fn bucket_host(&self, bucket: &str, region: &str) -> String {
-        if !self.opts.domain.is_empty() {
-            let d = self.opts.domain.as_str();
+        let opts = self.opts();
+        if !opts.domain.is_empty() {
+            let d = opts.domain.as_str();
             let d = d
                 .strip_prefix("https://")
                 .or_else(|| d.strip_prefix("http://"))
@@ -255,7 +278,7 @@ impl<H: Host> Client<H> {
         }
         let mut h = String::with_capacity(bucket.len() + region.len() + 24);
         h.push_str(bucket);
-        if self.opts.use_accelerate {
+        if self.opts().use_accelerate {
             h.push_str(".cos.accelerate.myqcloud.com");
         } else if matches!(region, "cn-south" | "cn-south-2" | "cn-north" | "cn-east" | "cn-southwest" | "sg") {
             h.push('.');
@@ -269,14 +292,13 @@ impl<H: Host> Client<H> {
         h
     }
 
-    fn protocol(&self) -> &str {
-        let d = self.opts.domain.as_str();
-        if d.starts_with("http://") {
+    fn protocol(&self) -> &'static str {
+        let opts = self.opts();
+        let d = opts.domain.as_str();
+        if d.starts_with("http://") || (!d.starts_with("https://") && opts.protocol == "http:") {
             "http:"
-        } else if d.starts_with("https://") {
-            "https:"
         } else {
-            &self.opts.protocol
+            "https:"
         }
     }
 
@@ -310,30 +332,34 @@ impl<H: Host> Client<H> {
     /// after each attempt, this loop performs (signs, sends, waits, corrects).
     pub async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
         let mut attempts = Attempts::new(req.retry, self.retry_policy(), self.host.now_ms())
-            .correcting_clock_skew(self.opts.correct_clock_skew)
-            .refreshing_keys(self.opts.get_authorization.is_some())
+            .correcting_clock_skew(self.opts().correct_clock_skew)
+            .refreshing_keys(self.opts().get_authorization.is_some())
             // 304 is an answer only to If-Modified-Since (headObject / getObject give
             // `NotModified`); the official SDKs report any other 304 as an error.
             .accepting_not_modified(get_header(&req.headers, "if-modified-since").is_some());
-        let mut url = match req.host {
+        let mut main_url = match req.host {
             Some(h) => [self.protocol(), "//", h, "/"].concat(),
             None => self.object_url(req.bucket, req.region, req.key),
         };
         let qs = query_string(&req.query);
         if !qs.is_empty() {
-            url.push('?');
-            url.push_str(&qs);
+            main_url.push('?');
+            main_url.push_str(&qs);
         }
+        // AutoSwitchHost: this attempt goes to the backup domain (URL, signed host).
+        let mut backup: Option<(String, String)> = None;
         loop {
             if let Some(scope) = req.abort {
                 scope.check()?;
             }
+            let url = backup.as_ref().map_or_else(|| main_url.clone(), |(u, _)| u.clone());
             let mut headers = req.headers.clone();
             if attempts.failed() > 0 {
                 put_header(&mut headers, "x-cos-sdk-retry", "true".into());
             }
+            let mut signed_here = false;
             if !req.unsigned {
-                self.sign_into(&req, &mut headers).await?;
+                signed_here = self.sign_for_host(&req, &mut headers, 900, backup.as_ref().map(|(_, h)| h.as_str())).await?;
             }
             if let Some(scope) = req.abort {
                 scope.check()?;
@@ -349,7 +375,7 @@ impl<H: Host> Client<H> {
                 url: url.clone(),
                 headers,
                 body: req.body.clone(),
-                timeout_ms: self.opts.timeout_ms,
+                timeout_ms: self.opts().timeout_ms,
                 response_type: req.response_type,
                 data_type: req.data_type.clone(),
             };
@@ -368,7 +394,7 @@ impl<H: Host> Client<H> {
             match attempts.after(result, &url, req.method, now, signed_offset, self.host.random()) {
                 Next::Answer(resp) => return Ok(resp),
                 Next::Fail(err) => return Err(err),
-                Next::Resend { delay_ms, fix } => {
+                Next::Resend { delay_ms, fix, no_answer } => {
                     match fix {
                         Fix::Nothing => {}
                         Fix::ClockOffset(ms) => {
@@ -377,6 +403,14 @@ impl<H: Host> Client<H> {
                         }
                         Fix::RefreshKeys => self.sts_cache.borrow_mut().clear(),
                     }
+                    // As the official SDKs: after a network error on the main domain, when the
+                    // signature is ours (a server-made one names the main host), the next attempt
+                    // tries the backup domain; after one there, the main domain again.
+                    backup = if no_answer && signed_here && self.opts().auto_switch_host {
+                        backup_domain_url(&url)
+                    } else {
+                        None
+                    };
                     if delay_ms > 0 {
                         self.host.sleep(delay_ms).await;
                     }
@@ -387,7 +421,7 @@ impl<H: Host> Client<H> {
 
     /// The retry policy of single requests (`RetryTimes`).
     pub fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy { retries: self.opts.retry_times, base_delay_ms: self.opts.retry_delay_ms, budget_ms: RETRY_BUDGET_MS }
+        RetryPolicy { retries: self.opts().retry_times, base_delay_ms: self.opts().retry_delay_ms, budget_ms: RETRY_BUDGET_MS }
     }
 
     /// The retry policy of a multipart upload's parts and Complete, whose driver is their only
@@ -395,22 +429,33 @@ impl<H: Host> Client<H> {
     /// `RetryTimes` and the official `ChunkRetryTimes`, so a part is never given fewer tries than
     /// any other request.
     pub fn part_retry_policy(&self) -> RetryPolicy {
-        RetryPolicy { retries: self.opts.retry_times.max(self.opts.chunk_retry_times), ..self.retry_policy() }
+        RetryPolicy { retries: self.opts().retry_times.max(self.opts().chunk_retry_times), ..self.retry_policy() }
     }
 
-    /// Adds `Authorization` (and the token header) for this attempt.
-    pub(crate) async fn sign_into(&self, req: &Req<'_>, headers: &mut Vec<(String, String)>) -> Result<()> {
-        self.sign_into_with_expiry(req, headers, 900).await
-    }
-
-    /// Signs with a key time of `expires_s` seconds (pre-signed URLs choose it).
+    /// Adds `Authorization` (and the token header), with a key time of `expires_s` seconds
+    /// (pre-signed URLs choose it).
     pub(crate) async fn sign_into_with_expiry(
         &self,
         req: &Req<'_>,
         headers: &mut Vec<(String, String)>,
         expires_s: u64,
     ) -> Result<()> {
-        let host_name = req.host.map_or_else(|| self.bucket_host(req.bucket, req.region), str::to_string);
+        self.sign_for_host(req, headers, expires_s, None).await.map(|_| ())
+    }
+
+    /// Signs for `host` (else the request's own); true when the signature was computed here (keys
+    /// or temporary keys), false when getAuthorization gave a finished one.
+    async fn sign_for_host(
+        &self,
+        req: &Req<'_>,
+        headers: &mut Vec<(String, String)>,
+        expires_s: u64,
+        host: Option<&str>,
+    ) -> Result<bool> {
+        let host_name = match host.or(req.host) {
+            Some(h) => h.to_string(),
+            None => self.bucket_host(req.bucket, req.region),
+        };
         // What is signed: non-empty headers, minus those browsers or proxies may rewrite.
         let mut signed: Vec<(String, String)> = headers
             .iter()
@@ -418,17 +463,18 @@ impl<H: Host> Client<H> {
                 !v.is_empty()
                     && !k.eq_ignore_ascii_case("content-type")
                     && !k.eq_ignore_ascii_case("cache-control")
-                    && (self.opts.flavour == Flavour::Wx || !k.eq_ignore_ascii_case("expires"))
+                    && (self.opts().flavour == Flavour::Wx || !k.eq_ignore_ascii_case("expires"))
             })
             .cloned()
             .collect();
-        if self.opts.force_sign_host && get_header(&signed, "host").is_none() {
+        if self.opts().force_sign_host && get_header(&signed, "host").is_none() {
             signed.push(("Host".to_string(), host_name));
         }
         let mut pathname = String::with_capacity(req.key.len() + 1);
         pathname.push('/');
         pathname.push_str(req.key);
         let auth = self.credentials(req, &pathname, &signed).await?;
+        let signed_here = matches!(auth, Auth::Keys { .. });
         match auth {
             Auth::Keys { secret_id, secret_key, token, key_time } => {
                 let key_time = key_time.unwrap_or_else(|| {
@@ -443,7 +489,7 @@ impl<H: Host> Client<H> {
                     query: &query,
                     headers: &signed,
                     key_time: &key_time,
-                    flavour: self.opts.flavour,
+                    flavour: self.opts().flavour,
                 });
                 put_header(headers, "Authorization", a);
                 if !token.is_empty() {
@@ -460,27 +506,26 @@ impl<H: Host> Client<H> {
                 }
             }
         }
-        Ok(())
+        Ok(signed_here)
     }
 
     pub(crate) async fn credentials(&self, req: &Req<'_>, pathname: &str, signed: &[(String, String)]) -> Result<Auth> {
-        let Some(f) = self.opts.get_authorization else {
-            if self.opts.secret_id.is_empty() || self.opts.secret_key.is_empty() {
+        let opts = self.opts();
+        if opts.get_authorization.is_none() && opts.get_sts.is_none() {
+            if opts.secret_id.is_empty() || opts.secret_key.is_empty() {
                 return Err(CosError::auth(
                     "missing credentials: pass SecretId and SecretKey, or getAuthorization, to new COS()",
                 ));
             }
-            let key_time = match (self.opts.start_time, self.opts.expired_time) {
-                (Some(s), Some(e)) => Some(time_pair(s, e)),
-                _ => None,
-            };
+            let key_time = opts.key_time()?.map(|(s, e)| time_pair(s, e));
             return Ok(Auth::Keys {
-                secret_id: self.opts.secret_id.clone(),
-                secret_key: self.opts.secret_key.clone(),
-                token: self.opts.security_token.clone(),
+                secret_id: opts.secret_id.clone(),
+                secret_key: opts.secret_key.clone(),
+                token: opts.security_token.clone(),
                 key_time,
             });
-        };
+        }
+        drop(opts);
         let scope = self.scope_value(req);
         let scope_key = scope_key(&scope);
         // One getAuthorization call at a time while keys can be cached: requests that start
@@ -497,9 +542,38 @@ impl<H: Host> Client<H> {
                 None => break now_s,
             }
         };
+        // Read after the wait: `cos.options` may have changed meanwhile.
+        let opts = self.opts();
         let mut options = Value::obj();
         options.set("Bucket", req.bucket.into());
         options.set("Region", req.region.into());
+        let (f, legacy) = match (opts.get_authorization, opts.get_sts) {
+            (Some(f), _) => (f, false),
+            (None, Some(f)) => (f, true),
+            (None, None) => return Err(CosError::auth("missing credentials: getAuthorization was removed from the options")),
+        };
+        if legacy {
+            // getSTS({Bucket, Region}, cb) answers temporary keys, possibly named SecretId/SecretKey.
+            let gate = Gate::new();
+            *self.auth_gate.borrow_mut() = Some(gate.clone());
+            let got = self.host.get_authorization(f, options).await;
+            let auth = got.and_then(|mut got| {
+                for (tmp, plain) in [("TmpSecretId", "SecretId"), ("TmpSecretKey", "SecretKey")] {
+                    if got.get(tmp).and_then(Value::to_param_string).unwrap_or_default().is_empty() {
+                        if let Some(v) = got.get(plain).cloned() {
+                            got.set(tmp, v);
+                        }
+                    }
+                }
+                if let Value::Obj(fields) = &mut got {
+                    fields.retain(|(k, _)| k != "Authorization");
+                }
+                self.accept_credentials(got, now_s, scope_key)
+            });
+            *self.auth_gate.borrow_mut() = None;
+            gate.open();
+            return auth;
+        }
         options.set("Method", req.method.into());
         options.set("Key", req.key.into());
         options.set("Pathname", pathname.into());
@@ -513,7 +587,7 @@ impl<H: Host> Client<H> {
         );
         options.set("Scope", scope);
         options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
-        options.set("ForceSignHost", Value::Bool(self.opts.force_sign_host));
+        options.set("ForceSignHost", Value::Bool(opts.force_sign_host));
         let gate = Gate::new();
         *self.auth_gate.borrow_mut() = Some(gate.clone());
         let got = self.host.get_authorization(f, options).await;
@@ -659,6 +733,22 @@ impl<H: Host> Client<H> {
     }
 }
 
+/// The same URL on COS's backup domain (`<bucket>.cos.<region>.tencentcos.cn`) and that host, when
+/// `url` is on the main one (`*.cos.*.myqcloud.com`, not the global acceleration endpoint).
+pub fn backup_domain_url(url: &str) -> Option<(String, String)> {
+    let scheme_end = url.find("://")? + 3;
+    let rest = &url[scheme_end..];
+    let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let stem = host.strip_suffix(".myqcloud.com")?;
+    let after_cos = &stem[stem.find(".cos.")? + 5..];
+    if after_cos.is_empty() || stem.ends_with(".cos.accelerate") {
+        return None;
+    }
+    let backup_host = [stem, ".tencentcos.cn"].concat();
+    Some(([&url[..scheme_end], &backup_host, &rest[host_end..]].concat(), backup_host))
+}
+
 /// A one-time barrier: `wait` resolves once `open` has been called.
 struct Gate {
     opened: Cell<bool>,
@@ -793,6 +883,24 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn backup_domain_only_for_main_cos_hosts() {
+        let (url, host) = super::backup_domain_url("https://b-1250000000.cos.ap-guangzhou.myqcloud.com/a/b.txt?uploads").unwrap();
+        assert_eq!(url, "https://b-1250000000.cos.ap-guangzhou.tencentcos.cn/a/b.txt?uploads");
+        assert_eq!(host, "b-1250000000.cos.ap-guangzhou.tencentcos.cn");
+        assert_eq!(super::backup_domain_url("http://b-1.cos.ap-guangzhou.myqcloud.com").unwrap().0, "http://b-1.cos.ap-guangzhou.tencentcos.cn");
+        for other in [
+            "https://b-1.cos.accelerate.myqcloud.com/k",
+            "https://b-1.cos.ap-guangzhou.tencentcos.cn/k",
+            "https://b-1.cn-south.myqcloud.com/k",
+            "https://b-1.cos.ap-guangzhou.localhost:8080/k",
+            "https://service.cos.myqcloud.com/",
+            "https://cdn.example.com/b.cos.x.myqcloud.com",
+        ] {
+            assert_eq!(super::backup_domain_url(other), None, "{other}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Cos<H: Host> {
     pub tasks: Tasks,
     /// Abort scopes of running cancelable calls, by the caller's call id.
     pub calls: RefCell<Vec<(u32, Rc<AbortScope>)>>,
+    /// The host's protocol when the options name none (re-read options need it again).
+    default_protocol: String,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -51,7 +53,22 @@ pub const METHODS: &[&str] = &[
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
         let opts = Options::parse(options, flavour, default_protocol)?;
-        Ok(Rc::new(Cos { client: Rc::new(Client::new(host, opts)), emit, tasks: Tasks::default(), calls: RefCell::new(Vec::new()) }))
+        Ok(Rc::new(Cos {
+            client: Rc::new(Client::new(host, opts)),
+            emit,
+            tasks: Tasks::default(),
+            calls: RefCell::new(Vec::new()),
+            default_protocol: default_protocol.to_string(),
+        }))
+    }
+
+    /// Puts changed constructor options in force (the user changed `cos.options`): later requests
+    /// and tasks use them, as the official SDKs read `cos.options` when they need a value. Returns
+    /// the replaced options; on bad options nothing changes and the error says why.
+    pub fn set_options(&self, options: &Value) -> Result<Rc<Options>> {
+        let flavour = self.client.opts().flavour;
+        let opts = Options::parse(options, flavour, &self.default_protocol)?;
+        Ok(self.client.set_opts(opts))
     }
 
     pub fn host(&self) -> &H {
@@ -87,10 +104,12 @@ impl<H: Host> Cos<H> {
         if !matches!(params, Value::Obj(_)) {
             return Err(CosError::param("params should be an object"));
         }
+        let mut params = params;
+        self.client.opts().apply_to_params(&mut params);
         let c = &*self.client;
         let on_progress = params::callback(&params, "onProgress")?;
         let on_hash = params::callback(&params, "onHashProgress")?;
-        let reporter = || Reporter::new(c.host.clone(), on_progress, c.opts.progress_interval);
+        let reporter = || Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval);
         // Every arm's future is boxed: the `call` future is then a pointer and its params, not the
         // largest operation's state, which each queued call would otherwise hold while it waits
         // (~4 KB a call: 1,000 queued files cost 4 MB of wasm memory that never shrinks).
@@ -251,7 +270,7 @@ impl<H: Host> Cos<H> {
             params::target(&params, true)?;
             params::headers(&params)?;
             let source = Source::open(&*c.host, &params, false).await?;
-            let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts.slice_size);
+            let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts().slice_size);
             let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
             self.clone().run_as_task(kind, params.clone(), source, observer, Some(finish.clone())).await
         }
@@ -274,7 +293,7 @@ impl<H: Host> Cos<H> {
         let on_progress = params::callback(&params, "onProgress")?;
         let on_finish = params::callback(&params, "onFileFinish")?;
         let slice_size = params::uint(&params, "SliceSize")?;
-        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts.progress_interval);
+        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval);
         let loaded: Rc<std::cell::RefCell<Vec<(u64, u64)>>> = Rc::new(std::cell::RefCell::new(vec![(0, 0); files.len()]));
         let mut futs = futures_util::stream::FuturesOrdered::new();
         for (i, file) in files.iter().enumerate() {
@@ -282,6 +301,7 @@ impl<H: Host> Cos<H> {
             if !matches!(p, Value::Obj(_)) {
                 return Err(CosError::param("param files[] should be objects"));
             }
+            c.opts().apply_to_params(&mut p);
             if p.get("SliceSize").is_none() {
                 if let Some(s) = slice_size {
                     p.set("SliceSize", Value::Num(s as f64));

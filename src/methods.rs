@@ -1167,7 +1167,8 @@ pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value) -> 
     let RequestPlan { action, verb, bucket, region, key, mut host, query, headers, body } = build(row, params)?;
     // `ServiceDomain` replaces the service endpoint (a private or local COS), without its scheme:
     // the instance's protocol applies.
-    let service = c.opts.service_domain.as_str();
+    let opts = c.opts();
+    let service = opts.service_domain.as_str();
     if row.scope == Scope::Service && !service.is_empty() {
         let bare = service.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
         let r = params::opt_str(params, "Region")?.unwrap_or_default();

@@ -105,7 +105,7 @@ fn default_content_type<H: Host>(c: &Client<H>, headers: &mut Vec<(String, Strin
     let own = source.and_then(|s| s.info.content_type.clone()).filter(|t| !t.is_empty());
     let t = match own {
         Some(t) => t,
-        None if c.opts.flavour == Flavour::Wx => mime::for_key(key).to_string(),
+        None if c.opts().flavour == Flavour::Wx => mime::for_key(key).to_string(),
         None => return,
     };
     put_header(headers, "Content-Type", t);
@@ -192,8 +192,8 @@ pub async fn put_object<H: Host>(
     }
     put_header(&mut headers, "Content-Length", size.to_string());
     default_content_type(c, &mut headers, Some(source), &t.key);
-    let want_md5 = c.opts.upload_check_content_md5
-        || c.opts.upload_add_meta_md5
+    let want_md5 = c.opts().upload_check_content_md5
+        || c.opts().upload_add_meta_md5
         || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
     // Every body is CRC64-checked against the answer: hashed while it is sent, or before when an
     // MD5 must go in the headers (off the main thread in browsers).
@@ -207,10 +207,10 @@ pub async fn put_object<H: Host>(
                 }
             })
             .await?;
-        if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
+        if c.opts().upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
             put_header(&mut headers, "Content-MD5", d.md5_base64());
         }
-        if c.opts.upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
+        if c.opts().upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
             put_header(&mut headers, "x-cos-meta-md5", d.md5_hex());
         }
         md5_crc = Some(d.crc64);
@@ -392,7 +392,7 @@ pub async fn append_object<H: Host>(
     let size = source.size();
     put_header(&mut headers, "Content-Length", size.to_string());
     default_content_type(c, &mut headers, Some(source), &t.key);
-    if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
+    if c.opts().upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
         let d = source.digest(&*c.host, 0, size, |_| {}).await?;
         put_header(&mut headers, "Content-MD5", d.md5_base64());
     }
@@ -498,7 +498,7 @@ pub async fn multipart_upload<H: Host>(
     remove_header(&mut headers, "content-md5");
     remove_header(&mut headers, "content-length");
     // Always CRC-checked; hashed before sending only when a Content-MD5 must be computed.
-    let (md5_crc, md5) = if c.opts.upload_check_content_md5 && given_md5.is_none() {
+    let (md5_crc, md5) = if c.opts().upload_check_content_md5 && given_md5.is_none() {
         let d = source.digest(&*c.host, 0, size, |_| {}).await?;
         (Some(d.crc64), Some(d.md5_base64()))
     } else {
@@ -861,7 +861,7 @@ pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source
     let mut headers = params::headers(params)?;
     default_content_type(c, &mut headers, Some(source), &t.key);
     let size = source.size();
-    if c.opts.upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
+    if c.opts().upload_check_content_md5 && get_header(&headers, "content-md5").is_none() {
         let d = source.digest(&*c.host, 0, size, |_| {}).await?;
         put_header(&mut headers, "Content-MD5", d.md5_base64());
     }

@@ -122,6 +122,13 @@ pub fn bucket_region(params: &Value, required: bool) -> Result<(String, String)>
         None => String::new(),
     };
     let region = match region {
+        // CompatibilityMode (instance option or per call): dots allowed, as cos-js-sdk-v5 allows them.
+        Some(r) if opt_bool(params, "CompatibilityMode").unwrap_or(false) => {
+            if r.is_empty() || !r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.') {
+                return Err(CosError::param("Region format error."));
+            }
+            r.to_string()
+        }
         Some(r) => {
             if r.starts_with("cos.") {
                 return Err(CosError::param("param Region should not be start with \"cos.\""));
@@ -137,7 +144,8 @@ pub fn bucket_region(params: &Value, required: bool) -> Result<(String, String)>
     Ok((bucket, region))
 }
 
-/// Validates an object key: required, leading `/` stripped (as the official SDK does), ≤ 850 bytes.
+/// Validates an object key: required, leading `/` stripped (as the official SDK does, unless
+/// UseRawKey, an instance option or per call), ≤ 850 bytes.
 pub fn key(params: &Value) -> Result<String> {
     let raw = match params.get("Key") {
         None | Some(Value::Null) => return Err(CosError::missing("Key")),
@@ -147,7 +155,8 @@ pub fn key(params: &Value) -> Result<String> {
         }
         Some(_) => return Err(CosError::param("param Key should be a string")),
     };
-    let key = raw.strip_prefix('/').unwrap_or(raw);
+    let raw_key = opt_bool(params, "UseRawKey").unwrap_or(false);
+    let key = if raw_key { raw } else { raw.strip_prefix('/').unwrap_or(raw) };
     if key.is_empty() {
         return Err(CosError::missing("Key"));
     }

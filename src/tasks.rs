@@ -195,7 +195,7 @@ impl<H: Host> Cos<H> {
 
     /// Starts waiting tasks while fewer than FileParallelLimit run; trims the finished ones.
     fn schedule(self: &Rc<Self>, changed: bool) {
-        let limit = self.client.opts.file_parallel_limit;
+        let limit = self.client.opts().file_parallel_limit;
         loop {
             let next = self.with_queue(|q| q.next_to_start(limit));
             let Some(id) = next else { break };
@@ -205,7 +205,7 @@ impl<H: Host> Cos<H> {
             let me = self.clone();
             self.client.host.spawn(Box::pin(async move { me.run_task(id).await }));
         }
-        let size = self.client.opts.upload_queue_size;
+        let size = self.client.opts().upload_queue_size;
         let dropped = self.with_queue(|q| q.trim(size));
         if !dropped.is_empty() {
             // Trimmed tasks (failed ones too) never run again: retired like finished ones.
@@ -225,7 +225,7 @@ impl<H: Host> Cos<H> {
         let Some(rt) = self.runtime(&id) else { return };
         let abort = rt.abort.clone();
         let c = self.client.clone();
-        let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts.progress_interval);
+        let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts().progress_interval);
         if let Some((loaded, size)) = self.with_queue(|q| q.get(&id).map(|r| (r.loaded, r.size))) {
             if loaded > 0 {
                 reporter.seed(loaded, size);
@@ -528,8 +528,8 @@ async fn abort_upload<H: Host>(
     ops::multipart_abort(c, t, upload_id).await?;
     if let Some(fp) = upload::fingerprint(source) {
         let size = source.size();
-        let requested = params::uint(params, "ChunkSize")?.or(params::uint(params, "SliceSize")?).unwrap_or(c.opts.chunk_size);
-        if let Ok(plan) = crate::plan::PartPlan::new(size, Some(requested), c.opts.max_part_number) {
+        let requested = params::uint(params, "ChunkSize")?.or(params::uint(params, "SliceSize")?).unwrap_or(c.opts().chunk_size);
+        if let Ok(plan) = crate::plan::PartPlan::new(size, Some(requested), c.opts().max_part_number) {
             let fid = crate::checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size);
             let now_s = (c.host.now_ms() / 1000.0) as u64;
             if let Some(s) = c.host.storage_get(upload::CHECKPOINT_KEY) {

@@ -187,7 +187,7 @@ async fn find_resumable<H: Host>(
         }
     }
     let from_checkpoint = candidates.len();
-    if candidates.is_empty() && c.opts.resume_from_list && file_id.is_some() {
+    if candidates.is_empty() && c.opts().resume_from_list && file_id.is_some() {
         ops::each_upload_page(c, &t.bucket, &t.region, Some(&t.key), Some(MULTIPART_SCOPE), Some(&ctx.abort), |page| {
             let mut uploads: Vec<(String, String)> = Vec::new();
             for u in page {
@@ -241,8 +241,8 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
     // later would leave an upload behind.
     params::uint(params, "AsyncLimit")?;
     let size = source.size();
-    let requested = requested_part_size(params, c.opts.chunk_size)?;
-    let plan = PartPlan::new(size, Some(requested), c.opts.max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let requested = requested_part_size(params, c.opts().chunk_size)?;
+    let plan = PartPlan::new(size, Some(requested), c.opts().max_part_number).map_err(|e| CosError::param(e.to_string()))?;
     if size == 0 {
         let data = ops::put_object(c, params, source, Some(ctx.reporter.clone()), ctx.on_hash, Some(&ctx.abort)).await?;
         ctx.report(0, 0);
@@ -262,7 +262,7 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
         Some(s) => s,
         None => {
             ctx.abort.check()?;
-            if c.opts.upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
+            if c.opts().upload_add_meta_md5 || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false) {
                 let d = source.digest(&*c.host, 0, size, |done| ctx.report_hash(&c.host, done, size)).await?;
                 params::put_header(&mut init_headers, "x-cos-meta-md5", d.md5_hex());
             }
@@ -312,7 +312,7 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
                 saved_at_s: (c.host.now_ms() / 1000.0) as u64,
                 source_id: source_id.clone().unwrap_or_default(),
             },
-            c.opts.upload_id_cache_limit,
+            c.opts().upload_id_cache_limit,
         );
         save_checkpoints(&*c.host, &list);
     }
@@ -398,7 +398,7 @@ async fn upload_parts_and_complete<H: Host>(
         .collect();
     let limit = params::uint(params, "AsyncLimit")?
         .map(|n| n.clamp(1, 256) as usize)
-        .unwrap_or(c.opts.chunk_parallel_limit);
+        .unwrap_or(c.opts().chunk_parallel_limit);
     let todo: Vec<u32> = (1..=plan.part_count).filter(|n| done.borrow()[*n as usize].is_none()).collect();
     let mut queue = todo.into_iter();
     let mut running = FuturesUnordered::new();
@@ -557,7 +557,7 @@ async fn upload_one_part<H: Host>(
         ctx.abort.check()?;
         // With Content-MD5 the part is hashed before it is sent; otherwise its CRC64 (compared with
         // the answer's) is computed while the host streams the range itself.
-        let (md5_crc, content_md5) = if c.opts.upload_check_content_md5 {
+        let (md5_crc, content_md5) = if c.opts().upload_check_content_md5 {
             let d: Digests = source.digest(&*c.host, start, end, |_| {}).await?;
             (Some(d.crc64), Some(d.md5_base64()))
         } else {
@@ -659,8 +659,8 @@ pub async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &Upload
     let copy_source = params::opt_str(params, "CopySource")?.ok_or_else(|| CosError::missing("CopySource"))?;
     let src = crate::copy::parse_copy_source(&copy_source).ok_or_else(|| CosError::param("CopySource format error"))?;
     let given = copy_call_headers(params)?;
-    let slice_size = params::uint(params, "CopySliceSize")?.unwrap_or(c.opts.copy_slice_size);
-    let chunk_size = params::uint(params, "CopyChunkSize")?.filter(|n| *n > 0).unwrap_or(c.opts.copy_chunk_size);
+    let slice_size = params::uint(params, "CopySliceSize")?.unwrap_or(c.opts().copy_slice_size);
+    let chunk_size = params::uint(params, "CopyChunkSize")?.filter(|n| *n > 0).unwrap_or(c.opts().copy_chunk_size);
     ctx.abort.check()?;
 
     // The source's size and metadata. An SSE-C source needs its key on the HEAD too.
@@ -717,7 +717,7 @@ pub async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &Upload
     if crate::copy::unrestored_archive(&source.headers) {
         return Err(CosError::param("Unrestored archive object is not allowed to be copied"));
     }
-    let plan = PartPlan::new(size, Some(chunk_size), c.opts.max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let plan = PartPlan::new(size, Some(chunk_size), c.opts().max_part_number).map_err(|e| CosError::param(e.to_string()))?;
     let replaced = get_header(&given, "x-cos-metadata-directive") == Some("Replaced");
     let init_headers = crate::copy::init_headers(&given, &source.headers, replaced);
     let fp = crate::copy::source_fingerprint(&copy_source, &source.headers, size);
@@ -776,7 +776,7 @@ pub async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &Upload
             saved_at_s: (c.host.now_ms() / 1000.0) as u64,
             source_id,
         },
-        c.opts.upload_id_cache_limit,
+        c.opts().upload_id_cache_limit,
     );
     save_checkpoints(&*c.host, &list);
 
@@ -854,7 +854,7 @@ async fn copy_parts_and_complete<H: Host>(
     let mut queue = todo.into_iter();
     let mut running = FuturesUnordered::new();
     let mut first_error: Option<CosError> = None;
-    let limit = c.opts.copy_chunk_parallel_limit.clamp(1, 256);
+    let limit = c.opts().copy_chunk_parallel_limit.clamp(1, 256);
     loop {
         while first_error.is_none() && running.len() < limit {
             let Some(n) = queue.next() else { break };

@@ -15,7 +15,8 @@
 //   deliberate?: 'why' | {host: 'why'}  a documented difference (on every host, or on those
 //                           named): only "both fail" / "both succeed" is asserted
 //   flavours?: [...]        hosts the row runs on ('node', 'browser', 'wx'; default all)
-//   options?(ctx)           extra constructor options for both clients of this row
+//   options?(base)          extra constructor options for both clients of this row's side (`base`:
+//                           the side's own options, e.g. its SecretId/SecretKey)
 // }
 // ctx: {host, side, Bucket, Region, B, key(name), bucket(n?), source(key, bucket?), body(textOrBytes),
 //       bytes(size, seed), file(bytes, name) → {FilePath} | {Body: File}, outPath(name), state,
@@ -131,12 +132,97 @@ const TABLE = [
   { method: 'putObject', name: 'putObject NoSuchBucket', params: (ctx) => ({ ...MISSING_BUCKET(ctx), Key: ctx.key('x'), Body: 'x' }) },
   { method: 'putObject', name: 'putObject SignatureDoesNotMatch', options: () => ({ SecretKey: 'not-the-secret' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('x'), Body: 'x' }) },
   { method: 'getObject', name: 'getObject InvalidAccessKeyId', options: () => ({ SecretId: 'AKIDUNKNOWN0000000000000000000000000' }), params: (ctx) => ({ ...ctx.B, Key: ctx.key('x') }) },
+  // ---- constructor options, and cos.options changed afterwards ----
+  {
+    method: 'putObject', name: 'putObject with lower-case secretId/secretKey', flavours: ['node'],
+    options: (base) => ({ SecretId: '', SecretKey: '', secretId: base.SecretId, secretKey: base.SecretKey }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('lower.txt'), Body: 'x' }),
+  },
+  {
+    method: 'putObject', name: 'putObject with Credentials', flavours: ['node'],
+    options: (base) => ({ SecretKey: 'not-the-secret', Credentials: { secretId: base.SecretId, secretKey: base.SecretKey } }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('cred.txt'), Body: 'x' }),
+  },
+  {
+    method: 'putObject', name: 'putObject after Credentials.secretKey changes', flavours: ['node'],
+    options: (base) => ({ Credentials: { secretId: base.SecretId, secretKey: base.SecretKey } }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('cred2.txt'), Body: 'x' }),
+    call: (cos, params) => {
+      cos.options.Credentials.secretKey = 'not-the-secret';
+      return cos.putObject(params);
+    },
+  },
+  {
+    method: 'putObject', name: 'putObject with getSTS',
+    options: (base) => ({
+      SecretId: '', SecretKey: '',
+      getSTS: (opts, cb) => cb({ SecretId: base.SecretId, SecretKey: base.SecretKey, SecurityToken: 'unused-by-permanent-keys', ExpiredTime: Math.floor(Date.now() / 1000) + 3600 }),
+    }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('sts.txt'), Body: 'x' }),
+    readback: head('sts.txt'),
+  },
+  {
+    method: 'putObject', name: 'putObject with getSTS missing ExpiredTime',
+    options: (base) => ({ SecretId: '', SecretKey: '', getSTS: (opts, cb) => cb({ TmpSecretId: base.SecretId, TmpSecretKey: base.SecretKey, SecurityToken: 't' }) }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('sts.txt'), Body: 'x' }),
+  },
+  {
+    method: 'putObject', name: 'putObject with AppId and a short bucket name', options: () => ({ AppId: APPID }),
+    params: (ctx) => ({ Bucket: ctx.Bucket.replace(/-\d+$/, ''), Region: ctx.Region, Key: ctx.key('appid.txt'), Body: 'x' }),
+    readback: head('appid.txt'),
+  },
+  {
+    method: 'putObject', name: 'putObject with an AppId param and a short bucket name',
+    params: (ctx) => ({ Bucket: ctx.Bucket.replace(/-\d+$/, ''), AppId: APPID, Region: ctx.Region, Key: ctx.key('appid2.txt'), Body: 'x' }),
+    readback: head('appid2.txt'),
+  },
+  {
+    // The server refuses keys that start with "/" (InvalidURI), so both answers prove the slash was
+    // sent; without UseRawKey it would be dropped and the put would succeed.
+    method: 'putObject', name: 'putObject UseRawKey sends the leading slash', flavours: ['node', 'browser'], options: () => ({ UseRawKey: true }),
+    params: (ctx) => ({ ...ctx.B, Key: '/' + ctx.key('raw.txt'), Body: 'x' }),
+  },
+  {
+    // cos-nodejs-sdk-v5 ignores StartTime/ExpiredTime; cos-wasm checks them on every host.
+    method: 'putObject', name: 'putObject StartTime in milliseconds', flavours: ['browser', 'wx'],
+    options: () => ({ StartTime: 1700000000000, ExpiredTime: 1700000900000 }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('ms.txt'), Body: 'x' }),
+  },
+  {
+    method: 'putObject', name: 'putObject after cos.options.SecretKey changes',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('changed.txt'), Body: 'x' }),
+    call: (cos, params) => {
+      cos.options.SecretKey = 'not-the-secret';
+      return cos.putObject(params);
+    },
+  },
+  {
+    // RightKey: not an option, just carried in cos.options (both SDKs keep unknown fields there).
+    method: 'putObject', name: 'putObject after cos.options.SecretKey is corrected',
+    options: (base) => ({ SecretKey: 'not-the-secret', RightKey: base.SecretKey }),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('fixed.txt'), Body: 'x' }),
+    call: async (cos, params) => {
+      const first = await cos.putObject(params).then(() => 'stored', (e) => e.code || (e.error && e.error.Code));
+      cos.options.SecretKey = cos.options.RightKey;
+      return { first, second: await cos.putObject(params) };
+    },
+  },
+  {
+    method: 'putObject', name: 'putObject shows in getTaskList when the call returns',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('listed.txt'), Body: ctx.body('x') }),
+    call: (cos, params) => new Promise((resolve, reject) => {
+      cos.putObject(params, (err) => (err ? reject(err) : resolve(seen)));
+      const seen = { running: !!cos.isUploadRunning(), tasks: cos.getTaskList().map((t) => ({ Key: t.Key, Bucket: t.Bucket })) };
+    }),
+  },
   {
     method: 'putObject', name: 'putObject bad storage class', params: (ctx) => ({ ...ctx.B, Key: ctx.key('x'), Body: 'x', StorageClass: 'COLD' }),
     deliberate: UP_FRONT,
   },
 
   { method: 'getObject', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt') }) },
+  // ObjectKeySimplifyCheck (on by default): refused before sending; the official message is "The Getobject Key is illegal".
+  { method: 'getObject', name: 'getObject Key resolving to the bucket root', params: (ctx) => ({ ...ctx.B, Key: 'a/b/../..' }), deliberate: UP_FRONT },
   { method: 'getObject', name: 'getObject Range', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), Range: 'bytes=1-3' }) },
   { method: 'getObject', name: 'getObject response overrides', setup: put('g.txt', 'hello get'), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.txt'), ResponseContentType: 'text/x-over', ResponseCacheControl: 'no-cache' }) },
   { method: 'getObject', name: 'getObject binary', setup: (ctx, ref) => put('g.bin', ctx.bytes(3000, 2))(ctx, ref), params: (ctx) => ({ ...ctx.B, Key: ctx.key('g.bin') }) },

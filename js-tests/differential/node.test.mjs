@@ -89,9 +89,9 @@ const probe = { wasm: COS.prototype, official: Official.prototype };
 for (const row of rows().filter((r) => runsOn(r, 'node'))) {
   const skip = skipReason(row, probe) || false;
   test('node: ' + row.name, { skip, todo: knownOn(row, 'node') }, async (t) => {
-    const extra = row.options ? row.options() : {};
     const sides = {};
     for (const side of ['official', 'wasm']) {
+      const extra = row.options ? row.options(clientOptions(side, {})) : {};
       const ref = officialClient(side, extra);
       const cos = side === 'official' ? ref : new COS(clientOptions(side, { CheckpointPath: path.join(tmp, 'checkpoints.json'), ...extra }));
       sides[side] = { cos, ref, ctx: makeCtx(row, { bucket: BUCKET, region: REGION, host, side }) };

@@ -34,9 +34,9 @@ export function setup({ Official, WasmCOS, ports, bucket, region, sid, skey, wri
     rowList: all.map((r) => ({ name: r.name, skip: skipReason(r, probe) })),
     async runRow(name) {
       const row = all.find((r) => r.name === name);
-      const extra = row.options ? row.options() : {};
       const sides = {};
       for (const side of ['official', 'wasm']) {
+        const extra = row.options ? row.options(options(side, {})) : {};
         const ref = new Official(options(side, extra));
         const cos = side === 'official' ? ref : new WasmCOS(options(side, extra));
         sides[side] = { cos, ref, ctx: makeCtx(row, { bucket, region, host, side }) };

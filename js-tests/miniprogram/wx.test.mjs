@@ -385,3 +385,31 @@ test('the example project: its page picks files, uploads them and drives pause/r
   clean(mp);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('an exception thrown in a callback reaches the mini-program as uncaught (the upload stays consistent); HttpDNSServiceId goes to wx.request', async () => {
+  const mp = runtime();
+  await mp.COS.ready;
+  const env = mp.env();
+  const dns = [];
+  const request = mp.rt.wx.request;
+  mp.rt.wx.request = (o) => {
+    dns.push(o.enableHttpDNS + ':' + o.httpDNSServiceId);
+    return request(o);
+  };
+  const cos = new mp.COS(env.options({ HttpDNSServiceId: 'dns-provider-id' }));
+  const key = 'throws/' + Date.now().toString(36);
+  await new Promise((resolve) => {
+    cos.putObject(mp.p({ Bucket: BUCKET, Region: REGION, Key: key, Body: 'x' }), () => {
+      resolve();
+      throw new Error('thrown by the callback');
+    });
+  });
+  await waitFor(() => mp.rt.errors.length > 0, 'the uncaught error');
+  assert.deepEqual(mp.rt.errors.map((e) => e.message), ['thrown by the callback']);
+  // Arrays made in the mini-program's realm: compared as text.
+  assert.equal(JSON.stringify(cos.getTaskList().map((t) => t.state)), '["success"]');
+  assert.ok(await stored(key), 'stored');
+  assert.deepEqual([...new Set(dns)], ['true:dns-provider-id']);
+  mp.rt.errors.length = 0;
+  clean(mp);
+});

@@ -297,4 +297,78 @@ export const tests = [
       equal(del.statusCode, 204);
     },
   },
+  {
+    name: 'getTaskList and isUploadRunning show the task as soon as putObject, sliceUploadFile, uploadFile and uploadFiles return',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const B = { Bucket: env.bucket, Region: env.region };
+      const key = uniqueKey('listed');
+      const bodies = [];
+      for (let i = 0; i < 5; i++) bodies.push(await env.body(patternBytes(1000 + i, 40 + i)));
+      const settled = [];
+      const cb = (resolve) => (err) => resolve(err);
+      let before = cos.getTaskList().length;
+      const calls = [
+        ['putObject', 1, (done) => cos.putObject({ ...B, Key: key + '-put', Body: bodies[0] }, done)],
+        ['sliceUploadFile', 1, (done) => cos.sliceUploadFile({ ...B, Key: key + '-slice', Body: bodies[1] }, done)],
+        ['uploadFile', 1, (done) => cos.uploadFile({ ...B, Key: key + '-file', Body: bodies[2] }, done)],
+        ['uploadFiles', 2, (done) => cos.uploadFiles({ files: [{ ...B, Key: key + '-files-1', Body: bodies[3] }, { ...B, Key: key + '-files-2', Body: bodies[4] }] }, done)],
+      ];
+      for (const [method, added, call] of calls) {
+        settled.push(new Promise((resolve) => call(cb(resolve))));
+        const list = cos.getTaskList();
+        equal(list.length, before + added, method + ' queued its task(s) before returning');
+        ok(list.slice(before).every((t) => t.Key.startsWith(key + '-')), method + ': the new tasks are its own');
+        ok(cos.isUploadRunning(), method + ': isUploadRunning');
+        before = list.length;
+      }
+      for (const err of await Promise.all(settled)) equal(err, null);
+      ok(!cos.isUploadRunning(), 'nothing runs once all settled');
+      ok(cos.getTaskList().every((t) => t.state === 'success'), 'every task succeeded');
+    },
+  },
+  {
+    name: 'cos.options changed after construction take effect on the next call (ChunkSize, getAuthorization)',
+    async run(env) {
+      const cos = new env.COS(env.options({ ChunkParallelLimit: 1 }));
+      const B = { Bucket: env.bucket, Region: env.region };
+      const key = uniqueKey('live-opts');
+      cos.options.ChunkSize = 2 * MiB;
+      await cos.sliceUploadFile({ ...B, Key: key, Body: await env.body(patternBytes(3 * MiB, 50)) });
+      equal((await requestsFor(env, key, 'UploadPart')).length, 2, 'two 2 MiB parts, not three of 1 MiB');
+      // Swapping the keys for a signer: every later request asks it.
+      const asked = [];
+      const keys = { id: cos.options.SecretId, key: cos.options.SecretKey };
+      delete cos.options.SecretId;
+      delete cos.options.SecretKey;
+      cos.options.getAuthorization = (o, done) => {
+        asked.push(o.Key);
+        done(env.COS.getAuthorization({ SecretId: keys.id, SecretKey: keys.key, Method: o.Method, Pathname: o.Pathname, Query: o.Query, Headers: o.Headers }));
+      };
+      equal((await cos.headObject({ ...B, Key: key })).statusCode, 200);
+      equal(asked.join(), key);
+    },
+  },
+  {
+    name: 'calls made from inside onTaskReady and a list-update listener run (the first call is still on the stack)',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const B = { Bucket: env.bucket, Region: env.region };
+      const key = uniqueKey('nested');
+      const lists = [];
+      const listener = () => lists.push(cos.getTaskList().length);
+      cos.on('list-update', listener);
+      let inner = null;
+      const outer = cos.putObject({ ...B, Key: key + '-outer', Body: 'outer', onTaskReady: () => {
+        if (!inner) inner = cos.putObject({ ...B, Key: key + '-inner', Body: 'inner' });
+      } });
+      ok(inner, 'the inner call was made from onTaskReady');
+      equal(cos.getTaskList().filter((t) => t.Key.startsWith(key)).length, 2);
+      equal((await outer).statusCode, 200);
+      equal((await inner).statusCode, 200);
+      cos.off('list-update', listener);
+      ok(lists.length > 0, 'list-update fired');
+      equal((await stored(env, key + '-inner')).size, 5);
+    },
+  },
 ];

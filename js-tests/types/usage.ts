@@ -13,6 +13,20 @@ const cos = new COS({
   Protocol: 'http:',
 });
 new COS({ SecretId: 'id', SecretKey: 'key', Timeout: 60000, StallTimeout: 30000, ChunkRetryTimes: 2 });
+// Every official constructor option, as code written for cos-nodejs-sdk-v5 / cos-js-sdk-v5 / cos-wx-sdk-v5 passes them.
+const legacy = new COS({
+  secretId: 'id', secretKey: 'key', Credentials: { secretId: 'id', secretKey: 'key' }, AppId: '1250000000',
+  getSTS: (o, cb) => cb({ SecretId: o.Bucket, SecretKey: o.Region, XCosSecurityToken: 't', ExpiredTime: 1700000900 }),
+  UseRawKey: true, CompatibilityMode: true, ObjectKeySimplifyCheck: false, ForcePathStyle: false, AutoSwitchHost: false,
+  ServiceDomain: 'service.cos.myqcloud.com', CopyChunkParallelLimit: 10, CopyChunkSize: 8 * 1024 * 1024, CopySliceSize: 0,
+  CopySourceParser: null, DeepTracker: false, TrackerDelay: 0, CustomId: 'app', BeaconReporter: null, ClsReporter: null,
+  EnableLog: false, EnableLogcat: false, LogLevel: 'WARN', ClsLogger: null, LogExtras: { userID: 'u' },
+  Proxy: '', Ip: '', StrictSsl: true, KeepAlive: true, FollowRedirect: false, UserAgent: 'app/1', ConfCwd: '',
+  HttpDNSServiceId: '', SimpleUploadMethod: 'putObject', StartTime: 1700000000, ExpiredTime: 1700000900,
+});
+legacy.options.SecretKey = 'rotated';
+// @ts-expect-error LogLevel is one of the official levels
+new COS({ LogLevel: 'LOUD' });
 
 async function uploads(file: Blob): Promise<string> {
   const put = await cos.putObject({

@@ -1,6 +1,8 @@
 // The `COS` class: the official SDK's call shapes mapped onto the wasm core, nothing more.
 // Every method takes `(params, callback)`; without a callback it returns a Promise.
 
+import { reportCallbackError } from './hosts/common.js';
+
 // Calls that run as one queue task: restartTask after a failure settles their callback again.
 const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
 // Calls that are no task but stop when their `signal` aborts (a multipart copy aborts its upload).
@@ -19,7 +21,11 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
     constructor(options) {
       if (options === undefined) options = {};
       if (options === null || typeof options !== 'object') throw paramErr('options should be an object');
-      this.options = options;
+      // The instance's own copy, as the official SDKs keep one: changed later, it takes effect on
+      // the next call (see _syncOptions).
+      this.options = Object.assign({}, options);
+      options = this.options;
+      this._optionsSeen = optionsSnapshot(options);
       this._events = Object.create(null);
       this._host = options.Host || createHost(options);
       this._host.owner = this;
@@ -32,6 +38,20 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
         if (!err) this._taskCallbacks.delete(data.id);
         if (cb) safeCall(cb, err || null, err ? undefined : data.data);
       });
+    }
+
+    /**
+     * Puts `cos.options` in force again when it changed since the last call (a new value of any
+     * field, a field added or removed, a new `Credentials` key, or a new object): the official SDKs
+     * read `cos.options` when they need a value, so a change applies to the calls made after it.
+     * Comparing the fields costs far less than a request; bad new options fail the call.
+     */
+    _syncOptions() {
+      const o = this.options;
+      if (sameOptions(o, this._optionsSeen)) return;
+      if (o === null || typeof o !== 'object') throw paramErr('options should be an object');
+      this._core.setOptions(o);
+      this._optionsSeen = optionsSnapshot(o);
     }
 
     on(name, fn) {
@@ -65,6 +85,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
     }
 
     restartTask(id) {
+      this._syncOptions();
       return this._core.restartTask(String(id));
     }
 
@@ -133,6 +154,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       }
       let url;
       try {
+        this._syncOptions();
         if (signal !== null) checkSignal(signal);
         url = this._core.getObjectUrlSync(params || {});
       } catch (err) {
@@ -154,7 +176,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       const list = this._events[name];
       if (!list) return;
       for (const fn of list.slice()) {
-        try { fn(data); } catch (e) { if (typeof console !== 'undefined') console.error('cos-wasm: a listener threw', e); }
+        try { fn(data); } catch (e) { reportCallbackError(e); }
       }
     }
   }
@@ -182,6 +204,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       let promise;
       let canceler = null;
       try {
+        this._syncOptions();
         if (signal !== null) checkSignal(signal);
         if (isObject && (callback || tasks) && TASK_METHODS.has(name)) {
           params = onTaskReady(params, (id) => {
@@ -445,12 +468,41 @@ function canceledError() {
   return e;
 }
 
-/** The keys the instance signers use: those in params, else the instance's (either spelling). */
+/**
+ * The keys the instance signers use: those in params, else the instance's, read as the core reads
+ * them (src/options.rs): `Credentials` with both keys, then SecretId/SecretKey, then lower case.
+ */
 function signingKeys(params, options) {
+  const cred = options.Credentials;
+  const fromCred = cred && typeof cred === 'object' && cred.secretId && cred.secretKey;
   return {
-    id: params.SecretId || options.SecretId || options.secretId,
-    key: params.SecretKey || options.SecretKey || options.secretKey,
+    id: params.SecretId || (fromCred ? cred.secretId : options.SecretId || options.secretId),
+    key: params.SecretKey || (fromCred ? cred.secretKey : options.SecretKey || options.secretKey),
   };
+}
+
+/** What _syncOptions compares: the object, its fields, and the keys inside `Credentials`. */
+function optionsSnapshot(o) {
+  const cred = o && o.Credentials;
+  return {
+    object: o,
+    fields: Object.assign({}, o),
+    count: Object.keys(o).length,
+    credId: cred ? cred.secretId : undefined,
+    credKey: cred ? cred.secretKey : undefined,
+  };
+}
+
+function sameOptions(o, seen) {
+  if (o !== seen.object) return false;
+  let count = 0;
+  for (const k in o) {
+    count++;
+    if (!Object.is(o[k], seen.fields[k])) return false;
+  }
+  if (count !== seen.count) return false;
+  const cred = o.Credentials;
+  return !cred || (cred.secretId === seen.credId && cred.secretKey === seen.credKey);
 }
 
 /** Bytes for COS.util.md5: typed arrays and ArrayBuffers by their bytes, anything else as text. */
@@ -468,10 +520,11 @@ function paramErr(message) {
   return e;
 }
 
+/** Calls a user callback; an exception it throws surfaces after it (see reportCallbackError). */
 function safeCall(fn, err, data) {
   try {
     fn(err, data);
   } catch (e) {
-    if (typeof console !== 'undefined') console.error('cos-wasm: a callback threw an exception', e);
+    reportCallbackError(e);
   }
 }

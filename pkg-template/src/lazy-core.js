@@ -61,6 +61,12 @@ export function lazyCore(instantiate) {
       if (loaded) this._now().setListening(on);
     }
 
+    // Before the module is ready the new options simply replace the constructor's.
+    setOptions(options) {
+      if (loaded) this._now().setOptions(options);
+      else this._args[1] = options;
+    }
+
     call(name, params) {
       if (loaded) return this._now().call(name, params);
       return load().then(() => this._now().call(name, params));

@@ -23,8 +23,10 @@ extern "C" {
     fn send(this: &JsHostObject, req: &JsValue, progress: &JsValue) -> Promise;
     #[wasm_bindgen(method)]
     fn abort(this: &JsHostObject, id: u32);
-    #[wasm_bindgen(method)]
-    fn open(this: &JsHostObject, body: &JsValue, is_path: bool) -> Promise;
+    /// The source's info, or a Promise of it (a path needs I/O; a held body does not, and its
+    /// task is then queued before the method call returns).
+    #[wasm_bindgen(method, catch)]
+    fn open(this: &JsHostObject, body: &JsValue, is_path: bool) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method)]
     fn read(this: &JsHostObject, source: u32, start: f64, end: f64) -> Promise;
     #[wasm_bindgen(method)]
@@ -197,29 +199,34 @@ impl Host for JsHost {
     }
 
     fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>> {
-        let promise = match &body {
+        let opened = match &body {
             OpenRequest::Handle(h) => self.obj.open(&JsValue::from(*h), false),
             OpenRequest::FilePath(p) => self.obj.open(&JsValue::from_str(p), true),
         };
+        let info = |v: JsValue| {
+            let num = |k: &str| get(&v, k).as_f64();
+            let text = |k: &str| get(&v, k).as_string();
+            SourceInfo {
+                id: num("id").unwrap_or(0.0) as u32,
+                size: num("size").unwrap_or(0.0).max(0.0) as u64,
+                name: text("name"),
+                last_modified_ms: num("lastModified"),
+                content_type: text("type"),
+                persistent: get(&v, "persistent").as_bool().unwrap_or(false),
+            }
+        };
+        let failed = |e: JsValue| {
+            let is_param = get(&e, "param").as_bool().unwrap_or(false);
+            let m = js_message(&e);
+            if is_param { CosError::param(m) } else { CosError::host(m) }
+        };
         Box::pin(async move {
-            match JsFuture::from(promise).await {
-                Ok(v) => {
-                    let num = |k: &str| get(&v, k).as_f64();
-                    let text = |k: &str| get(&v, k).as_string();
-                    Ok(SourceInfo {
-                        id: num("id").unwrap_or(0.0) as u32,
-                        size: num("size").unwrap_or(0.0).max(0.0) as u64,
-                        name: text("name"),
-                        last_modified_ms: num("lastModified"),
-                        content_type: text("type"),
-                        persistent: get(&v, "persistent").as_bool().unwrap_or(false),
-                    })
-                }
-                Err(e) => {
-                    let is_param = get(&e, "param").as_bool().unwrap_or(false);
-                    let m = js_message(&e);
-                    Err(if is_param { CosError::param(m) } else { CosError::host(m) })
-                }
+            match opened {
+                Ok(v) => match v.dyn_into::<Promise>() {
+                    Ok(p) => JsFuture::from(p).await.map(info).map_err(failed),
+                    Err(v) => Ok(info(v)),
+                },
+                Err(e) => Err(failed(e)),
             }
         })
     }

@@ -3,6 +3,7 @@
 
 pub mod interop;
 pub mod js_host;
+mod now;
 
 use std::rc::Rc;
 
@@ -12,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use crate::cos::Cos;
 use crate::sign::Flavour;
 use interop::{error_to_js, js_to_value, value_to_js};
+use now::promise_now;
 use js_host::{JsHost, JsHostObject};
 
 fn flavour(name: &str) -> Flavour {
@@ -35,7 +37,15 @@ impl CosCore {
         let emit_handle = if emit.is_function() { Some(host.hold(&emit)) } else { None };
         let opts = js_to_value(&options, &host);
         let host = Rc::new(JsHost { obj: host });
-        match Cos::new(host.clone(), &opts, flavour(flavour_name), default_protocol, emit_handle) {
+        let made = Cos::new(host.clone(), &opts, flavour(flavour_name), default_protocol, emit_handle);
+        // Handles of option values the options do not keep (a Host object, reporters) go back.
+        let kept: Vec<u32> = made.as_ref().map(|c| c.client.opts().handles().collect()).unwrap_or_default();
+        for h in opts.handles() {
+            if !kept.contains(&h) {
+                host.obj.release(h);
+            }
+        }
+        match made {
             Ok(inner) => Ok(CosCore { inner }),
             Err(e) => Err(error_to_js(&e, &host.obj)),
         }
@@ -52,7 +62,7 @@ impl CosCore {
         let inner = self.inner.clone();
         let params = js_to_value(&params, &inner.client.host.obj);
         let call = call_id.map(|id| (id, inner.register_call(id)));
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise_now(async move {
             let host = inner.client.host.clone();
             // The call owns one share of each handle in its params; a task it queued took its own.
             let mut handles = params.handles();
@@ -81,6 +91,34 @@ impl CosCore {
 
 #[wasm_bindgen]
 impl CosCore {
+    /// `cos.options` changed: parse them again and put them in force. The handles of the user
+    /// functions the old options held go back; so do those of the new value the options don't keep.
+    #[wasm_bindgen(js_name = setOptions)]
+    pub fn set_options(&self, options: JsValue) -> Result<(), JsValue> {
+        let host = &self.inner.client.host;
+        let v = js_to_value(&options, &host.obj);
+        let kept: Vec<u32> = match self.inner.set_options(&v) {
+            Ok(old) => {
+                for h in old.handles() {
+                    host.obj.release(h);
+                }
+                self.inner.client.opts().handles().collect()
+            }
+            Err(e) => {
+                for h in v.handles() {
+                    host.obj.release(h);
+                }
+                return Err(error_to_js(&e, &host.obj));
+            }
+        };
+        for h in v.handles() {
+            if !kept.contains(&h) {
+                host.obj.release(h);
+            }
+        }
+        Ok(())
+    }
+
     #[wasm_bindgen(js_name = getTaskList)]
     pub fn get_task_list(&self) -> JsValue {
         value_to_js(&self.inner.task_list(), &self.inner.client.host.obj)
@@ -117,9 +155,10 @@ impl CosCore {
     #[wasm_bindgen(js_name = getObjectUrlSync)]
     pub fn get_object_url_sync(&self, params: JsValue) -> Result<String, JsValue> {
         let host = &self.inner.client.host;
-        let p = js_to_value(&params, &host.obj);
+        let mut p = js_to_value(&params, &host.obj);
         let c = &self.inner.client;
-        let r = if c.opts.get_authorization.is_none() {
+        c.opts().apply_to_params(&mut p);
+        let r = if c.opts().get_authorization.is_none() {
             crate::wasm::block_on(crate::presign::signed_object_url(c, &p))
         } else {
             crate::presign::object_url(c, &p).map(|(mut u, q)| {

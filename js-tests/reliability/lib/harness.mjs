@@ -83,6 +83,31 @@ export async function waitFor(cond, what, ms = 30000) {
   }
 }
 
+/**
+ * Takes over `uncaughtException` while a scenario expects some: user callbacks that throw surface
+ * there (cos-wasm rethrows them from a timer of their own). `errors` collects them; `restore()` lets
+ * the timers already set fire (timers of equal delay run in order) and gives the handlers back.
+ */
+export function catchUncaught() {
+  const errors = [];
+  const others = process.listeners('uncaughtException');
+  const mine = (e) => errors.push(e);
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', mine);
+  let restored = false;
+  return {
+    errors,
+    async restore() {
+      if (restored) return;
+      restored = true;
+      await sleep(1);
+      await sleep(1);
+      process.removeListener('uncaughtException', mine);
+      for (const f of others) process.on('uncaughtException', f);
+    },
+  };
+}
+
 export class Hang extends Error {}
 
 /** Rejects with a Hang error when `promise` has not settled within `ms`. */

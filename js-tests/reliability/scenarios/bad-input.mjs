@@ -4,7 +4,7 @@
 // bucket without APPID, Body 42 / {a:1}, TrafficLimit 100, StorageClass, ACL, an 851-byte key,
 // Position -1, PartNumber 0/10001, Parts [2,1]; this table spreads those kinds over the other calls.)
 import {
-  MiB, patternBytes, waitFor, withTimeout, settle, check, eq, shapeProblems, show, describeError,
+  MiB, patternBytes, waitFor, withTimeout, settle, check, eq, shapeProblems, show, describeError, catchUncaught,
 } from '../lib/harness.mjs';
 
 const B = 'examplebucket-1250000000';
@@ -37,7 +37,8 @@ const GROUPS = [
       ['getAuthorization: "x"', 'throws', 'getAuthorization', (C) => new C({ getAuthorization: 'x' })],
       ['Timeout: "abc"', 'throws', 'Timeout', (C) => new C({ Timeout: 'abc' })],
       ['FileParallelLimit: {}', 'throws', 'FileParallelLimit', (C) => new C({ FileParallelLimit: {} })],
-      ['StartTime: 123 (not 10 digits)', 'throws', 'StartTime', (C) => new C({ SecretId: 'a', SecretKey: 'b', StartTime: 123, ExpiredTime: 1999999999 })],
+      // As the official SDKs: the constructor takes it, each signed call fails.
+      ['StartTime: 123 (not 10 digits)', 'rejects', 'StartTime', (C) => new C({ SecretId: 'a', SecretKey: 'b', StartTime: 123, ExpiredTime: 1999999999 }).headObject(obj({}))],
       ['SecretKey: {}', 'throws', 'SecretKey', (C) => new C({ SecretId: 'a', SecretKey: {} })],
       ['getAuthorization({})', 'throws', 'SecretId', (C) => C.getAuthorization({})],
       ['getAuthorization() without SecretKey', 'throws', 'SecretKey', (C) => C.getAuthorization({ SecretId: 'AKIDx' })],
@@ -253,14 +254,14 @@ export const scenarios = [
     group: 'bad-input',
     name: 'callbacks that throw (onProgress, onHashProgress, onTaskReady, onFileFinish, list-update, (err, data)) do not break the queue',
     async run(ctx) {
-      // The SDK reports a throwing callback on console.error; keep the suite's output readable.
-      const logged = [];
-      const orig = console.error;
-      console.error = (...a) => logged.push(a.map(String).join(' '));
+      // Each exception surfaces uncaught (rethrown by the SDK on a task of its own), as the
+      // official SDKs let them escape; the queue must go on regardless.
+      const uncaught = catchUncaught();
       try {
         const cos = ctx.cos({ FileParallelLimit: 1, UploadCheckContentMd5: true, ProgressInterval: 0 });
         let listenerCalls = 0;
-        cos.on('list-update', () => { listenerCalls += 1; throw new Error('list-update listener boom'); });
+        const listener = () => { listenerCalls += 1; throw new Error('list-update listener boom'); };
+        cos.on('list-update', listener);
         const boom = (what) => () => { throw new Error(what + ' boom'); };
         const small = patternBytes(50 * 1024, 130);
         const big = patternBytes(3 * MiB, 131);
@@ -296,11 +297,16 @@ export const scenarios = [
         ctx.expectObject('cb/last', small);
         eq(cos.getTaskList().filter((t) => t.state !== 'success').length, 0, 'every queued task succeeded');
         check(listenerCalls > 0, 'the throwing listener kept being called');
-        const reported = logged.filter((l) => l.includes('boom')).length;
-        check(reported > 0, 'the SDK reported the exceptions');
-        ctx.note(reported + ' callback exceptions reported on console.error; ' + listenerCalls + ' list-update calls');
+        cos.off('list-update', listener);
+        await uncaught.restore();
+        const kinds = new Set(uncaught.errors.map((e) => e && e.message));
+        for (const what of ['onProgress', 'onHashProgress', 'onTaskReady', 'onFileFinish', 'list-update listener', '(err, data) callback', '(err, data) callback boom on an error', 'uploadFiles onFileFinish', 'uploadFiles onProgress']) {
+          const message = what.endsWith('error') ? what : what + ' boom';
+          check(kinds.has(message), message + ' surfaced uncaught');
+        }
+        ctx.note(uncaught.errors.length + ' callback exceptions surfaced uncaught; ' + listenerCalls + ' list-update calls');
       } finally {
-        console.error = orig;
+        await uncaught.restore();
       }
     },
   },

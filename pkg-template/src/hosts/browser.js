@@ -385,7 +385,8 @@ export function createBrowserHost(options = {}) {
     const a = inFlight.get(id);
     if (a) a();
   };
-  host.open = async (ref, isPath) => {
+  // Synchronous: the call's task is queued before the method returns.
+  host.open = (ref, isPath) => {
     if (isPath) throw paramError('FilePath is not available in browsers: pass the File as Body');
     const v = host.get(ref);
     if (typeof Blob !== 'undefined' && v instanceof Blob) {

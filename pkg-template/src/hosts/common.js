@@ -74,7 +74,7 @@ export function createBaseHost() {
       try {
         fn.apply(undefined, args);
       } catch (e) {
-        // A user callback that throws must not break uploads or the queue.
+        // The SDK's state is already consistent: the exception surfaces on its own task.
         reportCallbackError(e);
       }
     },
@@ -121,10 +121,15 @@ export function createBaseHost() {
   return host;
 }
 
+/**
+ * A user function's exception, thrown again on a task of its own: it surfaces as it does with the
+ * official SDKs (Node's uncaughtException, the page's error event, the mini-program's onError),
+ * and never breaks the upload or queue that called the function.
+ */
 export function reportCallbackError(e) {
-  if (typeof console !== 'undefined' && console.error) {
-    console.error('cos-wasm: a callback threw an exception', e);
-  }
+  setTimeout(() => {
+    throw e;
+  }, 0);
 }
 
 /** Upload-body sources opened by a host, by id. */

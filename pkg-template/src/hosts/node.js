@@ -22,6 +22,12 @@ const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 64, lookup }),
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64, lookup }),
 };
+// `KeepAlive: false` (cos-nodejs-sdk-v5's option): a connection per request, each sent with
+// `Connection: close` (Node sends that only from agents without a socket cap).
+const closingAgents = {
+  'http:': new http.Agent({ keepAlive: false, lookup }),
+  'https:': new https.Agent({ keepAlive: false, lookup }),
+};
 
 function defaultCheckpointPath() {
   return path.join(os.homedir() || os.tmpdir(), '.cos-wasm', 'upload-checkpoints.json');
@@ -48,7 +54,11 @@ export function createNodeHost(options = {}, core = null) {
       if (deadline) clearTimeout(deadline);
     };
     const fail = (e) => { if (!settled) { finish(); reject(e); } };
-    const r = mod.request(url, { method: req.method, headers, agent: options.HttpAgent || agents[url.protocol] }, (res) => {
+    // cos-nodejs-sdk-v5's transport options, read per request as it reads them: UserAgent replaces
+    // Node's default one, StrictSsl: false accepts any certificate, KeepAlive: false closes each connection.
+    if (options.UserAgent) headers['User-Agent'] = String(options.UserAgent);
+    const agent = options.HttpAgent || (options.KeepAlive === false ? closingAgents : agents)[url.protocol];
+    const r = mod.request(url, { method: req.method, headers, agent, rejectUnauthorized: options.StrictSsl !== false }, (res) => {
       const chunks = [];
       let received = 0;
       // Answers that go to wasm (XML, error bodies) are capped while they arrive; a getObject body goes to the user.
@@ -177,19 +187,21 @@ export function createNodeHost(options = {}, core = null) {
   }
   host.abort = (id) => { const a = inFlight.get(id); if (a) a(); };
 
-  host.open = async (ref, isPath) => {
-    if (isPath) {
-      let st;
-      try {
-        st = await fs.promises.stat(ref);
-      } catch (e) {
-        throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
-      }
-      if (!st.isFile()) throw paramError('FilePath "' + ref + '" is not a file');
-      const handle = await fs.promises.open(ref, 'r');
-      const id = sources.add({ path: ref, handle });
-      return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
+  // A held body opens at once (its task is queued before the method returns), a path after stat.
+  const openPath = async (ref) => {
+    let st;
+    try {
+      st = await fs.promises.stat(ref);
+    } catch (e) {
+      throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
     }
+    if (!st.isFile()) throw paramError('FilePath "' + ref + '" is not a file');
+    const handle = await fs.promises.open(ref, 'r');
+    const id = sources.add({ path: ref, handle });
+    return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
+  };
+  host.open = (ref, isPath) => {
+    if (isPath) return openPath(ref);
     const v = host.get(ref);
     if (isBinary(v)) {
       const bytes = toBytes(v);

@@ -173,6 +173,11 @@ export function createWxHost(hostOptions = {}) {
             release();
           },
         };
+        // HttpDNSServiceId: wx.request resolves through that HttpDNS provider, as cos-wx-sdk-v5 asks it to.
+        if (hostOptions.HttpDNSServiceId) {
+          options.enableHttpDNS = true;
+          options.httpDNSServiceId = hostOptions.HttpDNSServiceId;
+        }
         let task;
         try {
           task = wx.request(options);
@@ -311,21 +316,23 @@ export function createWxHost(hostOptions = {}) {
     if (a) a();
   };
 
-  host.open = async (ref, isPath) => {
-    if (isPath) {
-      let res;
-      try {
-        res = await fsCall('stat', { path: ref, recursive: false });
-      } catch (e) {
-        throw paramError('FilePath "' + ref + '" cannot be read: ' + e.message);
-      }
-      const st = res.stats;
-      if (!st || (typeof st.isFile === 'function' && !st.isFile())) throw paramError('FilePath "' + ref + '" is not a file');
-      const size = Number(st.size) || 0;
-      const id = sources.add({ path: ref, size });
-      const lm = Number(st.lastModifiedTime);
-      return { id, size, name: ref, lastModified: Number.isFinite(lm) ? lm * 1000 : undefined, persistent: true };
+  // A held body opens at once (its task is queued before the method returns), a path after stat.
+  const openPath = async (ref) => {
+    let res;
+    try {
+      res = await fsCall('stat', { path: ref, recursive: false });
+    } catch (e) {
+      throw paramError('FilePath "' + ref + '" cannot be read: ' + e.message);
     }
+    const st = res.stats;
+    if (!st || (typeof st.isFile === 'function' && !st.isFile())) throw paramError('FilePath "' + ref + '" is not a file');
+    const size = Number(st.size) || 0;
+    const id = sources.add({ path: ref, size });
+    const lm = Number(st.lastModifiedTime);
+    return { id, size, name: ref, lastModified: Number.isFinite(lm) ? lm * 1000 : undefined, persistent: true };
+  };
+  host.open = (ref, isPath) => {
+    if (isPath) return openPath(ref);
     const bytes = asBytes(host.get(ref));
     if (bytes) return { id: sources.add({ bytes }), size: bytes.byteLength, persistent: false };
     throw paramError(BODY_ERROR);
