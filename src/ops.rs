@@ -287,7 +287,32 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     req.query = query;
     req.response_type = ResponseType::Native;
     req.data_type = params::opt_str(params, "DataType")?;
-    let resp = c.request(req).await?;
+    // `Output`: a writable the host pipes the body into, or a path it writes the body to.
+    let output = match params.get("Output") {
+        None | Some(Value::Null) => None,
+        Some(Value::Opaque(h)) => Some(GetOutput::Stream(*h)),
+        Some(Value::Str(path)) if !path.is_empty() => Some(GetOutput::Path(path.clone())),
+        Some(_) => return Err(CosError::param("param Output should be a writable stream or a file path")),
+    };
+    let mut file = None;
+    match &output {
+        Some(GetOutput::Stream(h)) => req.response_type = ResponseType::Stream(*h),
+        Some(GetOutput::Path(path)) => {
+            // As the official SDK's write stream: the file is created (emptied) before the request.
+            let (id, _) = c.host.open_write(path, 0, false).await?;
+            req.response_type = ResponseType::File { file: id, offset: 0 };
+            file = Some(id);
+        }
+        None => {}
+    }
+    let resp = c.request(req).await;
+    if let Some(id) = file {
+        let closed = c.host.close_write(id).await;
+        if resp.is_ok() {
+            closed?;
+        }
+    }
+    let resp = resp?;
     if let Some(r) = &reporter {
         let n = resp.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
         r.update(n, n);
@@ -299,8 +324,16 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     }
     let mut data = base_data(&resp);
     data.set("ETag", etag_of(&resp).into());
-    data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
+    // With Output the body went there: the official answer has no Body then.
+    if output.is_none() {
+        data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
+    }
     Ok(data)
+}
+
+enum GetOutput {
+    Stream(u32),
+    Path(String),
 }
 
 /// `request`: any COS request the other methods do not cover. `Method`, `Bucket`/`Region`, an

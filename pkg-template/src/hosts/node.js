@@ -23,6 +23,12 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64, lookup }),
 };
 
+function headersOf(res) {
+  const out = {};
+  for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
 function defaultCheckpointPath() {
   return path.join(os.homedir() || os.tmpdir(), '.cos-wasm', 'upload-checkpoints.json');
 }
@@ -49,6 +55,17 @@ export function createNodeHost(options = {}, core = null) {
     };
     const fail = (e) => { if (!settled) { finish(); reject(e); } };
     const r = mod.request(url, { method: req.method, headers, agent: options.HttpAgent || agents[url.protocol] }, (res) => {
+      // A getObject Output / downloadFile answer goes from the socket to its destination here.
+      if (res.statusCode < 300 && (req.responseType === 'stream' || req.responseType === 'file')) {
+        const done = (extra) => {
+          if (settled) return;
+          finish();
+          resolve(Object.assign({ status: res.statusCode, headers: headersOf(res) }, extra));
+        };
+        if (req.responseType === 'stream') pipeToOutput(r, res, host.get(req.output), progress, done, fail);
+        else writeToFile(res, writes.get(req.file), req.offset, progress, () => settled).then(done, (e) => { r.destroy(); fail(e); });
+        return;
+      }
       const chunks = [];
       let received = 0;
       // Answers that go to wasm (XML, error bodies) are capped while they arrive; a getObject body goes to the user.
@@ -68,8 +85,7 @@ export function createNodeHost(options = {}, core = null) {
         if (settled) return;
         finish();
         const body = Buffer.concat(chunks);
-        const out = { status: res.statusCode, headers: {} };
-        for (const [k, v] of Object.entries(res.headers)) out.headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+        const out = { status: res.statusCode, headers: headersOf(res) };
         if (req.responseType === 'native' && res.statusCode < 300) {
           out.native = req.dataType === 'text' ? body.toString('utf8') : req.dataType === 'arraybuffer'
             ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : body;
@@ -110,6 +126,82 @@ export function createNodeHost(options = {}, core = null) {
       fail({ kind: 'network', message: 'reading ' + src.path + ': ' + e.message });
     });
   });
+
+  // getObject Output: the body is piped into the user's writable (its backpressure holds the
+  // socket). Once bytes reached it a failure is final: sending again would write them twice.
+  function pipeToOutput(r, res, out, progress, done, fail) {
+    if (!out || typeof out.write !== 'function') {
+      r.destroy();
+      fail({ kind: 'invalid', message: 'param Output should be a writable stream or a file path' });
+      return;
+    }
+    let written = 0;
+    const broken = (message) => {
+      out.off('error', onOutputError);
+      r.destroy();
+      fail(written > 0 ? { kind: 'invalid', message: message + ' after ' + written + ' bytes were written to Output' } : { kind: 'network', message });
+    };
+    const onOutputError = (e) => broken('Output failed: ' + ((e && e.message) || e));
+    out.on('error', onOutputError);
+    res.on('data', (c) => { written += c.length; if (progress) progress(written); });
+    res.on('error', (e) => broken(e.message));
+    res.on('aborted', () => broken('connection closed before the response ended'));
+    res.on('end', () => { out.off('error', onOutputError); done({ written }); });
+    res.pipe(out);
+  }
+
+  // downloadFile / getObject to a path: the body written at its offset in the file, hashed
+  // (CRC-64) on the way with the core's hasher; the next chunk is read only after the last write.
+  async function writeToFile(res, file, offset, progress, isSettled) {
+    const crc = core && core.Crc64Hasher ? new core.Crc64Hasher() : null;
+    let written = 0;
+    try {
+      for await (const chunk of res) {
+        if (isSettled()) return {};
+        let off = 0;
+        while (off < chunk.length) {
+          const { bytesWritten } = await file.handle.write(chunk, off, chunk.length - off, offset + written + off);
+          off += bytesWritten;
+        }
+        if (crc) crc.update(chunk);
+        written += chunk.length;
+        if (progress) progress(written);
+      }
+      if (!res.complete) throw new Error('connection closed before the response ended');
+      return { written, crc64: crc ? crc.digest() : undefined };
+    } catch (e) {
+      if (e && e.code && e.syscall) throw { kind: 'invalid', message: 'writing ' + file.path + ': ' + e.message };
+      throw { kind: 'network', message: (e && e.message) || String(e) };
+    } finally {
+      if (crc) crc.free();
+    }
+  }
+
+  const writes = createSourceTable();
+  host.openWrite = async (filePath, size, keep) => {
+    let handle = null;
+    let kept = false;
+    if (keep) {
+      try {
+        const st = await fs.promises.stat(filePath);
+        if (st.isFile() && st.size === size) { handle = await fs.promises.open(filePath, 'r+'); kept = true; }
+      } catch { /* not there: a new file */ }
+    }
+    if (!handle) {
+      try {
+        handle = await fs.promises.open(filePath, 'w');
+        if (size > 0) await handle.truncate(size);
+      } catch (e) {
+        if (handle) await handle.close().catch(() => {});
+        throw paramError('FilePath "' + filePath + '" cannot be written: ' + (e.code || e.message));
+      }
+    }
+    return { id: writes.add({ path: filePath, handle }), kept };
+  };
+  host.closeWrite = async (id) => {
+    const f = writes.delete(id);
+    if (f) await f.handle.close();
+  };
 
   // Streams file bytes [start, end) into `r` through buffers reused from a pool: a buffer goes
   // back to the file only after the socket has taken its bytes (the write callback). A read
