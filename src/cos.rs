@@ -1,11 +1,11 @@
 //! The SDK object behind `new COS(options)`: dispatches the official method names to operations.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 
-use crate::client::Client;
+use crate::client::{AbortScope, Client};
 use crate::error::{CosError, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
@@ -21,6 +21,9 @@ pub struct Cos<H: Host> {
     /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
     pub emit: Option<u32>,
     pub tasks: Tasks,
+    /// `downloadFile` calls running, by task id: `cancelTask` stops them too.
+    pub downloads: RefCell<Vec<(String, Rc<AbortScope>)>>,
+    next_download: Cell<u32>,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -42,12 +45,19 @@ pub const METHODS: &[&str] = &[
     "sliceUploadFile",
     "uploadFile",
     "uploadFiles",
+    "downloadFile",
 ];
 
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
         let opts = Options::parse(options, flavour, default_protocol)?;
-        Ok(Rc::new(Cos { client: Rc::new(Client::new(host, opts)), emit, tasks: Tasks::default() }))
+        Ok(Rc::new(Cos {
+            client: Rc::new(Client::new(host, opts)),
+            emit,
+            tasks: Tasks::default(),
+            downloads: RefCell::default(),
+            next_download: Cell::new(1),
+        }))
     }
 
     pub fn host(&self) -> &H {
@@ -88,6 +98,28 @@ impl<H: Host> Cos<H> {
             }),
             "uploadFile" => Box::pin(me.upload_file(params, None, None)),
             "uploadFiles" => Box::pin(me.upload_files(params)),
+            "downloadFile" => Box::pin(async move {
+                params::target(&params, true)?;
+                params::required_str(&params, "FilePath")?;
+                params::headers(&params)?;
+                let id = match params::opt_str(&params, "TaskId")? {
+                    Some(id) if !id.is_empty() => id,
+                    _ => {
+                        let n = me.next_download.get();
+                        me.next_download.set(n + 1);
+                        format!("download-{n}")
+                    }
+                };
+                let abort = AbortScope::new();
+                me.downloads.borrow_mut().push((id.clone(), abort.clone()));
+                let ctx = crate::download::DownloadCtx { abort, reporter: reporter() };
+                let r = match crate::download::announce(&*c.host, &params, &id) {
+                    Ok(()) => crate::download::download_file(&me.client, &params, &ctx).await,
+                    Err(e) => Err(e),
+                };
+                me.downloads.borrow_mut().retain(|(d, a)| !(d == &id && Rc::ptr_eq(a, &ctx.abort)));
+                r
+            }),
             "appendObject" => Box::pin(async move {
                 params::target(&params, true)?;
                 params::required_uint(&params, "Position")?;
@@ -144,6 +176,16 @@ impl<H: Host> Cos<H> {
             }),
         };
         fut.await
+    }
+
+    /// Stops the `downloadFile` call of task `id` (it fails with TaskCanceled; its checkpoint stays,
+    /// so the same call later resumes). False if none runs.
+    pub fn cancel_download(&self, id: &str) -> bool {
+        let found: Vec<Rc<AbortScope>> = self.downloads.borrow().iter().filter(|(d, _)| d == id).map(|(_, a)| a.clone()).collect();
+        for a in &found {
+            a.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
+        }
+        !found.is_empty()
     }
 
     /// Emits an event to the JS object's listeners.

@@ -17,6 +17,7 @@ pub mod queue;
 pub mod progress;
 pub mod client;
 pub mod cos;
+pub mod download;
 pub mod error;
 pub mod host;
 pub mod methods;

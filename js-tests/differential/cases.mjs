@@ -527,6 +527,20 @@ const TABLE = [
   {
     method: 'downloadFile', flavours: ['node'], setup: (ctx, ref) => put('dl.bin', ctx.bytes(1.5 * MiB, 4))(ctx, ref),
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('dl.bin'), FilePath: ctx.outPath('dl.bin'), ChunkSize: MiB / 2 }),
+    call: async (cos, params, ctx) => {
+      const data = await cos.downloadFile(params);
+      const bytes = await import('node:fs').then((fs) => fs.readFileSync(params.FilePath));
+      return { data, size: bytes.length, same: bytes.equals(Buffer.from(ctx.bytes(1.5 * MiB, 4))) };
+    },
+  },
+  {
+    method: 'downloadFile', name: 'downloadFile small (one request)', flavours: ['node'], setup: (ctx, ref) => put('dls.bin', ctx.bytes(1000, 5))(ctx, ref),
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('dls.bin'), FilePath: ctx.outPath('dls.bin') }),
+    call: async (cos, params, ctx) => {
+      const data = await cos.downloadFile(params);
+      const bytes = await import('node:fs').then((fs) => fs.readFileSync(params.FilePath));
+      return { data, same: bytes.equals(Buffer.from(ctx.bytes(1000, 5))) };
+    },
   },
   { method: 'downloadFile', name: 'downloadFile NoSuchKey', flavours: ['node'], params: (ctx) => ({ ...ctx.B, Key: ctx.key('none'), FilePath: ctx.outPath('none.bin') }) },
 
@@ -607,6 +621,7 @@ export const KNOWN = {
   },
   'headObject 404': JS(BODYLESS),
   'headObject NoSuchBucket': JS(BODYLESS),
+  'downloadFile NoSuchKey': { node: BODYLESS + ' (downloadFile starts with a HEAD)' },
   'headBucket 404': JS(BODYLESS),
   'getObject IfNoneMatch (304)': JS(BODYLESS),
   'headObject IfNoneMatch (304)': JS(BODYLESS),
