@@ -21,9 +21,10 @@ pub struct Cos<H: Host> {
     /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
     pub emit: Option<u32>,
     pub tasks: Tasks,
-    /// `downloadFile` calls running, by task id: `cancelTask` stops them too.
-    pub downloads: RefCell<Vec<(String, Rc<AbortScope>)>>,
-    next_download: Cell<u32>,
+    /// Calls running outside the task queue (`downloadFile`, uploads of a stream Body), by task
+    /// id: `cancelTask` stops them too.
+    pub running: RefCell<Vec<(String, Rc<AbortScope>)>>,
+    next_running: Cell<u32>,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -55,8 +56,8 @@ impl<H: Host> Cos<H> {
             client: Rc::new(Client::new(host, opts)),
             emit,
             tasks: Tasks::default(),
-            downloads: RefCell::default(),
-            next_download: Cell::new(1),
+            running: RefCell::default(),
+            next_running: Cell::new(1),
         }))
     }
 
@@ -82,6 +83,10 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
+                if source.info.streamed {
+                    let one_put = params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                    return me.stream_upload(params, source, one_put).await;
+                }
                 if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
                     // Boxed too: queued puts then do not carry a put's state while they wait.
                     let r = Box::pin(ops::put_object(c, &params, &source, Some(reporter()), on_hash, None)).await;
@@ -94,6 +99,9 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
+                if source.info.streamed {
+                    return me.stream_upload(params, source, false).await;
+                }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(params, None, None)),
@@ -102,22 +110,10 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::required_str(&params, "FilePath")?;
                 params::headers(&params)?;
-                let id = match params::opt_str(&params, "TaskId")? {
-                    Some(id) if !id.is_empty() => id,
-                    _ => {
-                        let n = me.next_download.get();
-                        me.next_download.set(n + 1);
-                        format!("download-{n}")
-                    }
-                };
-                let abort = AbortScope::new();
-                me.downloads.borrow_mut().push((id.clone(), abort.clone()));
+                let (id, abort) = me.start_running(&params, "download")?;
                 let ctx = crate::download::DownloadCtx { abort, reporter: reporter() };
-                let r = match crate::download::announce(&*c.host, &params, &id) {
-                    Ok(()) => crate::download::download_file(&me.client, &params, &ctx).await,
-                    Err(e) => Err(e),
-                };
-                me.downloads.borrow_mut().retain(|(d, a)| !(d == &id && Rc::ptr_eq(a, &ctx.abort)));
+                let r = crate::download::download_file(&me.client, &params, &ctx).await;
+                me.end_running(&id, &ctx.abort);
                 r
             }),
             "appendObject" => Box::pin(async move {
@@ -178,14 +174,63 @@ impl<H: Host> Cos<H> {
         fut.await
     }
 
-    /// Stops the `downloadFile` call of task `id` (it fails with TaskCanceled; its checkpoint stays,
-    /// so the same call later resumes). False if none runs.
-    pub fn cancel_download(&self, id: &str) -> bool {
-        let found: Vec<Rc<AbortScope>> = self.downloads.borrow().iter().filter(|(d, _)| d == id).map(|(_, a)| a.clone()).collect();
+    /// Registers a call that runs outside the task queue under its `TaskId` (or a new id), and tells
+    /// `onTaskReady` the id.
+    fn start_running(&self, params: &Value, prefix: &str) -> Result<(String, Rc<AbortScope>)> {
+        let id = match params::opt_str(params, "TaskId")? {
+            Some(id) if !id.is_empty() => id,
+            _ => {
+                let n = self.next_running.get();
+                self.next_running.set(n + 1);
+                format!("{prefix}-{n}")
+            }
+        };
+        let abort = AbortScope::new();
+        self.running.borrow_mut().push((id.clone(), abort.clone()));
+        for name in ["onTaskReady", "TaskReady"] {
+            if let Some(f) = params::callback(params, name)? {
+                self.client.host.invoke(f, vec![Arg::Val(Value::str(id.clone()))]);
+            }
+        }
+        Ok((id, abort))
+    }
+
+    fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
+        self.running.borrow_mut().retain(|(d, a)| !(d == id && Rc::ptr_eq(a, abort)));
+    }
+
+    /// Stops a call registered with `start_running` (it fails with TaskCanceled; a download's
+    /// checkpoint stays, so the same call later resumes; a stream upload is aborted). False if none runs.
+    pub fn cancel_running(&self, id: &str) -> bool {
+        let found: Vec<Rc<AbortScope>> = self.running.borrow().iter().filter(|(d, _)| d == id).map(|(_, a)| a.clone()).collect();
         for a in &found {
             a.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
         }
         !found.is_empty()
+    }
+
+    /// putObject / sliceUploadFile / uploadFile of a stream Body: outside the task queue (a stream
+    /// cannot be paused and read again), cancelable by its TaskId. `one_put`: putObject with a
+    /// ContentLength, streamed in one request.
+    async fn stream_upload(self: Rc<Self>, params: Value, source: Source, one_put: bool) -> Result<Value> {
+        let c = &self.client;
+        let on_progress = params::callback(&params, "onProgress")?;
+        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts.progress_interval);
+        let r = match self.start_running(&params, "stream") {
+            Ok((id, abort)) => {
+                let r = if one_put {
+                    ops::put_object(c, &params, &source, Some(reporter), None, Some(&abort)).await
+                } else {
+                    let ctx = crate::stream_upload::StreamCtx { abort: abort.clone(), reporter };
+                    crate::stream_upload::upload_stream(c, &params, &source, &ctx).await
+                };
+                self.end_running(&id, &abort);
+                r
+            }
+            Err(e) => Err(e),
+        };
+        source.close(&*c.host);
+        r
     }
 
     /// Emits an event to the JS object's listeners.
@@ -239,6 +284,9 @@ impl<H: Host> Cos<H> {
             params::target(&params, true)?;
             params::headers(&params)?;
             let source = Source::open(&*c.host, &params, false).await?;
+            if source.info.streamed {
+                return self.clone().stream_upload(params.clone(), source, false).await;
+            }
             let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts.slice_size);
             let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
             self.clone().run_as_task(kind, params.clone(), source, observer, Some(finish.clone())).await

@@ -14,7 +14,7 @@ use crate::checkpoint;
 use crate::client::{AbortScope, Client, Req, Retry};
 use crate::crc64;
 use crate::error::{CosError, ErrorKind, Result};
-use crate::host::{Arg, Host, HttpResponse, ResponseType};
+use crate::host::{Host, HttpResponse, ResponseType};
 use crate::ops::{self, Reporter};
 use crate::params::{self, Target};
 use crate::plan::{PartPlan, MIB};
@@ -445,16 +445,6 @@ async fn download_ranges<H: Host>(
         v.set("statusCode", Value::Num(206.0));
         v
     }))
-}
-
-/// Calls `onTaskReady(taskId)` as the official task methods do.
-pub fn announce<H: Host>(host: &H, params: &Value, id: &str) -> Result<()> {
-    for name in ["onTaskReady", "TaskReady"] {
-        if let Some(f) = params::callback(params, name)? {
-            host.invoke(f, vec![Arg::Val(Value::str(id))]);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

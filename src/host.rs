@@ -20,6 +20,9 @@ pub enum Body {
     Empty,
     Bytes(Vec<u8>),
     Source { source: u32, start: u64, end: u64 },
+    /// The next `len` bytes of a stream source (a Node Readable), piped by the host as they come:
+    /// read once, so a request with it is never sent again.
+    Stream { source: u32, len: u64 },
     /// `multipart/form-data` (POST Object): text fields in order, then the file part last.
     Form { fields: Vec<(String, String)>, file: Box<Body>, file_name: String },
 }
@@ -30,6 +33,7 @@ impl Body {
             Body::Empty => 0,
             Body::Bytes(b) => b.len() as u64,
             Body::Source { start, end, .. } => end - start,
+            Body::Stream { len, .. } => *len,
             Body::Form { file, .. } => file.len(),
         }
     }
@@ -76,15 +80,17 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// For `ResponseType::Native`: the body as a host value handle.
     pub native_body: Option<u32>,
-    /// For `ResponseType::Stream` / `File`: what the host wrote.
+    /// For `ResponseType::Stream` / `File`: what the host wrote; for a `Body::Stream` request:
+    /// what it sent, with the CRC-64 of it.
     pub written: Option<Written>,
 }
 
-/// Bytes a host wrote for a [`ResponseType::Stream`] or [`ResponseType::File`] answer.
+/// Bytes a host wrote for a [`ResponseType::Stream`] or [`ResponseType::File`] answer (or sent
+/// from a [`Body::Stream`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Written {
     pub bytes: u64,
-    /// CRC-64 of those bytes (`File` answers).
+    /// CRC-64 of those bytes (`File` answers, `Body::Stream` requests).
     pub crc64: Option<u64>,
 }
 
@@ -121,6 +127,9 @@ pub struct SourceInfo {
     pub content_type: Option<String>,
     /// Whether this is a file that survives a restart (File, FilePath): only those get checkpoints.
     pub persistent: bool,
+    /// A stream (Node Readable, web ReadableStream): its length is unknown (`size` is 0) and it is
+    /// read once, front to back: `read(start, end)` gives the next bytes, fewer only at its end.
+    pub streamed: bool,
 }
 
 /// Upload progress of one request: bytes of its body sent so far.

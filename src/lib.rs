@@ -27,6 +27,7 @@ pub mod options;
 pub mod params;
 pub mod presign;
 pub mod source;
+pub mod stream_upload;
 pub mod tasks;
 pub mod upload;
 

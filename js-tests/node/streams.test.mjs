@@ -3,7 +3,8 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ const require = createRequire(import.meta.url);
 const COS = require(path.join(ROOT, 'pkg'));
 const MiB = 1024 * 1024;
 const B = { Bucket: BUCKET, Region: REGION };
+const md5 = (b) => crypto.createHash('md5').update(b).digest('hex');
 
 let server, tmp, cos;
 
@@ -201,4 +203,92 @@ test('getObjectStream: the body as a Readable; an error is emitted on it and giv
   const emitted = await new Promise((resolve) => s2.on('error', resolve));
   assert.equal(emitted.code, 'NoSuchKey');
   assert.equal(cbErr && cbErr.code, 'NoSuchKey');
+});
+
+/** A Readable giving `bytes` in chunks of `step`, asynchronously; `failAt`: an error once that many bytes went out. */
+function slowReadable(bytes, { step = 64 * 1024, failAt = null } = {}) {
+  let pos = 0;
+  return new Readable({
+    read() {
+      setImmediate(() => {
+        if (failAt !== null && pos >= failAt) { this.destroy(new Error('source went away')); return; }
+        if (pos >= bytes.length) { this.push(null); return; }
+        const end = Math.min(pos + step, bytes.length);
+        this.push(Buffer.from(bytes.subarray(pos, end)));
+        pos = end;
+      });
+    },
+  });
+}
+
+async function storedMd5(key) {
+  const [o] = await server.objects(BUCKET, key);
+  return o && o.md5;
+}
+
+for (const method of ['uploadFile', 'sliceUploadFile', 'putObject']) {
+  test(method + ' of a Readable of unknown length: a multipart upload of ChunkSize parts', async () => {
+    const bytes = patternBytes(3.5 * MiB, 31);
+    const key = 'up/' + method + '.bin';
+    const log = server.requestLog().length;
+    const data = await cos[method]({ ...B, Key: key, Body: slowReadable(bytes), ChunkSize: MiB });
+    const ops = server.requestLog().slice(log).map((r) => r.op);
+    assert.equal(ops.filter((o) => o === 'UploadPart').length, 4);
+    assert.equal(ops.filter((o) => o === 'CompleteMultipartUpload').length, 1);
+    assert.equal(data.Key, key);
+    assert.equal(await storedMd5(key), md5(bytes));
+    assert.deepEqual(server.uploads(BUCKET).filter((u) => u.key === key), []);
+  });
+}
+
+test('a Readable that ends within its first part is one PUT', async () => {
+  const bytes = patternBytes(300 * 1024, 32);
+  const log = server.requestLog().length;
+  await cos.uploadFile({ ...B, Key: 'up/short.bin', Body: slowReadable(bytes) });
+  assert.deepEqual(server.requestLog().slice(log).map((r) => r.op), ['PutObject']);
+  assert.equal(await storedMd5('up/short.bin'), md5(bytes));
+});
+
+test('a Readable that fails mid-way fails the upload and leaves no upload open', async () => {
+  const bytes = patternBytes(4 * MiB, 33);
+  const err = await cos.sliceUploadFile({ ...B, Key: 'up/broken.bin', Body: slowReadable(bytes, { failAt: 2.5 * MiB }), ChunkSize: MiB }).then(() => null, (e) => e);
+  assert.ok(err, 'the call fails');
+  assert.match(err.message, /source went away/);
+  assert.deepEqual(server.uploads(BUCKET).filter((u) => u.key === 'up/broken.bin'), []);
+  assert.deepEqual(await server.objects(BUCKET, 'up/broken.bin'), []);
+});
+
+test('a failed part of a stream upload is retried from memory; a refused one aborts the upload', async () => {
+  const bytes = patternBytes(2.5 * MiB, 34);
+  await server.addFault({ op: 'UploadPart', nth: 2, status: 503, code: 'ServiceUnavailable' });
+  await cos.uploadFile({ ...B, Key: 'up/retried.bin', Body: slowReadable(bytes), ChunkSize: MiB });
+  assert.equal(await storedMd5('up/retried.bin'), md5(bytes));
+  await server.addFault({ op: 'UploadPart', nth: 2, status: 403, code: 'AccessDenied' });
+  await assert.rejects(cos.uploadFile({ ...B, Key: 'up/refused.bin', Body: slowReadable(bytes), ChunkSize: MiB }), { code: 'AccessDenied' });
+  assert.deepEqual(server.uploads(BUCKET).filter((u) => u.key === 'up/refused.bin'), []);
+});
+
+test('cancelTask stops a stream upload and aborts it', async () => {
+  const bytes = patternBytes(4 * MiB, 35);
+  await server.addFault({ op: 'UploadPart', delayMs: 100 });
+  let id = null;
+  const run = cos.uploadFile({ ...B, Key: 'up/canceled.bin', Body: slowReadable(bytes), ChunkSize: MiB, onTaskReady: (t) => { id = t; } });
+  await new Promise((r) => setTimeout(r, 150));
+  assert.ok(id, 'onTaskReady gave the id');
+  cos.cancelTask(id);
+  await assert.rejects(run, { code: 'TaskCanceled' });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(server.uploads(BUCKET).filter((u) => u.key === 'up/canceled.bin'), []);
+});
+
+test('putObject with ContentLength streams one PUT; a stream shorter than it fails', async () => {
+  const bytes = patternBytes(3 * MiB, 36);
+  const log = server.requestLog().length;
+  await cos.putObject({ ...B, Key: 'up/one.bin', Body: slowReadable(bytes), ContentLength: bytes.length });
+  assert.deepEqual(server.requestLog().slice(log).map((r) => r.op), ['PutObject']);
+  assert.equal(await storedMd5('up/one.bin'), md5(bytes));
+  const err = await cos.putObject({ ...B, Key: 'up/short-len.bin', Body: slowReadable(bytes.subarray(0, 1000)), ContentLength: 5000 }).then(() => null, (e) => e);
+  assert.ok(err);
+  assert.match(err.message, /ended after 1000 bytes/);
+  assert.deepEqual(await server.objects(BUCKET, 'up/short-len.bin'), []);
 });

@@ -125,6 +125,12 @@ fn body_to_js(body: &Body) -> JsValue {
             set(&s, "end", &JsValue::from(*end as f64));
             s.into()
         }
+        Body::Stream { source, len } => {
+            let s = Object::new();
+            set(&s, "stream", &JsValue::from(*source));
+            set(&s, "len", &JsValue::from(*len as f64));
+            s.into()
+        }
         Body::Form { fields, file, file_name } => {
             let s = Object::new();
             let arr = Array::new();
@@ -226,6 +232,7 @@ impl Host for JsHost {
                         last_modified_ms: num("lastModified"),
                         content_type: text("type"),
                         persistent: get(&v, "persistent").as_bool().unwrap_or(false),
+                        streamed: get(&v, "streamed").as_bool().unwrap_or(false),
                     })
                 }
                 Err(e) => {

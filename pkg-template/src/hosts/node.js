@@ -23,6 +23,62 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 64, lookup }),
 };
 
+function isReadable(v) {
+  return v !== null && typeof v === 'object' && typeof v.pipe === 'function' && typeof v.read === 'function' && typeof v.on === 'function';
+}
+
+/** Resolves when `w` can take more (or is gone). */
+function drained(w) {
+  return new Promise((resolve) => {
+    const done = () => { w.off('drain', done); w.off('close', done); resolve(); };
+    w.on('drain', done);
+    w.on('close', done);
+  });
+}
+
+/**
+ * A Readable read on demand: `next(max)` gives its next bytes (at most `max`; empty at its end), so
+ * nothing is read ahead of what the core asks for (the stream's own buffer aside). Its error rejects.
+ */
+function streamReader(s) {
+  let ended = false;
+  let error = null;
+  let waiters = [];
+  const wake = () => { const w = waiters; waiters = []; for (const f of w) f(); };
+  const onEnd = () => { ended = true; wake(); };
+  const onError = (e) => { error = e || new Error('the Body stream failed'); wake(); };
+  const onClose = () => { if (!ended && !error) error = new Error('the Body stream closed before its end'); wake(); };
+  s.on('readable', wake);
+  s.on('end', onEnd);
+  s.on('error', onError);
+  s.on('close', onClose);
+  return {
+    async next(max) {
+      for (;;) {
+        if (error) throw new Error('the Body stream failed: ' + ((error && error.message) || error));
+        const c = s.read();
+        if (c !== null) {
+          let b = typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.isBuffer(c) ? c : Buffer.from(c.buffer ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : c);
+          if (b.length > max) {
+            s.unshift(b.subarray(max));
+            b = b.subarray(0, max);
+          }
+          if (b.length === 0) continue;
+          return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+        }
+        if (ended || s.readableEnded) return new Uint8Array(0);
+        await new Promise((resolve) => waiters.push(resolve));
+      }
+    },
+    release() {
+      s.off('readable', wake);
+      s.off('end', onEnd);
+      s.off('close', onClose);
+      // Its error listener stays: an error after the upload ended must not end the process.
+    },
+  };
+}
+
 function headersOf(res) {
   const out = {};
   for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
@@ -46,6 +102,8 @@ export function createNodeHost(options = {}, core = null) {
     for (const [k, v] of req.headers) headers[k] = v;
     let settled = false;
     let deadline = null;
+    // What a stream Body sent: {written, crc64}, given back with the answer.
+    let streamed = null;
     // The core drops its progress callback when the request settles; streams may still emit after an abort.
     const progress = onProgress ? (n) => { if (!settled) onProgress(n); } : null;
     const finish = () => {
@@ -86,6 +144,7 @@ export function createNodeHost(options = {}, core = null) {
         finish();
         const body = Buffer.concat(chunks);
         const out = { status: res.statusCode, headers: headersOf(res) };
+        if (streamed) Object.assign(out, streamed);
         if (req.responseType === 'native' && res.statusCode < 300) {
           out.native = req.dataType === 'text' ? body.toString('utf8') : req.dataType === 'arraybuffer'
             ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : body;
@@ -110,6 +169,18 @@ export function createNodeHost(options = {}, core = null) {
       r.end(body, () => progress && progress(body.byteLength));
       return;
     }
+    if (body.stream !== undefined) {
+      // A stream Body of known length (putObject with ContentLength): piped as it is read, hashed on the way.
+      const src = sources.get(body.stream);
+      pumpStream(src.reader, body.len, r, progress).then((stats) => {
+        streamed = stats;
+        if (!r.destroyed) r.end();
+      }, (e) => {
+        r.destroy();
+        fail({ kind: 'invalid', message: (e && e.message) || String(e) });
+      });
+      return;
+    }
     const src = sources.get(body.source);
     if (src.bytes) {
       const part = src.bytes.subarray(body.start, body.end);
@@ -126,6 +197,26 @@ export function createNodeHost(options = {}, core = null) {
       fail({ kind: 'network', message: 'reading ' + src.path + ': ' + e.message });
     });
   });
+
+  // Sends the next `len` bytes of a stream Body into `r`, waiting for the socket to drain.
+  async function pumpStream(reader, len, r, progress) {
+    const crc = core && core.Crc64Hasher ? new core.Crc64Hasher() : null;
+    let sent = 0;
+    try {
+      while (sent < len) {
+        const b = await reader.next(Math.min(len - sent, 1024 * 1024));
+        if (r.destroyed) return null;
+        if (b.length === 0) throw new Error('the Body stream ended after ' + sent + ' bytes, before its ContentLength (' + len + ')');
+        if (crc) crc.update(b);
+        sent += b.length;
+        if (!r.write(b)) await drained(r);
+        if (progress) progress(sent);
+      }
+      return { written: sent, crc64: crc ? crc.digest() : undefined };
+    } finally {
+      if (crc) crc.free();
+    }
+  }
 
   // getObject Output: the body is piped into the user's writable (its backpressure holds the
   // socket). Once bytes reached it a failure is final: sending again would write them twice.
@@ -283,6 +374,10 @@ export function createNodeHost(options = {}, core = null) {
       return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
     }
     const v = host.get(ref);
+    if (isReadable(v)) {
+      // Read once, front to back, by the core's part reads: its length is not known here.
+      return { id: sources.add({ reader: streamReader(v) }), size: 0, persistent: false, streamed: true };
+    }
     if (isBinary(v)) {
       const bytes = toBytes(v);
       return { id: sources.add({ bytes }), size: bytes.byteLength, persistent: false };
@@ -295,6 +390,7 @@ export function createNodeHost(options = {}, core = null) {
   };
   host.read = async (id, start, end) => {
     const src = sources.get(id);
+    if (src.reader) return src.reader.next(end - start);
     if (src.bytes) return src.bytes.slice(start, end);
     if (src.blob) return new Uint8Array(await src.blob.slice(start, end).arrayBuffer());
     const len = end - start;
@@ -338,6 +434,7 @@ export function createNodeHost(options = {}, core = null) {
   host.close = (id) => {
     const src = sources.delete(id);
     if (src && src.handle) src.handle.close().catch(() => {});
+    if (src && src.reader) src.reader.release();
   };
 
   let store = null;
