@@ -84,7 +84,7 @@ impl<H: Host> Cos<H> {
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
                 if source.info.streamed {
-                    let one_put = params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                    let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     return me.stream_upload(params, source, one_put).await;
                 }
                 if params::opt_bool(&params, "SkipTask").unwrap_or(false) {

@@ -130,6 +130,9 @@ pub struct SourceInfo {
     /// A stream (Node Readable, web ReadableStream): its length is unknown (`size` is 0) and it is
     /// read once, front to back: `read(start, end)` gives the next bytes, fewer only at its end.
     pub streamed: bool,
+    /// The host can pipe this stream into one request ([`Body::Stream`]; Node). A browser's XHR
+    /// takes no stream: there a stream is always read in parts.
+    pub can_pipe: bool,
 }
 
 /// Upload progress of one request: bytes of its body sent so far.

@@ -233,6 +233,7 @@ impl Host for JsHost {
                         content_type: text("type"),
                         persistent: get(&v, "persistent").as_bool().unwrap_or(false),
                         streamed: get(&v, "streamed").as_bool().unwrap_or(false),
+                        can_pipe: get(&v, "canPipe").as_bool().unwrap_or(false),
                     })
                 }
                 Err(e) => {

@@ -86,6 +86,7 @@ impl<S: Server> Host for TestHost<S> {
                     content_type: None,
                     persistent: true,
                     streamed: false,
+                    can_pipe: false,
                 }),
                 None => Err(CosError::param("params body format error")),
             },

@@ -6,6 +6,7 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
 
 // `*.localhost` is loopback (RFC 6761); browsers resolve it so, glibc does not.
@@ -374,9 +375,13 @@ export function createNodeHost(options = {}, core = null) {
       return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
     }
     const v = host.get(ref);
+    if (v !== null && typeof v === 'object' && typeof v.getReader === 'function' && !isReadable(v)) {
+      if (v.locked) throw paramError('params body format error: the Body ReadableStream is locked (already being read)');
+      return { id: sources.add({ reader: streamReader(Readable.fromWeb(v)) }), size: 0, persistent: false, streamed: true, canPipe: true };
+    }
     if (isReadable(v)) {
       // Read once, front to back, by the core's part reads: its length is not known here.
-      return { id: sources.add({ reader: streamReader(v) }), size: 0, persistent: false, streamed: true };
+      return { id: sources.add({ reader: streamReader(v) }), size: 0, persistent: false, streamed: true, canPipe: true };
     }
     if (isBinary(v)) {
       const bytes = toBytes(v);
