@@ -197,6 +197,8 @@ impl<H: Host> Cos<H> {
 
     fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
         self.running.borrow_mut().retain(|(d, a)| !(d == id && Rc::ptr_eq(a, abort)));
+        // Never restartable: the JS layer lets go of any callback it kept for a restart.
+        self.emit_event("inner-task-retired", Value::Obj(vec![("id".into(), Value::str(id))]));
     }
 
     /// Stops a call registered with `start_running` (it fails with TaskCanceled; a download's

@@ -292,3 +292,16 @@ test('putObject with ContentLength streams one PUT; a stream shorter than it fai
   assert.match(err.message, /ended after 1000 bytes/);
   assert.deepEqual(await server.objects(BUCKET, 'up/short-len.bin'), []);
 });
+
+test('downloadFile with a signal: aborting stops it with TaskCanceled and no range keeps going', async () => {
+  await putBytes('dl/signal.bin', patternBytes(SIZE, 12));
+  await server.addFault({ op: 'GetObject', delayMs: 300 });
+  const ac = new AbortController();
+  const run = cos.downloadFile(serial('dl/signal.bin', path.join(tmp, 'signal.bin'), { signal: ac.signal }));
+  await new Promise((r) => setTimeout(r, 100));
+  ac.abort();
+  await assert.rejects(run, { code: 'TaskCanceled' });
+  const n = getCount();
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(getCount(), n, 'no range sent after the abort');
+});

@@ -53,6 +53,15 @@ async function uploads(file: Blob): Promise<string> {
   const sig: string = COS.getAuthorization({ SecretId: 'a', SecretKey: 'b', Method: 'PUT', Key: 'k' }) + cos.getAuth({ Method: 'GET', Key: 'k', Expires: 60 });
   const util: string = COS.util.md5('abc') + COS.util.encodeBase64('x', true) + COS.util.json2xml({ A: { B: ['1'] } });
   console.log(util, COS.util.xml2json('<A/>'));
+  // Node streams and downloads (structural types: no @types/node needed).
+  const sink = { write: (_c: unknown) => true, end: () => undefined, on: (_e: string, _f: (...a: any[]) => void) => sink };
+  const out = await cos.getObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Output: sink });
+  const toFile = await cos.getObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Output: '/tmp/k' });
+  const readable = cos.getObjectStream({ Bucket: 'b-1', Region: 'r', Key: 'k' }, (err, d) => console.log(err, d && d.ETag));
+  readable.on('data', (c: unknown) => console.log(c));
+  const dl = await cos.downloadFile({ Bucket: 'b-1', Region: 'r', Key: 'k', FilePath: '/tmp/k', ChunkSize: 1 << 20, ParallelLimit: 4, TaskId: 't1', onProgress: (p) => console.log(p.percent) });
+  await cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Body: new ReadableStream<Uint8Array>(), ContentLength: 10 });
+  console.log(out.ETag, toFile.statusCode, dl.ETag);
   const h = new COS.Md5Hasher();
   h.update(new Uint8Array(4));
   return etag + up.Location + url + state + sig + h.digest() + COS.version;
@@ -83,3 +92,5 @@ async function aborts(file: File) {
 void aborts;
 // @ts-expect-error signal is an AbortSignal
 cos.headObject({ Bucket: 'b-1', Region: 'r', Key: 'k', signal: 'stop' });
+// @ts-expect-error downloadFile needs FilePath
+cos.downloadFile({ Bucket: 'b-1', Region: 'r', Key: 'k' });
