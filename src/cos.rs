@@ -85,7 +85,8 @@ impl<H: Host> Cos<H> {
                 let source = Source::open(&*c.host, &params, false).await?;
                 if source.info.streamed {
                     let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
-                    return me.stream_upload(params, source, one_put).await;
+                    // Boxed: a queued put's future must not carry a stream upload's state.
+                    return Box::pin(me.stream_upload(params, source, one_put)).await;
                 }
                 if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
                     // Boxed too: queued puts then do not carry a put's state while they wait.
@@ -100,7 +101,7 @@ impl<H: Host> Cos<H> {
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
                 if source.info.streamed {
-                    return me.stream_upload(params, source, false).await;
+                    return Box::pin(me.stream_upload(params, source, false)).await;
                 }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
             }),
@@ -287,7 +288,7 @@ impl<H: Host> Cos<H> {
             params::headers(&params)?;
             let source = Source::open(&*c.host, &params, false).await?;
             if source.info.streamed {
-                return self.clone().stream_upload(params.clone(), source, false).await;
+                return Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
             }
             let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts.slice_size);
             let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
