@@ -183,7 +183,7 @@ impl<H: Host> Cos<H> {
             _ => {
                 let n = self.next_running.get();
                 self.next_running.set(n + 1);
-                format!("{prefix}-{n}")
+                params::concat_msg(&[prefix, "-", &n.to_string()])
             }
         };
         let abort = AbortScope::new();

@@ -16,7 +16,7 @@ use crate::crc64;
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Host, HttpResponse, ResponseType};
 use crate::ops::{self, Reporter};
-use crate::params::{self, Target};
+use crate::params::{self, concat_msg, Target};
 use crate::plan::{PartPlan, MIB};
 use crate::value::Value;
 
@@ -50,18 +50,23 @@ pub struct Record {
 pub fn encode_list(records: &[Record]) -> String {
     let mut out = String::new();
     for r in records {
-        let parts: Vec<String> = r.parts.iter().map(|(n, c)| format!("{n}:{c}")).collect();
         let crc = r.remote.crc64.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
-        out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-            r.id,
-            r.remote.etag,
-            r.remote.size,
-            crc,
-            r.part_size,
-            r.saved_s,
-            parts.join(",")
-        ));
+        for (i, field) in [&r.id, &r.remote.etag, &r.remote.size.to_string(), &crc, &r.part_size.to_string(), &r.saved_s.to_string()].into_iter().enumerate() {
+            if i > 0 {
+                out.push('\t');
+            }
+            out.push_str(field);
+        }
+        out.push('\t');
+        for (i, (n, c)) in r.parts.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&n.to_string());
+            out.push(':');
+            out.push_str(&c.to_string());
+        }
+        out.push('\n');
     }
     out
 }
@@ -144,7 +149,7 @@ pub fn same_object(remote: &Remote, resp: &HttpResponse) -> std::result::Result<
 }
 
 fn changed_error(why: &str, resp: &HttpResponse) -> CosError {
-    let mut e = CosError::new(ErrorKind::Integrity, "ObjectHasChanged", format!("download error, {why} since the download started"));
+    let mut e = CosError::new(ErrorKind::Integrity, "ObjectHasChanged", concat_msg(&["download error, ", why, " since the download started"]));
     e.status_code = Some(resp.status);
     e.headers = resp.headers.clone();
     e
@@ -236,7 +241,7 @@ async fn download_whole<H: Host>(
         }
         if let (Some(got), Some(h)) = (written.crc64, resp.header("x-cos-hash-crc64ecma")) {
             if h.trim().parse::<u64>().ok() != Some(got) {
-                return Err(crc_error(path, got, h, &resp));
+                return Err(crc_error(path, got, h, Some(&resp)));
             }
         }
         let mut data = ops::base_data(&resp);
@@ -250,13 +255,14 @@ async fn download_whole<H: Host>(
     Ok(data)
 }
 
-fn crc_error(path: &str, local: u64, server: &str, resp: &HttpResponse) -> CosError {
-    let mut e = CosError::integrity(
-        "CRC64Mismatch",
-        format!("CRC64 mismatch for the downloaded file {path}: local {local}, server {server}; the file is left as downloaded and not resumed"),
-    );
-    e.status_code = Some(resp.status);
-    e.headers = resp.headers.clone();
+fn crc_error(path: &str, local: u64, server: &str, resp: Option<&HttpResponse>) -> CosError {
+    let local = local.to_string();
+    let m = concat_msg(&["CRC64 mismatch for the downloaded file ", path, ": local ", &local, ", server ", server, "; the file is left as downloaded and not resumed"]);
+    let mut e = CosError::integrity("CRC64Mismatch", m);
+    e.status_code = Some(resp.map_or(200, |r| r.status));
+    if let Some(r) = resp {
+        e.headers = r.headers.clone();
+    }
     e
 }
 
@@ -355,7 +361,7 @@ async fn download_ranges<H: Host>(
                     let (in_flight, report, finished) = (in_flight.clone(), report.clone(), finished.clone());
                     async move {
                         let mut h = headers.to_vec();
-                        params::put_header(&mut h, "Range", format!("bytes={}-{}", start, end - 1));
+                        params::put_header(&mut h, "Range", concat_msg(&["bytes=", &start.to_string(), "-", &(end - 1).to_string()]));
                         let mut req = Req::new("GetObject", "GET", &t.bucket, &t.region, &t.key);
                         req.headers = h;
                         req.retry = Retry::Never;
@@ -429,12 +435,7 @@ async fn download_ranges<H: Host>(
     if let Some(server) = remote.crc64 {
         if whole != server {
             forget();
-            let mut e = CosError::integrity(
-                "CRC64Mismatch",
-                format!("CRC64 mismatch for the downloaded file {path}: local {whole}, server {server}; the file is left as downloaded and not resumed"),
-            );
-            e.status_code = Some(200);
-            return Err(e);
+            return Err(crc_error(path, whole, &server.to_string(), None));
         }
     }
     forget();
