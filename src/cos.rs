@@ -205,7 +205,9 @@ impl<H: Host> Cos<H> {
     /// Stops a call registered with `start_running` (it fails with TaskCanceled; a download's
     /// checkpoint stays, so the same call later resumes; a stream upload is aborted). False if none runs.
     pub fn cancel_running(&self, id: &str) -> bool {
-        let found: Vec<Rc<AbortScope>> = self.running.borrow().iter().filter(|(d, _)| d == id).map(|(_, a)| a.clone()).collect();
+        // While Complete is on its way the object may be stored any moment: not canceled then (as tasks).
+        let found: Vec<Rc<AbortScope>> =
+            self.running.borrow().iter().filter(|(d, a)| d == id && !a.is_committing()).map(|(_, a)| a.clone()).collect();
         for a in &found {
             a.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
         }
