@@ -23,8 +23,27 @@ declare namespace COS {
     percent: number;
   }
 
-  /** Upload body. Node and mini-programs also accept `FilePath` instead. */
-  type UploadBody = string | ArrayBuffer | ArrayBufferView | Blob;
+  /** A Node Readable (what `fs.createReadStream` and `stream.Readable` make), as far as cos-wasm uses it. */
+  interface NodeReadable {
+    pipe(destination: any, options?: { end?: boolean }): any;
+    read(size?: number): any;
+    on(event: string, listener: (...args: any[]) => void): any;
+  }
+
+  /** A Node Writable (`fs.createWriteStream`, `stream.Writable`), as far as cos-wasm uses it. */
+  interface NodeWritable {
+    write(chunk: any, callback?: (error?: Error | null) => void): boolean;
+    end(...args: any[]): any;
+    on(event: string, listener: (...args: any[]) => void): any;
+  }
+
+  /**
+   * Upload body. Node and mini-programs also accept `FilePath` instead. A stream (a Node Readable,
+   * Node only; a web ReadableStream, browsers and Node) is read once, in parts of ChunkSize: with
+   * putObject and ContentLength, Node streams it in one request; otherwise it is one PUT if it ends
+   * within its first part, else a multipart upload. Stream uploads are not in the task list.
+   */
+  type UploadBody = string | ArrayBuffer | ArrayBufferView | Blob | NodeReadable | ReadableStream<Uint8Array>;
 
   /** Temporary keys from an STS service, as `getAuthorization`'s callback receives them. */
   interface TemporaryCredentials {
@@ -296,6 +315,8 @@ declare namespace COS {
 
   interface BodyParams {
     Body?: UploadBody;
+    /** The byte count of a stream Body (putObject sends it in one request then, on Node). */
+    ContentLength?: number;
     /** Node and mini-programs: a file path, read by range. */
     FilePath?: string;
   }
@@ -338,6 +359,26 @@ declare namespace COS {
     ResponseContentDisposition?: string;
     ResponseCacheControl?: string;
     ResponseExpires?: string;
+    onProgress?: (info: ProgressInfo) => void;
+  }
+
+  /** Node: the body goes to a file path or a Writable (with backpressure) instead of `Body`. */
+  interface GetObjectOutputParams extends GetObjectParams {
+    Output: string | NodeWritable;
+  }
+
+  /** Node: `downloadFile` (ranged GETs in parallel, resumable, CRC-64 checked). */
+  interface DownloadFileParams extends ObjectParams {
+    FilePath: string;
+    /** Range size; default 1 MiB (grown, as for uploads, to keep within MaxPartNumber ranges). */
+    ChunkSize?: number;
+    /** Ranges in flight; default 5. */
+    ParallelLimit?: number;
+    /** Attempts per range after the first; default 3. */
+    RetryTimes?: number;
+    /** The id cancelTask stops it by; one is made if not given. */
+    TaskId?: string;
+    onTaskReady?: (taskId: string) => void;
     onProgress?: (info: ProgressInfo) => void;
   }
 
@@ -525,6 +566,12 @@ declare namespace COS {
     NotModified?: boolean;
   }
 
+  /** getObject with Output, getObjectStream, downloadFile: the answer without the body. */
+  interface GetObjectOutputResult extends GeneralResult {
+    ETag: string;
+    NotModified?: boolean;
+  }
+
   interface Owner {
     ID: string;
     DisplayName: string;
@@ -693,8 +740,19 @@ declare class COS {
   appendObject(params: COS.AppendObjectParams, callback: COS.Callback<COS.GeneralResult>): void;
   headObject(params: COS.HeadObjectParams): Promise<COS.HeadObjectResult>;
   headObject(params: COS.HeadObjectParams, callback: COS.Callback<COS.HeadObjectResult>): void;
+  getObject(params: COS.GetObjectOutputParams): Promise<COS.GetObjectOutputResult>;
+  getObject(params: COS.GetObjectOutputParams, callback: COS.Callback<COS.GetObjectOutputResult>): void;
   getObject(params: COS.GetObjectParams): Promise<COS.GetObjectResult>;
   getObject(params: COS.GetObjectParams, callback: COS.Callback<COS.GetObjectResult>): void;
+  /** Node: the object as a Readable; an error is emitted on it (and given to the callback). */
+  getObjectStream(params: COS.GetObjectParams, callback?: COS.Callback<COS.GetObjectOutputResult>): COS.NodeReadable;
+  /**
+   * Node: the object into FilePath by ranges in parallel. Resumes the ranges already in the file
+   * when the object (ETag, size, CRC-64) is unchanged; the whole file is checked against the
+   * object's CRC-64 (`CRC64Mismatch`); a range of another version fails with `ObjectHasChanged`.
+   */
+  downloadFile(params: COS.DownloadFileParams): Promise<COS.GetObjectOutputResult>;
+  downloadFile(params: COS.DownloadFileParams, callback: COS.Callback<COS.GetObjectOutputResult>): void;
   deleteObject(params: COS.ObjectParams): Promise<COS.GeneralResult>;
   deleteObject(params: COS.ObjectParams, callback: COS.Callback<COS.GeneralResult>): void;
 

@@ -25,6 +25,10 @@ pub struct Cos<H: Host> {
     pub calls: RefCell<Vec<(u32, Rc<AbortScope>)>>,
     /// The host's protocol when the options name none (re-read options need it again).
     default_protocol: String,
+    /// Calls running outside the task queue (`downloadFile`, uploads of a stream Body), by task
+    /// id: `cancelTask` stops them too.
+    pub running: RefCell<Vec<(String, Rc<AbortScope>)>>,
+    next_running: Cell<u32>,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -48,6 +52,7 @@ pub const METHODS: &[&str] = &[
     "uploadFiles",
     "sliceCopyFile",
     "selectObjectContent",
+    "downloadFile",
 ];
 
 impl<H: Host> Cos<H> {
@@ -59,6 +64,8 @@ impl<H: Host> Cos<H> {
             tasks: Tasks::default(),
             calls: RefCell::new(Vec::new()),
             default_protocol: default_protocol.to_string(),
+            running: RefCell::default(),
+            next_running: Cell::new(1),
         }))
     }
 
@@ -119,6 +126,11 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
+                if source.info.streamed {
+                    let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                    // Boxed: a queued put's future must not carry a stream upload's state.
+                    return Box::pin(me.stream_upload(params, source, one_put)).await;
+                }
                 if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
                     // Boxed too: queued puts then do not carry a put's state while they wait.
                     let r = Box::pin(ops::put_object(c, &params, &source, Some(reporter()), on_hash, None)).await;
@@ -131,6 +143,9 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
+                if source.info.streamed {
+                    return Box::pin(me.stream_upload(params, source, false)).await;
+                }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(params, None, None)),
@@ -147,6 +162,16 @@ impl<H: Host> Cos<H> {
             }),
             "selectObjectContent" => Box::pin(ops::select_object_content(c, &params, on_progress)),
             "uploadFiles" => Box::pin(me.upload_files(params)),
+            "downloadFile" => Box::pin(async move {
+                params::target(&params, true)?;
+                params::required_str(&params, "FilePath")?;
+                params::headers(&params)?;
+                let (id, abort) = me.start_running(&params, "download")?;
+                let ctx = crate::download::DownloadCtx { abort, reporter: reporter() };
+                let r = crate::download::download_file(&me.client, &params, &ctx).await;
+                me.end_running(&id, &ctx.abort);
+                r
+            }),
             "appendObject" => Box::pin(async move {
                 params::target(&params, true)?;
                 params::required_uint(&params, "Position")?;
@@ -219,6 +244,69 @@ impl<H: Host> Cos<H> {
         }
     }
 
+    /// Registers a call that runs outside the task queue under its `TaskId` (or a new id), and tells
+    /// `onTaskReady` the id.
+    fn start_running(&self, params: &Value, prefix: &str) -> Result<(String, Rc<AbortScope>)> {
+        let id = match params::opt_str(params, "TaskId")? {
+            Some(id) if !id.is_empty() => id,
+            _ => {
+                let n = self.next_running.get();
+                self.next_running.set(n + 1);
+                params::concat_msg(&[prefix, "-", &n.to_string()])
+            }
+        };
+        let abort = AbortScope::new();
+        self.running.borrow_mut().push((id.clone(), abort.clone()));
+        for name in ["onTaskReady", "TaskReady"] {
+            if let Some(f) = params::callback(params, name)? {
+                self.client.host.invoke(f, vec![Arg::Val(Value::str(id.clone()))]);
+            }
+        }
+        Ok((id, abort))
+    }
+
+    fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
+        self.running.borrow_mut().retain(|(d, a)| !(d == id && Rc::ptr_eq(a, abort)));
+        // Never restartable: the JS layer lets go of any callback it kept for a restart.
+        self.emit_event("inner-task-retired", Value::Obj(vec![("id".into(), Value::str(id))]));
+    }
+
+    /// Stops a call registered with `start_running` (it fails with TaskCanceled; a download's
+    /// checkpoint stays, so the same call later resumes; a stream upload is aborted). False if none runs.
+    pub fn cancel_running(&self, id: &str) -> bool {
+        // While Complete is on its way the object may be stored any moment: not canceled then (as tasks).
+        let found: Vec<Rc<AbortScope>> =
+            self.running.borrow().iter().filter(|(d, a)| d == id && !a.is_committing()).map(|(_, a)| a.clone()).collect();
+        for a in &found {
+            a.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
+        }
+        !found.is_empty()
+    }
+
+    /// putObject / sliceUploadFile / uploadFile of a stream Body: outside the task queue (a stream
+    /// cannot be paused and read again), cancelable by its TaskId. `one_put`: putObject with a
+    /// ContentLength, streamed in one request.
+    async fn stream_upload(self: Rc<Self>, params: Value, source: Source, one_put: bool) -> Result<Value> {
+        let c = &self.client;
+        let on_progress = params::callback(&params, "onProgress")?;
+        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval);
+        let r = match self.start_running(&params, "stream") {
+            Ok((id, abort)) => {
+                let r = if one_put {
+                    ops::put_object(c, &params, &source, Some(reporter), None, Some(&abort)).await
+                } else {
+                    let ctx = crate::stream_upload::StreamCtx { abort: abort.clone(), reporter };
+                    crate::stream_upload::upload_stream(c, &params, &source, &ctx).await
+                };
+                self.end_running(&id, &abort);
+                r
+            }
+            Err(e) => Err(e),
+        };
+        source.close(&*c.host);
+        r
+    }
+
     /// Emits an event to the JS object's listeners.
     pub fn emit_event(&self, name: &str, data: Value) {
         if let Some(f) = self.emit {
@@ -270,6 +358,9 @@ impl<H: Host> Cos<H> {
             params::target(&params, true)?;
             params::headers(&params)?;
             let source = Source::open(&*c.host, &params, false).await?;
+            if source.info.streamed {
+                return Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
+            }
             let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts().slice_size);
             let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
             self.clone().run_as_task(kind, params.clone(), source, observer, Some(finish.clone())).await

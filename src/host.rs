@@ -20,6 +20,9 @@ pub enum Body {
     Empty,
     Bytes(Vec<u8>),
     Source { source: u32, start: u64, end: u64 },
+    /// The next `len` bytes of a stream source (a Node Readable), piped by the host as they come:
+    /// read once, so a request with it is never sent again.
+    Stream { source: u32, len: u64 },
     /// `multipart/form-data` (POST Object): text fields in order, then the file part last.
     Form { fields: Vec<(String, String)>, file: Box<Body>, file_name: String },
 }
@@ -30,6 +33,7 @@ impl Body {
             Body::Empty => 0,
             Body::Bytes(b) => b.len() as u64,
             Body::Source { start, end, .. } => end - start,
+            Body::Stream { len, .. } => *len,
             Body::Form { file, .. } => file.len(),
         }
     }
@@ -45,6 +49,12 @@ pub enum ResponseType {
     Bytes,
     /// `getObject`: the host keeps the body in its native form and hands it back as an opaque value.
     Native,
+    /// `getObject` with `Output`: a 2xx body is piped by the host into the handle (a writable, or a
+    /// path the host opens for writing), never crossing into wasm; other answers are read as bytes.
+    Stream(u32),
+    /// `downloadFile`: a 2xx body is written by the host into a file opened with
+    /// [`Host::open_write`], from `offset` on; the answer says how many bytes and their CRC-64.
+    File { file: u32, offset: u64 },
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +80,18 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// For `ResponseType::Native`: the body as a host value handle.
     pub native_body: Option<u32>,
+    /// For `ResponseType::Stream` / `File`: what the host wrote; for a `Body::Stream` request:
+    /// what it sent, with the CRC-64 of it.
+    pub written: Option<Written>,
+}
+
+/// Bytes a host wrote for a [`ResponseType::Stream`] or [`ResponseType::File`] answer (or sent
+/// from a [`Body::Stream`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    pub bytes: u64,
+    /// CRC-64 of those bytes (`File` answers, `Body::Stream` requests).
+    pub crc64: Option<u64>,
 }
 
 impl HttpResponse {
@@ -105,6 +127,12 @@ pub struct SourceInfo {
     pub content_type: Option<String>,
     /// Whether this is a file that survives a restart (File, FilePath): only those get checkpoints.
     pub persistent: bool,
+    /// A stream (Node Readable, web ReadableStream): its length is unknown (`size` is 0) and it is
+    /// read once, front to back: `read(start, end)` gives the next bytes, fewer only at its end.
+    pub streamed: bool,
+    /// The host can pipe this stream into one request ([`Body::Stream`]; Node). A browser's XHR
+    /// takes no stream: there a stream is always read in parts.
+    pub can_pipe: bool,
 }
 
 /// Upload progress of one request: bytes of its body sent so far.
@@ -167,6 +195,18 @@ pub trait Host: 'static {
     /// Worker running this same wasm), giving (MD5 if `md5`, CRC64). `None`, or a future that
     /// gives `None`: the host cannot (for this source, or at all now), and the core reads the
     /// bytes and hashes them itself.
+    /// Opens `path` for writing at offsets (`downloadFile`), sized to `size`: created (or truncated)
+    /// unless `keep` and it already has that size, when its bytes are kept (a resumed download).
+    /// Gives the file id and whether the existing bytes were kept. Hosts without files refuse.
+    fn open_write(&self, _path: &str, _size: u64, _keep: bool) -> LocalFuture<'static, Result<(u32, bool), CosError>> {
+        Box::pin(async { Err(CosError::param("downloadFile needs a host with files (Node)")) })
+    }
+
+    /// Closes a file opened with [`Host::open_write`] (its bytes are on disk when this resolves).
+    fn close_write(&self, _file: u32) -> LocalFuture<'static, Result<(), CosError>> {
+        Box::pin(async { Ok(()) })
+    }
+
     fn hash_range(&self, _source: u32, _start: u64, _end: u64, _md5: bool) -> Option<LocalFuture<'static, Result<Option<RangeDigest>, CosError>>> {
         None
     }

@@ -19,6 +19,7 @@ mod attempts;
 pub mod client;
 pub mod copy;
 pub mod cos;
+pub mod download;
 pub mod error;
 pub mod host;
 pub mod methods;
@@ -29,6 +30,7 @@ pub mod params;
 pub mod presign;
 pub mod select;
 pub mod source;
+pub mod stream_upload;
 pub mod tasks;
 pub mod upload;
 

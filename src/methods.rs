@@ -1219,7 +1219,7 @@ mod tests {
     fn resp(status: u16, extra_headers: &[(&str, &str)], body: &str) -> HttpResponse {
         let mut headers = vec![("x-cos-request-id".to_string(), "rid".to_string())];
         headers.extend(extra_headers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        HttpResponse { status, headers, body: body.as_bytes().to_vec(), native_body: None }
+        HttpResponse { status, headers, body: body.as_bytes().to_vec(), native_body: None, written: None }
     }
 
     fn answer(name: &str, body: &str) -> Value {

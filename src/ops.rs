@@ -179,22 +179,32 @@ pub async fn put_object<H: Host>(
     let t = params::target(params, true)?;
     let mut headers = params::headers(params)?;
     let query = params::query(params)?;
-    let size = source.size();
+    // A stream is sent as it is read: its length is the ContentLength given.
+    let streamed = source.info.streamed;
+    let size = if streamed {
+        get_header(&headers, "content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .ok_or_else(|| CosError::param("param ContentLength is required to putObject a stream Body in one request"))?
+    } else {
+        source.size()
+    };
     if t.key.ends_with('/') && size > 0 {
         return Err(CosError::param(
             "param Key ends with \"/\", which makes a folder marker: its Body must be empty",
         ));
     }
-    if let Some(len) = get_header(&headers, "content-length") {
+    if let Some(len) = get_header(&headers, "content-length").filter(|_| !streamed) {
         if len.parse::<u64>().ok() != Some(size) {
             return Err(CosError::param("param ContentLength does not match the size of Body"));
         }
     }
     put_header(&mut headers, "Content-Length", size.to_string());
     default_content_type(c, &mut headers, Some(source), &t.key);
-    let want_md5 = c.opts().upload_check_content_md5
-        || c.opts().upload_add_meta_md5
-        || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false);
+    // A stream cannot be hashed before it is sent (it is read once): no MD5 headers then.
+    let want_md5 = !streamed
+        && (c.opts().upload_check_content_md5
+            || c.opts().upload_add_meta_md5
+            || params::opt_bool(params, "UploadAddMetaMd5").unwrap_or(false));
     // Every body is CRC64-checked against the answer: hashed while it is sent, or before when an
     // MD5 must go in the headers (off the main thread in browsers).
     let mut md5_crc = None;
@@ -218,12 +228,30 @@ pub async fn put_object<H: Host>(
     let mut req = Req::new("PutObject", "PUT", &t.bucket, &t.region, &t.key);
     req.headers = headers;
     req.query = query;
-    req.body = source.body(0, size);
+    req.body = if streamed { Body::Stream { source: source.info.id, len: size } } else { source.body(0, size) };
+    if streamed {
+        req.retry = Retry::Never;
+    }
     req.abort = abort;
     if let Some(r) = &reporter {
         r.update(0, size);
         r.flush();
         req.progress = r.request_progress(0, size);
+    }
+    if streamed {
+        // The host hashes the stream's bytes while it sends them.
+        let resp = c.request(req).await?;
+        if let Some(crc) = resp.written.and_then(|w| w.crc64) {
+            check_crc64(&resp, crc, "the uploaded object")?;
+        }
+        if let Some(r) = &reporter {
+            r.update(size, size);
+            r.flush();
+        }
+        let mut data = base_data(&resp);
+        data.set("Location", c.location(&t.bucket, &t.region, &t.key).into());
+        data.set("ETag", etag_of(&resp).into());
+        return Ok(data);
     }
     let (resp, crc) = send_with_crc64(&*c.host, source, 0, size, md5_crc, c.request(req)).await?;
     let resp = resp?;
@@ -287,7 +315,32 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     req.query = query;
     req.response_type = ResponseType::Native;
     req.data_type = params::opt_str(params, "DataType")?;
-    let resp = c.request(req).await?;
+    // `Output`: a writable the host pipes the body into, or a path it writes the body to.
+    let output = match params.get("Output") {
+        None | Some(Value::Null) => None,
+        Some(Value::Opaque(h)) => Some(GetOutput::Stream(*h)),
+        Some(Value::Str(path)) if !path.is_empty() => Some(GetOutput::Path(path.clone())),
+        Some(_) => return Err(CosError::param("param Output should be a writable stream or a file path")),
+    };
+    let mut file = None;
+    match &output {
+        Some(GetOutput::Stream(h)) => req.response_type = ResponseType::Stream(*h),
+        Some(GetOutput::Path(path)) => {
+            // As the official SDK's write stream: the file is created (emptied) before the request.
+            let (id, _) = c.host.open_write(path, 0, false).await?;
+            req.response_type = ResponseType::File { file: id, offset: 0 };
+            file = Some(id);
+        }
+        None => {}
+    }
+    let resp = c.request(req).await;
+    if let Some(id) = file {
+        let closed = c.host.close_write(id).await;
+        if resp.is_ok() {
+            closed?;
+        }
+    }
+    let resp = resp?;
     if let Some(r) = &reporter {
         let n = resp.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
         r.update(n, n);
@@ -299,8 +352,16 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     }
     let mut data = base_data(&resp);
     data.set("ETag", etag_of(&resp).into());
-    data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
+    // With Output the body went there: the official answer has no Body then.
+    if output.is_none() {
+        data.set("Body", resp.native_body.map(Value::Opaque).unwrap_or(Value::str("")));
+    }
     Ok(data)
+}
+
+enum GetOutput {
+    Stream(u32),
+    Path(String),
 }
 
 /// `request`: any COS request the other methods do not cover. `Method`, `Bucket`/`Region`, an

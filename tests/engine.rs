@@ -48,6 +48,7 @@ fn xml_resp(status: u16, body: String) -> HttpResponse {
         headers: vec![("x-cos-request-id".into(), "req-1".into()), ("content-type".into(), "application/xml".into())],
         body: body.into_bytes(),
         native_body: None,
+        written: None,
     }
 }
 
@@ -85,6 +86,7 @@ impl MemCos {
             ],
             body: Vec::new(),
             native_body: None,
+            written: None,
         };
         match (req.method.as_str(), q.contains_key("uploads"), q.get("uploadId")) {
             ("PUT", _, None) => {

@@ -85,6 +85,7 @@ fn response() -> impl Strategy<Value = HttpResponse> {
         headers: headers.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
         body: body.into_bytes(),
         native_body: None,
+        written: None,
     })
 }
 

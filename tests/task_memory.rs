@@ -51,6 +51,7 @@ impl Server for Store {
             headers: vec![("etag".into(), "\"e\"".into()), ("x-cos-hash-crc64ecma".into(), crc64(body).to_string()), ("x-cos-request-id".into(), "r".into())],
             body: Vec::new(),
             native_body: None,
+            written: None,
         })
     }
 }

@@ -76,6 +76,8 @@ const host = {
     const finished = new Promise((resolve) => stream.on('finish', resolve).on('close', resolve));
     return { stream, text: () => Promise.race([finished, new Promise((r) => setTimeout(r, 1000))]).then(() => Buffer.concat(chunks).toString()) };
   },
+  /** A downloaded file's bytes. */
+  readFile: (p) => new Uint8Array(fs.readFileSync(p)),
   outPath(name, row, side) {
     const p = path.join(tmp, 'out', side, row.id, name);
     fs.mkdirSync(path.dirname(p), { recursive: true });

@@ -28,6 +28,7 @@ export function makeCtx(row, { bucket, region, host, side }) {
     body: (x) => host.body(typeof x === 'string' ? utf8(x) : x),
     file: (bytes, name) => host.file(bytes, name, row),
     outPath: (name) => host.outPath(name, row, side),
+    readFile: (p) => host.readFile(p),
     sink: () => host.sink(),
     readable: (bytes) => host.readable(bytes),
   };

@@ -67,6 +67,15 @@ async function uploads(file: Blob): Promise<string> {
   const sig: string = COS.getAuthorization({ SecretId: 'a', SecretKey: 'b', Method: 'PUT', Key: 'k' }) + cos.getAuth({ Method: 'GET', Key: 'k', Expires: 60 });
   const util: string = COS.util.md5('abc') + COS.util.encodeBase64('x', true) + COS.util.json2xml({ A: { B: ['1'] } });
   console.log(util, COS.util.xml2json('<A/>'));
+  // Node streams and downloads (structural types: no @types/node needed).
+  const sink = { write: (_c: unknown) => true, end: () => undefined, on: (_e: string, _f: (...a: any[]) => void) => sink };
+  const out = await cos.getObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Output: sink });
+  const toFile = await cos.getObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Output: '/tmp/k' });
+  const readable = cos.getObjectStream({ Bucket: 'b-1', Region: 'r', Key: 'k' }, (err, d) => console.log(err, d && d.ETag));
+  readable.on('data', (c: unknown) => console.log(c));
+  const dl = await cos.downloadFile({ Bucket: 'b-1', Region: 'r', Key: 'k', FilePath: '/tmp/k', ChunkSize: 1 << 20, ParallelLimit: 4, TaskId: 't1', onProgress: (p) => console.log(p.percent) });
+  await cos.putObject({ Bucket: 'b-1', Region: 'r', Key: 'k', Body: new ReadableStream<Uint8Array>(), ContentLength: 10 });
+  console.log(out.ETag, toFile.statusCode, dl.ETag);
   const h = new COS.Md5Hasher();
   h.update(new Uint8Array(4));
   return etag + up.Location + url + state + sig + h.digest() + COS.version;
@@ -119,3 +128,5 @@ void copyAndSelect;
 // @ts-expect-error CopySource is required
 cos.sliceCopyFile({ Bucket: 'b-1', Region: 'r', Key: 'k' });
 new COS({ CopyChunkParallelLimit: 10, CopyChunkSize: 16 * 1024 * 1024, CopySliceSize: 0 });
+// @ts-expect-error downloadFile needs FilePath
+cos.downloadFile({ Bucket: 'b-1', Region: 'r', Key: 'k' });

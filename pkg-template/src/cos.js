@@ -199,7 +199,9 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       }
       // The tasks a signal cancels: this call's own, or each uploadFiles entry's.
       const files = name === 'uploadFiles' && isObject && Array.isArray(params.files) ? params.files : null;
-      const tasks = (signal !== null && TASK_METHODS.has(name)) || files !== null ? taskCanceler(this) : null;
+      // downloadFile is no queue task, but cancelTask(TaskId) stops it as it stops one.
+      const cancelable = TASK_METHODS.has(name) || name === 'downloadFile';
+      const tasks = (signal !== null && cancelable) || files !== null ? taskCanceler(this) : null;
       let taskId;
       let promise;
       let canceler = null;
@@ -212,6 +214,8 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
             if (callback) this._taskCallbacks.set(id, callback);
             if (tasks) tasks.add(id, null, signal);
           });
+        } else if (isObject && tasks && name === 'downloadFile') {
+          params = onTaskReady(params, (id) => tasks.add(id, null, signal));
         }
         if (files !== null && (signal !== null || files.some((f) => f && f.signal != null))) {
           params = Object.assign({}, params, {
@@ -235,10 +239,10 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
         promise = Promise.reject(err);
       }
       if (signal !== null) {
-        // A call with a task settles through cancelTask, a cancelable call once the core stopped it;
-        // any other settles at once (its request may still complete in the background: requests are
-        // shared by the core, not per call).
-        const settlesItself = (TASK_METHODS.has(name) && !(isObject && params.SkipTask)) || canceler !== null;
+        // A call with a task settles through cancelTask (downloadFile too), a cancelable call once the
+        // core stopped it; any other settles at once (its request may still complete in the
+        // background: requests are shared by the core, not per call).
+        const settlesItself = (cancelable && !(isObject && params.SkipTask)) || canceler !== null;
         promise = untilAborted(promise, signal, tasks || canceler, settlesItself);
       }
       if (tasks) promise.then(tasks.done, tasks.done);

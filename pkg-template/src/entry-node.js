@@ -35,4 +35,26 @@ COS.prototype.selectObjectContentStream = function selectObjectContentStream(par
   return stream;
 };
 
+// getObject with a writable Output: an error is also emitted on it, as the official SDK does (only
+// when it has an 'error' listener: an unheard 'error' would end the process).
+const getObject = COS.prototype.getObject;
+COS.prototype.getObject = function (params, callback) {
+  const out = params && typeof params === 'object' ? params.Output : undefined;
+  if (!out || typeof out !== 'object' || typeof out.emit !== 'function') return getObject.call(this, params, callback);
+  const tell = (err) => { if (typeof out.listenerCount === 'function' && out.listenerCount('error') > 0) out.emit('error', err); };
+  if (typeof callback === 'function') return getObject.call(this, params, (err, data) => { if (err) tell(err); callback(err, data); });
+  return getObject.call(this, params).catch((err) => { tell(err); throw err; });
+};
+
+/** The object as a Readable (its body streamed, with backpressure); errors are emitted on it. */
+COS.prototype.getObjectStream = function (params, callback) {
+  const stream = new PassThrough();
+  const p = params && typeof params === 'object' ? Object.assign({}, params, { Output: stream }) : params;
+  getObject.call(this, p, (err, data) => {
+    if (err) stream.destroy(err);
+    if (typeof callback === 'function') callback(err, data);
+  });
+  return stream;
+};
+
 export default COS;

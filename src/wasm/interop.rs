@@ -21,6 +21,11 @@ pub fn js_to_value(v: &JsValue, host: &JsHostObject) -> Value {
 /// `Object.prototype.toString` calls `[object Object]` (other realms, class instances), as the
 /// official SDK reads fields of whatever it is given. Blobs, buffers, dates… stay host values.
 fn is_plain_object(v: &JsValue) -> bool {
+    // Streams (Node's have `pipe`, web ReadableStreams `getReader`) are bodies and outputs the
+    // host reads or writes, never params trees, though a Node stream prints as `[object Object]`.
+    if ["pipe", "getReader"].iter().any(|m| Reflect::get(v, &JsValue::from_str(m)).is_ok_and(|f| f.is_function())) {
+        return false;
+    }
     let object_proto = Object::get_prototype_of(&Object::new());
     let proto = Object::get_prototype_of(v);
     if proto.is_null() || proto == object_proto {

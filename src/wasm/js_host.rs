@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::error::CosError;
 use crate::host::{
     Arg, Body, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, RangeDigest, ResponseType,
-    SourceInfo, TransportError,
+    SourceInfo, TransportError, Written,
 };
 use crate::value::Value;
 use crate::wasm::interop::{error_to_js, js_to_value, value_to_js};
@@ -98,6 +98,15 @@ impl JsHost {
         let rt = match req.response_type {
             ResponseType::Bytes => "bytes",
             ResponseType::Native => "native",
+            ResponseType::Stream(output) => {
+                set(&o, "output", &JsValue::from(output));
+                "stream"
+            }
+            ResponseType::File { file, offset } => {
+                set(&o, "file", &JsValue::from(file));
+                set(&o, "offset", &JsValue::from(offset as f64));
+                "file"
+            }
         };
         set(&o, "responseType", &JsValue::from_str(rt));
         if let Some(dt) = &req.data_type {
@@ -116,6 +125,12 @@ fn body_to_js(body: &Body) -> JsValue {
             set(&s, "source", &JsValue::from(*source));
             set(&s, "start", &JsValue::from(*start as f64));
             set(&s, "end", &JsValue::from(*end as f64));
+            s.into()
+        }
+        Body::Stream { source, len } => {
+            let s = Object::new();
+            set(&s, "stream", &JsValue::from(*source));
+            set(&s, "len", &JsValue::from(*len as f64));
             s.into()
         }
         Body::Form { fields, file, file_name } => {
@@ -157,7 +172,11 @@ fn response_from_js(v: &JsValue, host: &JsHostObject) -> HttpResponse {
     };
     let native = get(v, "native");
     let native_body = if native.is_undefined() { None } else { Some(host.hold(&native)) };
-    HttpResponse { status, headers, body, native_body }
+    let written = get(v, "written").as_f64().map(|n| Written {
+        bytes: n.max(0.0) as u64,
+        crc64: get(v, "crc64").as_string().and_then(|s| s.parse().ok()),
+    });
+    HttpResponse { status, headers, body, native_body, written }
 }
 
 impl Host for JsHost {
@@ -213,6 +232,8 @@ impl Host for JsHost {
                 last_modified_ms: num("lastModified"),
                 content_type: text("type"),
                 persistent: get(&v, "persistent").as_bool().unwrap_or(false),
+                streamed: get(&v, "streamed").as_bool().unwrap_or(false),
+                can_pipe: get(&v, "canPipe").as_bool().unwrap_or(false),
             }
         };
         let failed = |e: JsValue| {
@@ -310,6 +331,37 @@ impl Host for JsHost {
 
     fn spawn(&self, fut: LocalFuture<'static, ()>) {
         wasm_bindgen_futures::spawn_local(fut);
+    }
+
+    fn open_write(&self, path: &str, size: u64, keep: bool) -> LocalFuture<'static, Result<(u32, bool), CosError>> {
+        // Optional in the shim: `openWrite(path, size, keep)` → Promise<{id, kept}>.
+        let f = get(&self.obj, "openWrite");
+        let Some(f) = f.dyn_ref::<Function>() else {
+            return Box::pin(async { Err(CosError::param("downloadFile needs a host with files (Node)")) });
+        };
+        let args = Array::of3(&JsValue::from_str(path), &JsValue::from(size as f64), &JsValue::from(keep));
+        let p = f.apply(&self.obj, &args).ok().and_then(|p| p.dyn_into::<Promise>().ok());
+        Box::pin(async move {
+            let p = p.ok_or_else(|| CosError::host("openWrite gave no Promise"))?;
+            match JsFuture::from(p).await {
+                Ok(v) => Ok((get(&v, "id").as_f64().unwrap_or(0.0) as u32, get(&v, "kept").as_bool().unwrap_or(false))),
+                Err(e) => {
+                    let m = js_message(&e);
+                    Err(if get(&e, "param").as_bool().unwrap_or(false) { CosError::param(m) } else { CosError::host(m) })
+                }
+            }
+        })
+    }
+
+    fn close_write(&self, file: u32) -> LocalFuture<'static, Result<(), CosError>> {
+        let f = get(&self.obj, "closeWrite");
+        let p = f.dyn_ref::<Function>().and_then(|f| f.call1(&self.obj, &JsValue::from(file)).ok()).and_then(|p| p.dyn_into::<Promise>().ok());
+        Box::pin(async move {
+            match p {
+                Some(p) => JsFuture::from(p).await.map(|_| ()).map_err(|e| CosError::host(js_message(&e))),
+                None => Ok(()),
+            }
+        })
     }
 
     fn hash_range(&self, source: u32, start: u64, end: u64, md5: bool) -> Option<LocalFuture<'static, Result<Option<RangeDigest>, CosError>>> {

@@ -148,7 +148,7 @@ impl CosCore {
 
     #[wasm_bindgen(js_name = cancelTask)]
     pub fn cancel_task(&self, id: &str) -> bool {
-        self.inner.cancel_task(id)
+        self.inner.cancel_running(id) || self.inner.cancel_task(id)
     }
 
     /// Synchronous `getObjectUrl`: signed when the instance holds keys, else unsigned.

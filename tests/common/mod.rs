@@ -57,6 +57,7 @@ impl<S: Server> TestHost<S> {
             Body::Bytes(b) => b.clone(),
             Body::Source { source, start, end } => self.sources.borrow()[source][*start as usize..*end as usize].to_vec(),
             Body::Form { file, .. } => self.body_bytes(file),
+            Body::Stream { .. } => Vec::new(),
         }
     }
 }
@@ -84,6 +85,8 @@ impl<S: Server> Host for TestHost<S> {
                     last_modified_ms: Some(1_600_000_000_000.0),
                     content_type: None,
                     persistent: true,
+                    streamed: false,
+                    can_pipe: false,
                 }),
                 None => Err(CosError::param("params body format error")),
             },

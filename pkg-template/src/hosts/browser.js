@@ -5,6 +5,42 @@ import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_
 // Browsers refuse to let scripts set these; the browser sends its own.
 const FORBIDDEN = new Set(['host', 'content-length', 'date', 'expect', 'connection', 'user-agent', 'origin', 'referer']);
 
+/**
+ * A ReadableStream read on demand: `next(max)` gives its next bytes (at most `max`; empty at its
+ * end); the rest of a larger chunk waits for the next call. Its error rejects. `release()` cancels a
+ * stream not read to its end (the upload stopped), so its source stops producing.
+ */
+export function webStreamReader(stream) {
+  const reader = stream.getReader();
+  let rest = null;
+  let done = false;
+  const encoder = new TextEncoder();
+  const bytesOf = (v) => (typeof v === 'string' ? encoder.encode(v) : v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : null);
+  return {
+    async next(max) {
+      while (!rest || rest.byteLength === 0) {
+        if (done) return new Uint8Array(0);
+        let r;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          throw new Error('the Body stream failed: ' + ((e && e.message) || e));
+        }
+        if (r.done) { done = true; continue; }
+        rest = bytesOf(r.value);
+        if (!rest) throw new Error('the Body stream gave a chunk that is not bytes or text');
+      }
+      const out = rest.byteLength > max ? rest.subarray(0, max) : rest;
+      rest = rest.byteLength > max ? rest.subarray(max) : null;
+      return out;
+    },
+    release() {
+      if (!done) reader.cancel().catch(() => {});
+      else reader.releaseLock();
+    },
+  };
+}
+
 function parseHeaders(raw) {
   const out = {};
   for (const line of raw.trim().split(/[\r\n]+/)) {
@@ -398,14 +434,23 @@ export function createBrowserHost(options = {}) {
       const bytes = toBytes(v);
       return { id: sources.add({ bytes }), size: bytes.byteLength, persistent: false };
     }
+    if (v !== null && typeof v === 'object' && typeof v.getReader === 'function') {
+      // A ReadableStream: read once, by the core's part reads (XHR cannot send a stream).
+      if (v.locked) throw paramError('params body format error: the Body ReadableStream is locked (already being read)');
+      return { id: sources.add({ reader: webStreamReader(v) }), size: 0, persistent: false, streamed: true };
+    }
     throw paramError(BODY_ERROR);
   };
   host.read = async (id, start, end) => {
     const src = sources.get(id);
+    if (src.reader) return src.reader.next(end - start);
     if (src.bytes) return src.bytes.slice(start, end);
     return new Uint8Array(await src.blob.slice(start, end).arrayBuffer());
   };
-  host.close = (id) => { sources.delete(id); };
+  host.close = (id) => {
+    const src = sources.delete(id);
+    if (src && src.reader) src.reader.release();
+  };
   // Hash a File/Blob range in the worker (null: the core reads and hashes it itself).
   host.hashRange = (id, start, end, md5) => {
     const src = sources.get(id);

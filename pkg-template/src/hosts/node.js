@@ -6,6 +6,7 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
 
 // `*.localhost` is loopback (RFC 6761); browsers resolve it so, glibc does not.
@@ -29,6 +30,68 @@ const closingAgents = {
   'https:': new https.Agent({ keepAlive: false, lookup }),
 };
 
+function isReadable(v) {
+  return v !== null && typeof v === 'object' && typeof v.pipe === 'function' && typeof v.read === 'function' && typeof v.on === 'function';
+}
+
+/** Resolves when `w` can take more (or is gone). */
+function drained(w) {
+  return new Promise((resolve) => {
+    const done = () => { w.off('drain', done); w.off('close', done); resolve(); };
+    w.on('drain', done);
+    w.on('close', done);
+  });
+}
+
+/**
+ * A Readable read on demand: `next(max)` gives its next bytes (at most `max`; empty at its end), so
+ * nothing is read ahead of what the core asks for (the stream's own buffer aside). Its error rejects.
+ */
+function streamReader(s) {
+  let ended = false;
+  let error = null;
+  let waiters = [];
+  const wake = () => { const w = waiters; waiters = []; for (const f of w) f(); };
+  const onEnd = () => { ended = true; wake(); };
+  const onError = (e) => { error = e || new Error('the Body stream failed'); wake(); };
+  const onClose = () => { if (!ended && !error) error = new Error('the Body stream closed before its end'); wake(); };
+  s.on('readable', wake);
+  s.on('end', onEnd);
+  s.on('error', onError);
+  s.on('close', onClose);
+  return {
+    async next(max) {
+      for (;;) {
+        if (error) throw new Error('the Body stream failed: ' + ((error && error.message) || error));
+        const c = s.read();
+        if (c !== null) {
+          let b = typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.isBuffer(c) ? c : Buffer.from(c.buffer ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : c);
+          if (b.length > max) {
+            s.unshift(b.subarray(max));
+            b = b.subarray(0, max);
+          }
+          if (b.length === 0) continue;
+          return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+        }
+        if (ended || s.readableEnded) return new Uint8Array(0);
+        await new Promise((resolve) => waiters.push(resolve));
+      }
+    },
+    release() {
+      s.off('readable', wake);
+      s.off('end', onEnd);
+      s.off('close', onClose);
+      // Its error listener stays: an error after the upload ended must not end the process.
+    },
+  };
+}
+
+function headersOf(res) {
+  const out = {};
+  for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(', ') : String(v);
+  return out;
+}
+
 function defaultCheckpointPath() {
   return path.join(os.homedir() || os.tmpdir(), '.cos-wasm', 'upload-checkpoints.json');
 }
@@ -46,6 +109,8 @@ export function createNodeHost(options = {}, core = null) {
     for (const [k, v] of req.headers) headers[k] = v;
     let settled = false;
     let deadline = null;
+    // What a stream Body sent: {written, crc64}, given back with the answer.
+    let streamed = null;
     // The core drops its progress callback when the request settles; streams may still emit after an abort.
     const progress = onProgress ? (n) => { if (!settled) onProgress(n); } : null;
     const finish = () => {
@@ -59,6 +124,17 @@ export function createNodeHost(options = {}, core = null) {
     if (options.UserAgent) headers['User-Agent'] = String(options.UserAgent);
     const agent = options.HttpAgent || (options.KeepAlive === false ? closingAgents : agents)[url.protocol];
     const r = mod.request(url, { method: req.method, headers, agent, rejectUnauthorized: options.StrictSsl !== false }, (res) => {
+      // A getObject Output / downloadFile answer goes from the socket to its destination here.
+      if (res.statusCode < 300 && (req.responseType === 'stream' || req.responseType === 'file')) {
+        const done = (extra) => {
+          if (settled) return;
+          finish();
+          resolve(Object.assign({ status: res.statusCode, headers: headersOf(res) }, extra));
+        };
+        if (req.responseType === 'stream') pipeToOutput(r, res, host.get(req.output), progress, done, fail);
+        else writeToFile(res, writes.get(req.file), req.offset, progress, () => settled).then(done, (e) => { r.destroy(); fail(e); });
+        return;
+      }
       const chunks = [];
       let received = 0;
       // Answers that go to wasm (XML, error bodies) are capped while they arrive; a getObject body goes to the user.
@@ -78,8 +154,8 @@ export function createNodeHost(options = {}, core = null) {
         if (settled) return;
         finish();
         const body = Buffer.concat(chunks);
-        const out = { status: res.statusCode, headers: {} };
-        for (const [k, v] of Object.entries(res.headers)) out.headers[k] = Array.isArray(v) ? v.join(', ') : String(v);
+        const out = { status: res.statusCode, headers: headersOf(res) };
+        if (streamed) Object.assign(out, streamed);
         if (req.responseType === 'native' && res.statusCode < 300) {
           out.native = req.dataType === 'text' ? body.toString('utf8') : req.dataType === 'arraybuffer'
             ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : body;
@@ -104,6 +180,18 @@ export function createNodeHost(options = {}, core = null) {
       r.end(body, () => progress && progress(body.byteLength));
       return;
     }
+    if (body.stream !== undefined) {
+      // A stream Body of known length (putObject with ContentLength): piped as it is read, hashed on the way.
+      const src = sources.get(body.stream);
+      pumpStream(src.reader, body.len, r, progress).then((stats) => {
+        streamed = stats;
+        if (!r.destroyed) r.end();
+      }, (e) => {
+        r.destroy();
+        fail({ kind: 'invalid', message: (e && e.message) || String(e) });
+      });
+      return;
+    }
     const src = sources.get(body.source);
     if (src.bytes) {
       const part = src.bytes.subarray(body.start, body.end);
@@ -120,6 +208,102 @@ export function createNodeHost(options = {}, core = null) {
       fail({ kind: 'network', message: 'reading ' + src.path + ': ' + e.message });
     });
   });
+
+  // Sends the next `len` bytes of a stream Body into `r`, waiting for the socket to drain.
+  async function pumpStream(reader, len, r, progress) {
+    const crc = core && core.Crc64Hasher ? new core.Crc64Hasher() : null;
+    let sent = 0;
+    try {
+      while (sent < len) {
+        const b = await reader.next(Math.min(len - sent, 1024 * 1024));
+        if (r.destroyed) return null;
+        if (b.length === 0) throw new Error('the Body stream ended after ' + sent + ' bytes, before its ContentLength (' + len + ')');
+        if (crc) crc.update(b);
+        sent += b.length;
+        if (!r.write(b)) await drained(r);
+        if (progress) progress(sent);
+      }
+      return { written: sent, crc64: crc ? crc.digest() : undefined };
+    } finally {
+      if (crc) crc.free();
+    }
+  }
+
+  // getObject Output: the body is piped into the user's writable (its backpressure holds the
+  // socket). Once bytes reached it a failure is final: sending again would write them twice.
+  function pipeToOutput(r, res, out, progress, done, fail) {
+    if (!out || typeof out.write !== 'function') {
+      r.destroy();
+      fail({ kind: 'invalid', message: 'param Output should be a writable stream or a file path' });
+      return;
+    }
+    let written = 0;
+    const broken = (message) => {
+      out.off('error', onOutputError);
+      r.destroy();
+      fail(written > 0 ? { kind: 'invalid', message: message + ' after ' + written + ' bytes were written to Output' } : { kind: 'network', message });
+    };
+    const onOutputError = (e) => broken('Output failed: ' + ((e && e.message) || e));
+    out.on('error', onOutputError);
+    res.on('data', (c) => { written += c.length; if (progress) progress(written); });
+    res.on('error', (e) => broken(e.message));
+    res.on('aborted', () => broken('connection closed before the response ended'));
+    res.on('end', () => { out.off('error', onOutputError); done({ written }); });
+    res.pipe(out);
+  }
+
+  // downloadFile / getObject to a path: the body written at its offset in the file, hashed
+  // (CRC-64) on the way with the core's hasher; the next chunk is read only after the last write.
+  async function writeToFile(res, file, offset, progress, isSettled) {
+    const crc = core && core.Crc64Hasher ? new core.Crc64Hasher() : null;
+    let written = 0;
+    try {
+      for await (const chunk of res) {
+        if (isSettled()) return {};
+        let off = 0;
+        while (off < chunk.length) {
+          const { bytesWritten } = await file.handle.write(chunk, off, chunk.length - off, offset + written + off);
+          off += bytesWritten;
+        }
+        if (crc) crc.update(chunk);
+        written += chunk.length;
+        if (progress) progress(written);
+      }
+      if (!res.complete) throw new Error('connection closed before the response ended');
+      return { written, crc64: crc ? crc.digest() : undefined };
+    } catch (e) {
+      if (e && e.code && e.syscall) throw { kind: 'invalid', message: 'writing ' + file.path + ': ' + e.message };
+      throw { kind: 'network', message: (e && e.message) || String(e) };
+    } finally {
+      if (crc) crc.free();
+    }
+  }
+
+  const writes = createSourceTable();
+  host.openWrite = async (filePath, size, keep) => {
+    let handle = null;
+    let kept = false;
+    if (keep) {
+      try {
+        const st = await fs.promises.stat(filePath);
+        if (st.isFile() && st.size === size) { handle = await fs.promises.open(filePath, 'r+'); kept = true; }
+      } catch { /* not there: a new file */ }
+    }
+    if (!handle) {
+      try {
+        handle = await fs.promises.open(filePath, 'w');
+        if (size > 0) await handle.truncate(size);
+      } catch (e) {
+        if (handle) await handle.close().catch(() => {});
+        throw paramError('FilePath "' + filePath + '" cannot be written: ' + (e.code || e.message));
+      }
+    }
+    return { id: writes.add({ path: filePath, handle }), kept };
+  };
+  host.closeWrite = async (id) => {
+    const f = writes.delete(id);
+    if (f) await f.handle.close();
+  };
 
   // Streams file bytes [start, end) into `r` through buffers reused from a pool: a buffer goes
   // back to the file only after the socket has taken its bytes (the write callback). A read
@@ -203,6 +387,14 @@ export function createNodeHost(options = {}, core = null) {
   host.open = (ref, isPath) => {
     if (isPath) return openPath(ref);
     const v = host.get(ref);
+    if (v !== null && typeof v === 'object' && typeof v.getReader === 'function' && !isReadable(v)) {
+      if (v.locked) throw paramError('params body format error: the Body ReadableStream is locked (already being read)');
+      return { id: sources.add({ reader: streamReader(Readable.fromWeb(v)) }), size: 0, persistent: false, streamed: true, canPipe: true };
+    }
+    if (isReadable(v)) {
+      // Read once, front to back, by the core's part reads: its length is not known here.
+      return { id: sources.add({ reader: streamReader(v) }), size: 0, persistent: false, streamed: true, canPipe: true };
+    }
     if (isBinary(v)) {
       const bytes = toBytes(v);
       return { id: sources.add({ bytes }), size: bytes.byteLength, persistent: false };
@@ -215,6 +407,7 @@ export function createNodeHost(options = {}, core = null) {
   };
   host.read = async (id, start, end) => {
     const src = sources.get(id);
+    if (src.reader) return src.reader.next(end - start);
     if (src.bytes) return src.bytes.slice(start, end);
     if (src.blob) return new Uint8Array(await src.blob.slice(start, end).arrayBuffer());
     const len = end - start;
@@ -258,6 +451,7 @@ export function createNodeHost(options = {}, core = null) {
   host.close = (id) => {
     const src = sources.delete(id);
     if (src && src.handle) src.handle.close().catch(() => {});
+    if (src && src.reader) src.reader.release();
   };
 
   let store = null;
