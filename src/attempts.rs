@@ -174,6 +174,7 @@ mod tests {
             headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             body: body.as_bytes().to_vec(),
             native_body: None,
+            written: None,
         })
     }
 
