@@ -301,6 +301,10 @@ impl Host for JsHost {
         self.obj.release(handle);
     }
 
+    fn hold_value(&self, value: &Value) -> Option<u32> {
+        Some(self.obj.hold(&value_to_js(value, &self.obj)))
+    }
+
     fn spawn(&self, fut: LocalFuture<'static, ()>) {
         wasm_bindgen_futures::spawn_local(fut);
     }
