@@ -379,6 +379,10 @@ async function main() {
         target: '≤ 2 KB' + tag, result: g <= 2 * KB ? 'met' : 'MISSED',
       });
     }
+    // What one more queued file costs, fixed costs (V8's young generation growing to its size, sockets,
+    // code) left out: the slope between the two largest runs.
+    const marginal = (wasmAt[large].growth - wasmAt[mid].growth) / (large - mid);
+    rows.get('scale-100k-memory').ours += '; marginal ' + kb(marginal) + ' per file (' + mid + ' → ' + large + ')';
     const flat = us(wasmAt[large]) / us(wasmAt[small]);
     row('scale-cpu-flat', {
       ours: fmtNum(us(wasmAt[large]), 0) + ' µs per file at ' + large + ' (' + mid + ': ' + fmtNum(us(wasmAt[mid]), 0) + ' µs)',
