@@ -1,13 +1,26 @@
 // Scale: one uploadFiles call of thousands of small bodies (and a few multipart files) with faults
 // injected on the way. Memory and speed per file are bench figures (bench/, section `scale`); here
 // only what must hold at any size: every file settles once, nothing lost, nothing left open.
+import fs from 'node:fs';
 import { MiB, patternBytes, md5, check, eq, settle, shapeProblems, waitFor } from '../lib/harness.mjs';
+
+/** Descriptors this process holds on files under `dir` (Linux; null elsewhere). */
+function openFilesUnder(dir) {
+  if (!fs.existsSync('/proc/self/fd')) return null;
+  let n = 0;
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      if (fs.readlinkSync('/proc/self/fd/' + fd).startsWith(dir)) n += 1;
+    } catch { /* closed meanwhile */ }
+  }
+  return n;
+}
 
 export const scenarios = [
   {
     id: 'uploadfiles-3000-faults',
     group: 'load',
-    name: 'uploadFiles of 3,000 small bodies and 6 multipart files with 5xx, dropped connections and a failing window: every file settles once, stored whole or reported failed, no upload or handle left',
+    name: 'uploadFiles of 3,000 small bodies, 300 FilePath entries and 6 multipart files with 5xx, dropped connections and a failing window: every file settles once, stored whole or reported failed, no upload, handle or file descriptor left, no descriptor per waiting file',
     timeoutMs: 180000,
     async run(ctx) {
       const small = 3000;
@@ -16,6 +29,12 @@ export const scenarios = [
       for (let i = 0; i < small; i++) {
         const bytes = patternBytes(200 + ((i * 7919) % 1900), 40000 + i);
         files.push({ Bucket: ctx.B, Region: ctx.R, Key: 'scale/s-' + String(i).padStart(5, '0'), Body: bytes });
+        sources.push(bytes);
+      }
+      // Files on disk, at the end of the queue: none is opened before its task starts.
+      for (let i = 0; i < 300; i++) {
+        const bytes = patternBytes(100 + i, 60000 + i);
+        files.push({ Bucket: ctx.B, Region: ctx.R, Key: 'scale/f-' + String(i).padStart(3, '0'), FilePath: ctx.file(bytes, 'f' + i + '.bin') });
         sources.push(bytes);
       }
       // Multipart entries (above SliceSize), spread through the batch.
@@ -44,14 +63,23 @@ export const scenarios = [
       const cos = ctx.cos({ RetryDelay: 1 });
       const base = cos._host.liveHandles();
       const finishes = new Map();
+      let maxOpen = 0;
+      const sampleOpen = () => { maxOpen = Math.max(maxOpen, openFilesUnder(ctx.dir) || 0); };
       let lastLoaded = 0;
       let backwards = 0;
       const t0 = Date.now();
-      const data = await cos.uploadFiles({
+      const call = cos.uploadFiles({
         files, SliceSize: MiB,
         onProgress: (p) => { if (p.loaded < lastLoaded) backwards += 1; lastLoaded = p.loaded; },
-        onFileFinish: (err, d, options) => finishes.set(options.Index, (finishes.get(options.Index) || 0) + 1),
+        onFileFinish: (err, d, options) => {
+          finishes.set(options.Index, (finishes.get(options.Index) || 0) + 1);
+          if (options.Index % 50 === 0) sampleOpen();
+        },
       });
+      // Every entry is queued by now or soon: descriptors held for waiting files would show here.
+      await settle(new Promise((resolve) => setImmediate(resolve)));
+      sampleOpen();
+      const data = await call;
       const secs = (Date.now() - t0) / 1000;
       ctx.server.clearFaults();
 
@@ -96,7 +124,11 @@ export const scenarios = [
       check([...states].every((s) => s === 'success' || s === 'canceled'), 'task states left: ' + [...states].join(', '));
       await settle(new Promise((resolve) => setTimeout(resolve, 10)));
       eq(cos._host.liveHandles(), base, 'host handles held after the call and the cancels');
-      ctx.note(files.length + ' files in ' + secs.toFixed(1) + ' s: ' + stored + ' stored, ' + failed.length + ' failed (' + failed.map((i) => files[i].Key || '(no Key)').join(', ') + '); ' + retried + ' PutObject 503s retried');
+      if (openFilesUnder(ctx.dir) !== null) {
+        check(maxOpen <= 8, 'file descriptors open at once on the entries\' files: ' + maxOpen + ' (one per running file at most)');
+        eq(openFilesUnder(ctx.dir), 0, 'file descriptors left open');
+      }
+      ctx.note(files.length + ' files in ' + secs.toFixed(1) + ' s: ' + stored + ' stored, ' + failed.length + ' failed (' + failed.map((i) => files[i].Key || '(no Key)').join(', ') + '); ' + retried + ' PutObject 503s retried; at most ' + maxOpen + ' of the entries\' files open at once');
     },
   },
 ];
