@@ -119,7 +119,7 @@ pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
         Value::Obj(fields) => {
             let o = Object::new();
             for (k, val) in fields {
-                let _ = Reflect::set(&o, &JsValue::from_str(k), &value_to_js(val, host));
+                let _ = Reflect::set(&o, &recent_string(k), &value_to_js(val, host));
             }
             o.into()
         }
@@ -130,7 +130,8 @@ pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
 std::thread_local! {
     /// Short strings made lately, by a hash of their text: results repeat many values (the bucket,
     /// the region, header values, an ETag that is both a header and `ETag`), and a batch of 100,000
-    /// results would otherwise hold 100,000 copies of each.
+    /// results would otherwise hold 100,000 copies of each. Field and header names hit it too: each
+    /// string made from wasm memory costs a decode and a view, ~40 a request.
     static RECENT_STRINGS: core::cell::RefCell<Vec<Option<(String, JsValue)>>> = const { core::cell::RefCell::new(Vec::new()) };
 }
 
@@ -138,7 +139,7 @@ const RECENT_SLOTS: usize = 256;
 
 /// The JS string for `s`, shared with an equal one made lately (strings are immutable in JS: the
 /// sharing cannot be observed).
-fn recent_string(s: &str) -> JsValue {
+pub fn recent_string(s: &str) -> JsValue {
     if s.len() > 96 {
         return JsValue::from_str(s);
     }
