@@ -6,7 +6,7 @@
 //   node bench/run.js            the default run (~5 min on 2 cores, 4 GiB upload included); writes bench/RESULTS.md
 //   node bench/run.js --full     the same (accepted for compatibility: the 4 GiB run is fast enough to be default)
 //   node bench/run.js --smoke    tiny sizes, one round each (a few seconds; the tests run this)
-//   --only=hash,browser-hash,sign,size,upload,browser-upload,queue,memory   a subset
+//   --only=hash,browser-hash,sign,size,upload,browser-upload,queue,memory,scale   a subset
 //   --rounds=N                   rounds per comparison (default 5, at least 5 for published figures)
 //   --out=FILE                   where to write the markdown (default bench/RESULTS.md; smoke: bench/out/)
 
@@ -30,11 +30,13 @@ const cfg = smoke ? {
   uploadMiB: 12, browserUploadMiB: 6, part: MiB, concurrency: 4,
   queueCount: 30, queueSize: 4096, queueParallel: 3, queueRounds: 1,
   memMiB: 16, memPart: MiB, memConcurrency: 4, bigMemMiB: null,
+  scaleCounts: [100, 200, 400], scaleSize: 1024,
 } : {
   rounds: Number(args.rounds || 5), hashMiB: 256, browserHashMiB: 256, signCount: 50000,
   uploadMiB: 512, browserUploadMiB: 256, part: 8 * MiB, concurrency: 4,
   queueCount: 1000, queueSize: 4096, queueParallel: 3, queueRounds: Math.max(9, Number(args.rounds || 5)),
   memMiB: 1024, memPart: 8 * MiB, memConcurrency: 4, bigMemMiB: 4096,
+  scaleCounts: [10000, 50000, 100000], scaleSize: 1024,
 };
 const outFile = args.out ? path.resolve(String(args.out)) : smoke
   ? path.join(C.ROOT, 'bench/out/RESULTS.smoke.md') : path.join(C.ROOT, 'bench/RESULTS.md');
@@ -337,6 +339,59 @@ async function main() {
     }
   });
 
+  await section('scale', ['scale-10k-memory', 'scale-10k-cpu', 'scale-50k-memory', 'scale-100k-memory', 'scale-cpu-flat'], async () => {
+    const srv = await getServer();
+    const [small, mid, large] = cfg.scaleCounts;
+    const run = (client, count) => runNodeChild(child('scale-node.js'), [
+      '--client=' + client, '--port=' + srv.port, '--count=' + count, '--size=' + cfg.scaleSize,
+      '--prefix=bench/scale/' + client + '-' + count + '/',
+    ], { nodeArgs: ['--expose-gc'] });
+    // One process per client per size; the official SDK only at the smallest size (at 10,000 files it
+    // takes ~3× our wall, and the whole section must stay within a few minutes).
+    const res = await interleave(1, { wasm: 'wasm', official: 'official' }, (client) => run(client, small));
+    const wasmAt = { [small]: res.wasm[0] };
+    for (const n of [mid, large]) wasmAt[n] = await run('wasm', n);
+    const KB = 1000;
+    const perFile = (r, k) => r[k] / r.count;
+    const kb = (x) => fmtNum(x / KB, 2) + ' KB';
+    const parts = (r) => ' (wasm ' + kb(perFile(r, 'wasmGrowth')) + ', JS heap peak ' + kb(perFile(r, 'heapPeak')) + ', of which results ' + kb(perFile(r, 'resultsHeap')) + ')';
+    const tag = smoke ? ' (' + small + '/' + mid + '/' + large + ' files in smoke)' : '';
+    const official = res.official[0];
+    const memRatio = perFile(wasmAt[small], 'growth') / perFile(official, 'growth');
+    const memOk = perFile(wasmAt[small], 'growth') <= 2 * KB && memRatio <= 1.0;
+    row('scale-10k-memory', {
+      ours: kb(perFile(wasmAt[small], 'growth')) + parts(wasmAt[small]),
+      peerName: 'cos-nodejs-sdk-v5 3.0.0, same entries',
+      peer: kb(perFile(official, 'growth')) + ' (JS heap peak ' + kb(perFile(official, 'heapPeak')) + ', results ' + kb(perFile(official, 'resultsHeap')) + ')',
+      ratio: fmtNum(memRatio, 2) + '×', ratioMedian: memRatio, target: '≤ 2 KB and ≤ 1.0×' + tag, result: memOk ? 'met' : 'MISSED',
+    });
+    const us = (r) => perFile(r, 'cpuMs') * 1000;
+    row('scale-10k-cpu', {
+      ours: fmtNum(us(wasmAt[small]), 0) + ' µs (wall ' + fmtNum(wasmAt[small].wallMs / 1000, 1) + ' s)',
+      peerName: 'cos-nodejs-sdk-v5 3.0.0', peer: fmtNum(us(official), 0) + ' µs (wall ' + fmtNum(official.wallMs / 1000, 1) + ' s)',
+      ratio: fmtNum(us(wasmAt[small]) / us(official), 2) + '×', ratioMedian: us(wasmAt[small]) / us(official), target: 'report' + tag, result: '—',
+    });
+    for (const [id, n] of [['scale-50k-memory', mid], ['scale-100k-memory', large]]) {
+      const g = perFile(wasmAt[n], 'growth');
+      row(id, {
+        ours: kb(g) + parts(wasmAt[n]) + ', wall ' + fmtNum(wasmAt[n].wallMs / 1000, 1) + ' s',
+        peerName: 'cos-nodejs-sdk-v5: not run at this size (see the ×10,000 row for its wall)', peer: '', ratio: '',
+        target: '≤ 2 KB' + tag, result: g <= 2 * KB ? 'met' : 'MISSED',
+      });
+    }
+    // What one more queued file costs, fixed costs (V8's young generation growing to its size, sockets,
+    // code) left out: the slope between the two largest runs.
+    const marginal = (wasmAt[large].growth - wasmAt[mid].growth) / (large - mid);
+    rows.get('scale-100k-memory').ours += '; marginal ' + kb(marginal) + ' per file (' + mid + ' → ' + large + ')';
+    const flat = us(wasmAt[large]) / us(wasmAt[small]);
+    row('scale-cpu-flat', {
+      ours: fmtNum(us(wasmAt[large]), 0) + ' µs per file at ' + large + ' (' + mid + ': ' + fmtNum(us(wasmAt[mid]), 0) + ' µs)',
+      peerName: 'cos-wasm itself at ' + small + ' files', peer: fmtNum(us(wasmAt[small]), 0) + ' µs',
+      ratio: fmtNum(flat, 2) + '×', ratioMedian: flat, target: '≤ 1.2×' + tag, result: flat <= 1.2 ? 'met' : 'MISSED',
+    });
+    details.push({ what: 'uploadFiles of ' + cfg.scaleSize + ' B Buffers (bytes and ms per run; per file = ÷ count)', data: { wasm: wasmAt, official } });
+  });
+
   if (browserEnv) await browserEnv.close();
   if (server) await server.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -376,7 +431,8 @@ function render({ seconds, browserVersion }) {
     cfg.signCount + ' signatures per round; sliceUploadFile of a ' + cfg.uploadMiB + ' MiB file (Node, from disk) and a ' + cfg.browserUploadMiB + ' MiB File from an <input type=file> (Chromium), ' +
     cfg.part / MiB + ' MiB parts, ' + cfg.concurrency + ' in flight, to the local COS server in its own process; ' +
     cfg.queueCount + ' × ' + cfg.queueSize / 1024 + ' KiB putObject, ' + cfg.queueParallel + ' in flight (FileParallelLimit), ' + cfg.queueRounds + ' rounds; memory bound: ' +
-    cfg.memMiB + ' MiB' + (cfg.bigMemMiB ? ' and ' + cfg.bigMemMiB + ' MiB' : '') + ' files, ' + cfg.memPart / MiB + ' MiB parts, ' + cfg.memConcurrency + ' in flight.');
+    cfg.memMiB + ' MiB' + (cfg.bigMemMiB ? ' and ' + cfg.bigMemMiB + ' MiB' : '') + ' files, ' + cfg.memPart / MiB + ' MiB parts, ' + cfg.memConcurrency + ' in flight; uploadFiles of ' +
+    cfg.scaleCounts.join(' / ') + ' × ' + cfg.scaleSize + ' B Buffers (one round: each run is seconds to minutes long).');
   lines.push('');
   lines.push('| benchmark | cos-wasm | peer | peer figure | cos-wasm ÷ peer | target | result |');
   lines.push('|---|---|---|---|---|---|---|');

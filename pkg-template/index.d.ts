@@ -641,7 +641,8 @@ declare namespace COS {
   }
 
   interface UploadFilesResult {
-    files: Array<{ options: UploadFileParams; error: CosError | null; data: UploadResult | null }>;
+    /** In the order of `files`; `options` and `data` are the values `onFileFinish` was given. */
+    files: Array<{ options: UploadFileFinishOptions; error: CosError | null; data: UploadResult | null }>;
   }
 
   type TaskState = 'waiting' | 'checking' | 'uploading' | 'paused' | 'canceled' | 'error' | 'success';

@@ -13,7 +13,7 @@ use crate::options::Options;
 use crate::params;
 use crate::sign::Flavour;
 use crate::source::Source;
-use crate::tasks::{TaskKind, Tasks};
+use crate::tasks::{Oneshot, TaskKind, Tasks};
 use crate::value::Value;
 
 pub struct Cos<H: Host> {
@@ -148,7 +148,7 @@ impl<H: Host> Cos<H> {
                 }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
             }),
-            "uploadFile" => Box::pin(me.upload_file(params, None, None)),
+            "uploadFile" => Box::pin(me.upload_file(params)),
             "sliceCopyFile" => Box::pin(async move {
                 let ctx = crate::upload::UploadCtx {
                     abort: abort.unwrap_or_default(),
@@ -316,127 +316,240 @@ impl<H: Host> Cos<H> {
 }
 
 impl<H: Host> Cos<H> {
+    /// Checks an `uploadFile` / `uploadFiles` entry and opens its body: everything that can refuse
+    /// it happens here, before it becomes a task. A simple upload up to SliceSize, multipart above.
+    async fn open_file(&self, params: &Value) -> Result<(TaskKind, Source)> {
+        let c = &*self.client;
+        params::target(params, true)?;
+        params::headers(params)?;
+        for name in ["onTaskReady", "TaskReady", "onProgress", "onHashProgress"] {
+            params::callback(params, name)?;
+        }
+        let slice_size = params::uint(params, "SliceSize")?.unwrap_or(c.opts().slice_size);
+        let source = Source::open(&*c.host, params, false).await?;
+        let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
+        Ok((kind, source))
+    }
+
     /// `uploadFile`: a simple upload up to SliceSize, a resumable multipart upload above it;
     /// `onFileFinish(err, data, options)` when it settles.
-    pub async fn upload_file(
-        self: Rc<Self>,
-        params: Value,
-        index: Option<usize>,
-        observer: Option<Rc<dyn Fn(u64, u64)>>,
-    ) -> Result<Value> {
+    pub async fn upload_file(self: Rc<Self>, params: Value) -> Result<Value> {
         let c = self.client.clone();
         let on_finish = params::callback(&params, "onFileFinish")?;
         // `onFileFinish(err, data, options)` whenever the task settles: once, or again after a
         // restartTask of a failed task (as the official SDK does).
-        let mut options = Value::obj();
-        for (k, v) in params.entries() {
-            if matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_)) {
-                options.set(k, v.clone());
-            }
-        }
-        if let Some(i) = index {
-            options.set("Index", Value::Num(i as f64));
-        }
         let reported = Rc::new(Cell::new(false));
         let finish: crate::tasks::OnSettled = {
             let (host, reported) = (c.host.clone(), reported.clone());
-            Rc::new(move |result: &Result<Value>, task_id: &str| {
+            Rc::new(move |result: &Result<Value>, task_id: &str, params: &Value| {
                 reported.set(true);
                 let Some(f) = on_finish else { return };
-                let mut options = options.clone();
-                if !task_id.is_empty() {
-                    options.set("TaskId", task_id.into());
-                }
                 let (err, data) = match result {
                     Ok(d) => (Arg::Val(Value::Null), Arg::Val(d.clone())),
                     Err(e) => (Arg::Err(e.clone()), Arg::Val(Value::Null)),
                 };
-                host.invoke(f, vec![err, data, Arg::Val(options)]);
+                host.invoke(f, vec![err, data, Arg::Val(file_options(params, None, task_id))]);
             })
         };
-        let result = async {
-            params::target(&params, true)?;
-            params::headers(&params)?;
-            let source = Source::open(&*c.host, &params, false).await?;
-            if source.info.streamed {
-                return Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
+        let (kind, source) = match self.open_file(&params).await {
+            Ok(v) => v,
+            Err(e) => {
+                // Refused before it became a task (bad params, unreadable body).
+                let r = Err(e);
+                finish(&r, "", &params);
+                return r;
             }
-            let slice_size = params::uint(&params, "SliceSize")?.unwrap_or(c.opts().slice_size);
-            let kind = if source.size() > slice_size { TaskKind::Slice } else { TaskKind::Put };
-            self.clone().run_as_task(kind, params.clone(), source, observer, Some(finish.clone())).await
+        };
+        if source.info.streamed {
+            // A stream is read once, so it never waits in the queue (see stream_upload).
+            let r = Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
+            finish(&r, "", &params);
+            return r;
         }
-        .await;
+        let result = self.clone().run_as_task(kind, params, source, None, Some(finish.clone())).await;
         if !reported.get() {
-            // Refused before it became a task (bad params, unreadable body).
-            finish(&result, "");
+            finish(&result, "", &Value::Null);
         }
         result
     }
 
     /// `uploadFiles`: each file an `uploadFile` task; aggregated `onProgress`; resolves with
     /// `{files: [{options, error, data}]}` and never rejects for a single file's failure.
-    pub async fn upload_files(self: Rc<Self>, params: Value) -> Result<Value> {
+    ///
+    /// Built for long batches (100,000 files): one future for the whole call, not one per file;
+    /// each entry's params move into its task (no copies), a finished entry is handed to the host
+    /// as it settles, and the aggregate progress is kept as running sums (O(1) per event).
+    pub async fn upload_files(self: Rc<Self>, mut params: Value) -> Result<Value> {
         let c = self.client.clone();
-        let files = match params.get("files") {
-            Some(Value::Arr(items)) => items.clone(),
+        let files = match params.remove("files") {
+            Some(Value::Arr(items)) => items,
             _ => return Err(CosError::param("param files should be an array of upload params")),
         };
+        if files.iter().any(|f| !matches!(f, Value::Obj(_))) {
+            return Err(CosError::param("param files[] should be objects"));
+        }
         let on_progress = params::callback(&params, "onProgress")?;
         let on_finish = params::callback(&params, "onFileFinish")?;
         let slice_size = params::uint(&params, "SliceSize")?;
-        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval);
-        let loaded: Rc<std::cell::RefCell<Vec<(u64, u64)>>> = Rc::new(std::cell::RefCell::new(vec![(0, 0); files.len()]));
-        let mut futs = futures_util::stream::FuturesOrdered::new();
-        for (i, file) in files.iter().enumerate() {
-            let mut p = file.clone();
-            if !matches!(p, Value::Obj(_)) {
-                return Err(CosError::param("param files[] should be objects"));
-            }
+        let batch = Rc::new(Batch {
+            host: c.host.clone(),
+            reporter: Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval),
+            entries: RefCell::new(vec![Value::Null; files.len()]),
+            remaining: Cell::new(files.len()),
+            progress: RefCell::new(vec![(0, 0); files.len()]),
+            sums: Cell::new((0, 0)),
+            done: Oneshot::new(),
+        });
+        for (i, mut p) in files.into_iter().enumerate() {
             c.opts().apply_to_params(&mut p);
-            if p.get("SliceSize").is_none() {
-                if let Some(s) = slice_size {
-                    p.set("SliceSize", Value::Num(s as f64));
-                }
+            // The call's SliceSize serves the entry (also as its part size), but is not one of the
+            // entry's own fields in its options.
+            let lent_slice_size = p.get("SliceSize").is_none() && slice_size.is_some();
+            if let (true, Some(s)) = (lent_slice_size, slice_size) {
+                p.set("SliceSize", Value::Num(s as f64));
             }
-            if p.get("onFileFinish").is_none() {
-                if let Some(f) = on_finish {
-                    p.set("onFileFinish", Value::Opaque(f));
+            // The entry's own onFileFinish, else the call's.
+            let on_file_finish = match params::callback(&p, "onFileFinish") {
+                Ok(own) => own.or(on_finish),
+                Err(e) => {
+                    batch.settle(i, None, &Err(e), "", &p, lent_slice_size);
+                    continue;
                 }
+            };
+            let finish: crate::tasks::OnSettled = {
+                let batch = batch.clone();
+                Rc::new(move |result: &Result<Value>, task_id: &str, params: &Value| {
+                    batch.settle(i, on_file_finish, result, task_id, params, lent_slice_size)
+                })
+            };
+            let observer: Rc<dyn Fn(u64, u64)> = {
+                let batch = batch.clone();
+                Rc::new(move |l: u64, t: u64| batch.progress(i, l, t))
+            };
+            match self.open_file(&p).await {
+                Ok((_, source)) if source.info.streamed => {
+                    // A stream Body runs outside the queue (see stream_upload), on its own.
+                    let (me, entry) = (self.clone(), p.clone());
+                    c.host.spawn(Box::pin(async move {
+                        let r = Box::pin(me.stream_upload(entry.clone(), source, false)).await;
+                        finish(&r, "", &entry);
+                    }));
+                }
+                Ok((kind, source)) => {
+                    // open_file checked what enqueue checks: this does not fail.
+                    if let Err(e) = self.enqueue(kind, p, source, Some(observer), Some(finish.clone()), None) {
+                        finish(&Err(e), "", &Value::Null);
+                    }
+                }
+                Err(e) => finish(&Err(e), "", &p),
             }
-            // Per-file progress feeds the aggregate.
-            let agg = loaded.clone();
-            let rep = reporter.clone();
-            let observer: Rc<dyn Fn(u64, u64)> = Rc::new(move |l: u64, t: u64| {
-                {
-                    let mut a = agg.borrow_mut();
-                    a[i] = (l.max(a[i].0), t);
-                }
-                let (sl, st) = agg.borrow().iter().fold((0, 0), |(x, y), (l, t)| (x + l, y + t));
-                rep.update(sl, st);
-            });
-            let me = self.clone();
-            let file_params = file.clone();
-            futs.push_back(async move {
-                let r = me.upload_file(p, Some(i), Some(observer)).await;
-                let mut entry = Value::obj();
-                entry.set("options", file_params);
-                match r {
-                    Ok(d) => {
-                        entry.set("error", Value::Null);
-                        entry.set("data", d);
-                    }
-                    Err(e) => {
-                        entry.set("error", e.to_value());
-                        entry.set("data", Value::Null);
-                    }
-                }
-                entry
-            });
         }
-        let results: Vec<Value> = futures_util::StreamExt::collect(futs).await;
-        reporter.flush();
+        if batch.remaining.get() > 0 {
+            batch.done.recv().await;
+        }
+        batch.reporter.flush();
         let mut data = Value::obj();
-        data.set("files", Value::Arr(results));
+        data.set("files", Value::Arr(batch.entries.take()));
         Ok(data)
+    }
+}
+
+/// `onFileFinish`'s options and `data.files[].options`: the entry's plain fields, its Index in
+/// `uploadFiles` and its TaskId once it has one.
+fn file_options(params: &Value, index: Option<usize>, task_id: &str) -> Value {
+    let mut options = Value::obj();
+    for (k, v) in params.entries() {
+        if matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_)) {
+            options.set(k, v.clone());
+        }
+    }
+    if let Some(i) = index {
+        options.set("Index", Value::Num(i as f64));
+    }
+    if !task_id.is_empty() {
+        options.set("TaskId", task_id.into());
+    }
+    options
+}
+
+/// One `uploadFiles` call's shared state: its entries as they settle and its aggregate progress.
+struct Batch<H: Host> {
+    host: Rc<H>,
+    reporter: Rc<Reporter<H>>,
+    /// `{options, error, data}` per file, `Null` until it first settles; held by the host when it
+    /// keeps values ([`Host::hold_value`]), so it costs the core a handle.
+    entries: RefCell<Vec<Value>>,
+    remaining: Cell<usize>,
+    /// Per file (loaded, total) as last reported, and their sums.
+    progress: RefCell<Vec<(u64, u64)>>,
+    sums: Cell<(u64, u64)>,
+    done: Rc<Oneshot<()>>,
+}
+
+impl<H: Host> Batch<H> {
+    fn progress(&self, i: usize, loaded: u64, total: u64) {
+        let (sl, st) = {
+            let mut all = self.progress.borrow_mut();
+            let (l0, t0) = all[i];
+            let l = loaded.max(l0);
+            all[i] = (l, total);
+            let (sl, st) = self.sums.get();
+            (sl + l - l0, st + total - t0)
+        };
+        self.sums.set((sl, st));
+        self.reporter.update(sl, st);
+    }
+
+    /// A file settled: `onFileFinish(err, data, options)` each time (a restarted failed task
+    /// settles again), and its entry the first time. The callback and the entry share one
+    /// `options` and one `data` value, as the official SDK's do.
+    fn settle(&self, i: usize, on_finish: Option<u32>, result: &Result<Value>, task_id: &str, params: &Value, lent_slice_size: bool) {
+        let host = &*self.host;
+        let mut held = Vec::new();
+        let mut hold = |v: Value| match host.hold_value(&v) {
+            Some(h) => {
+                held.push(h);
+                Value::Opaque(h)
+            }
+            None => v,
+        };
+        let mut options = file_options(params, Some(i), task_id);
+        if lent_slice_size {
+            options.remove("SliceSize");
+        }
+        let options = hold(options);
+        let data = match result {
+            Ok(d) => hold(d.clone()),
+            Err(_) => Value::Null,
+        };
+        if let Some(f) = on_finish {
+            let err = match result {
+                Ok(_) => Arg::Val(Value::Null),
+                Err(e) => Arg::Err(e.clone()),
+            };
+            host.invoke(f, vec![err, Arg::Val(data.clone()), Arg::Val(options.clone())]);
+        }
+        // After the call resolved (its entries handed over), a rerun only calls onFileFinish.
+        let first = self.entries.borrow().get(i).is_some_and(|e| matches!(e, Value::Null));
+        if first {
+            let error = match result {
+                Ok(_) => Value::Null,
+                Err(e) => e.to_value(),
+            };
+            let entry = Value::Obj(vec![("options".into(), options), ("error".into(), error), ("data".into(), data)]);
+            // The entry refers to its parts: their own handles go now.
+            let entry = host.hold_value(&entry).map(Value::Opaque).unwrap_or(entry);
+            self.entries.borrow_mut()[i] = entry;
+        }
+        for h in held {
+            host.release(h);
+        }
+        if first {
+            let left = self.remaining.get() - 1;
+            self.remaining.set(left);
+            if left == 0 {
+                self.done.send(());
+            }
+        }
     }
 }

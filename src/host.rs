@@ -188,6 +188,13 @@ pub trait Host: 'static {
     /// Releases one share of a handle (a call or a task that held it ended).
     fn release(&self, handle: u32);
 
+    /// Turns a result into a host value now and holds it (one share): a long batch then keeps its
+    /// finished entries in the host, where they end up anyway, instead of in the core's memory,
+    /// which never shrinks. `None`: the host keeps no values (the core keeps the `Value`).
+    fn hold_value(&self, _value: &Value) -> Option<u32> {
+        None
+    }
+
     /// Runs detached work to completion on the host's event loop.
     fn spawn(&self, fut: LocalFuture<'static, ()>);
 

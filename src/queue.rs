@@ -10,6 +10,7 @@
 //! - restart order comes from the creation order itself, so it stays right after trimming.
 
 use core::fmt;
+use std::collections::VecDeque;
 
 use crate::progress::percent;
 
@@ -221,9 +222,14 @@ pub struct Queue {
     id_prefix: String,
     /// Next creation index; never reused, so ids stay unique after trimming.
     next_index: u64,
-    tasks: Vec<TaskRecord>,
+    /// A deque: trimming drops the oldest finished tasks, which sit at the front, so dropping one
+    /// shifts the few before it instead of the whole (possibly 100,000 long) waiting tail.
+    tasks: VecDeque<TaskRecord>,
     /// Tasks in `Checking` or `Uploading`, kept by `apply` (scheduling asks on every change).
     running: usize,
+    /// Tasks in a finished state (what `trim` may drop), kept by `apply`: trimming stops once it
+    /// has seen them all instead of walking the waiting tail.
+    finished: usize,
     /// No task with a smaller index is `Waiting`: where the search for the next one starts, so
     /// a long queue is not rescanned from its oldest, finished tasks on every change.
     waiting_from: core::cell::Cell<u64>,
@@ -233,7 +239,7 @@ impl Queue {
     /// `id_prefix` makes ids unique across queues (e.g. a few random characters from the host);
     /// ids are `<prefix>-<n>` with `n` counting from 1.
     pub fn new(id_prefix: impl Into<String>) -> Queue {
-        Queue { id_prefix: id_prefix.into(), next_index: 1, tasks: Vec::new(), running: 0, waiting_from: 0.into() }
+        Queue { id_prefix: id_prefix.into(), next_index: 1, tasks: VecDeque::new(), running: 0, finished: 0, waiting_from: 0.into() }
     }
 
     /// Queues `task` (from [`TaskRecord::new`]) at the end, in state `Waiting`; assigns and returns
@@ -248,7 +254,7 @@ impl Queue {
         task.id = id.clone();
         task.index = index;
         task.state = TaskState::Waiting;
-        self.tasks.push(task);
+        self.tasks.push_back(task);
         id
     }
 
@@ -275,6 +281,11 @@ impl Queue {
             (true, false) => self.running -= 1,
             _ => {}
         }
+        match (from.is_finished(), to.is_finished()) {
+            (false, true) => self.finished += 1,
+            (true, false) => self.finished -= 1,
+            _ => {}
+        }
         Ok(to)
     }
 
@@ -286,7 +297,7 @@ impl Queue {
             return None;
         }
         let from = self.tasks.partition_point(|t| t.index < self.waiting_from.get());
-        match self.tasks[from..].iter().find(|t| t.state == TaskState::Waiting) {
+        match self.tasks.range(from..).find(|t| t.state == TaskState::Waiting) {
             Some(t) => {
                 self.waiting_from.set(t.index);
                 Some(t.id.clone())
@@ -304,8 +315,8 @@ impl Queue {
     }
 
     /// All tasks in creation order.
-    pub fn list(&self) -> &[TaskRecord] {
-        &self.tasks
+    pub fn list(&self) -> impl ExactSizeIterator<Item = &TaskRecord> + '_ {
+        self.tasks.iter()
     }
 
     /// The creation index an id of this queue names (`<prefix>-<n>`), without looking it up.
@@ -332,20 +343,22 @@ impl Queue {
     /// (`Success`, `Error`, `Canceled`). Waiting, running and paused tasks are never dropped, so the
     /// queue may stay above the limit. Returns the ids dropped, oldest first.
     pub fn trim(&mut self, upload_queue_size: usize) -> Vec<String> {
-        let mut excess = self.tasks.len().saturating_sub(upload_queue_size);
+        let mut excess = self.tasks.len().saturating_sub(upload_queue_size).min(self.finished);
         let mut dropped = Vec::new();
-        if excess == 0 {
-            return dropped;
-        }
-        self.tasks.retain(|t| {
-            if excess > 0 && t.state.is_finished() {
+        // From the front, stopping once enough are dropped: on a long queue the finished tasks are
+        // the oldest, so this costs what it drops, not a pass over every waiting task per event.
+        let mut i = 0;
+        while excess > 0 && i < self.tasks.len() {
+            if self.tasks[i].state.is_finished() {
+                if let Some(t) = self.tasks.remove(i) {
+                    dropped.push(t.id);
+                }
                 excess -= 1;
-                dropped.push(t.id.clone());
-                false
+                self.finished -= 1;
             } else {
-                true
+                i += 1;
             }
-        });
+        }
         dropped
     }
 
@@ -473,9 +486,9 @@ mod tests {
                 q.trim(10);
                 ids.retain(|i| q.get(i).is_some());
             }
-            let scan_running = q.list().iter().filter(|t| t.state.is_running()).count();
+            let scan_running = q.list().filter(|t| t.state.is_running()).count();
             assert_eq!(q.running_count(), scan_running, "step {step}");
-            let scan_next = q.list().iter().find(|t| t.state == S::Waiting).map(|t| t.id.clone());
+            let scan_next = q.list().find(|t| t.state == S::Waiting).map(|t| t.id.clone());
             let limit = scan_running + 1;
             assert_eq!(q.next_to_start(limit), scan_next, "step {step}");
         }
@@ -507,9 +520,9 @@ mod tests {
     fn ids_are_unique_and_ordered() {
         let (q, ids) = queue(3);
         assert_eq!(ids, ["q-1", "q-2", "q-3"]);
-        let idx: Vec<u64> = q.list().iter().map(|t| t.index).collect();
+        let idx: Vec<u64> = q.list().map(|t| t.index).collect();
         assert_eq!(idx, [1, 2, 3]);
-        assert!(q.list().iter().all(|t| t.state == S::Waiting));
+        assert!(q.list().all(|t| t.state == S::Waiting));
     }
 
     #[test]
@@ -591,7 +604,7 @@ mod tests {
         assert_eq!(q.list().len(), 6);
         // Only 3 and 5, 7 remain droppable; paused/uploading/waiting stay beyond the limit.
         assert_eq!(q.trim(0), [ids[3].clone(), ids[5].clone(), ids[7].clone()]);
-        let left: Vec<&str> = q.list().iter().map(|t| t.id.as_str()).collect();
+        let left: Vec<&str> = q.list().map(|t| t.id.as_str()).collect();
         assert_eq!(left, [&ids[1], &ids[4], &ids[6]]);
         // Ids are never reused after trimming.
         assert_eq!(q.add(task("new")), "q-9");

@@ -4,6 +4,7 @@
 //! owns the futures, cancellation and settlement.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -20,8 +21,8 @@ use crate::source::Source;
 use crate::upload::{self, UploadCtx, UploadState};
 use crate::value::Value;
 
-/// Told each time a task settles: its outcome and its task id.
-pub(crate) type OnSettled = Rc<dyn Fn(&Result<Value>, &str)>;
+/// Told each time a task settles: its outcome, its task id and its params.
+pub(crate) type OnSettled = Rc<dyn Fn(&Result<Value>, &str, &Value)>;
 
 /// A value delivered once, awaited once: how a queued task settles its caller's Promise.
 pub struct Oneshot<T> {
@@ -45,6 +46,11 @@ impl<T> Oneshot<T> {
             w.wake();
         }
         true
+    }
+
+    /// Whether something was delivered already.
+    pub fn is_settled(&self) -> bool {
+        self.settled.get()
     }
 
     pub fn recv(self: &Rc<Self>) -> OneshotRecv<T> {
@@ -82,7 +88,8 @@ struct Runtime {
     source: Rc<Source>,
     abort: Rc<AbortScope>,
     state: Rc<RefCell<Option<UploadState>>>,
-    done: Rc<Oneshot<Result<Value>>>,
+    /// Where the caller waits, if it waits per task (uploadFiles' files settle through `on_settled`).
+    done: Option<Rc<Oneshot<Result<Value>>>>,
     /// `cancelTask` leaves the multipart upload on the server when the caller asked for it.
     keep_on_cancel: bool,
     on_progress: Option<u32>,
@@ -102,7 +109,8 @@ struct Runtime {
 #[derive(Default)]
 pub struct Tasks {
     pub queue: RefCell<Option<Queue>>,
-    runtimes: RefCell<Vec<Rc<Runtime>>>,
+    /// A deque for the queue's reason: finished tasks leave from near the front.
+    runtimes: RefCell<VecDeque<Rc<Runtime>>>,
     emit_scheduled: Cell<bool>,
     /// Whether anyone listens to `list-update`: building the list for nobody costs O(tasks) per change.
     pub listening: Cell<bool>,
@@ -141,7 +149,33 @@ impl<H: Host> Cos<H> {
         observer: Option<Rc<dyn Fn(u64, u64)>>,
         on_settled: Option<OnSettled>,
     ) -> Result<Value> {
-        let t = params::target(&params, true)?;
+        let done = Oneshot::new();
+        self.enqueue(kind, params, source, observer, on_settled, Some(done.clone()))?;
+        done.recv().await
+    }
+
+    /// Queues a task; it settles through `on_settled` and `done`. On an error nothing was queued
+    /// (the source is closed).
+    pub(crate) fn enqueue(
+        self: &Rc<Self>,
+        kind: TaskKind,
+        params: Value,
+        source: Source,
+        observer: Option<Rc<dyn Fn(u64, u64)>>,
+        on_settled: Option<OnSettled>,
+        done: Option<Rc<Oneshot<Result<Value>>>>,
+    ) -> Result<()> {
+        let checked = (|| {
+            let ready = [params::callback(&params, "onTaskReady")?, params::callback(&params, "TaskReady")?];
+            Ok((params::target(&params, true)?, params::callback(&params, "onProgress")?, params::callback(&params, "onHashProgress")?, ready))
+        })();
+        let (t, on_progress, on_hash, ready) = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                source.close(&*self.client.host);
+                return Err(e);
+            }
+        };
         let size = source.size();
         let record = TaskRecord::new(
             &t.bucket,
@@ -159,7 +193,6 @@ impl<H: Host> Cos<H> {
             let index = q.index_of(&id).unwrap_or_default();
             (id, index)
         });
-        let done = Oneshot::new();
         let handles: Rc<[u32]> = params.handles().into();
         for &h in handles.iter() {
             self.client.host.retain(h);
@@ -169,28 +202,25 @@ impl<H: Host> Cos<H> {
             index,
             kind,
             keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
-            on_progress: params::callback(&params, "onProgress")?,
-            on_hash: params::callback(&params, "onHashProgress")?,
+            on_progress,
+            on_hash,
             params,
             source: Rc::new(source),
             abort: AbortScope::new(),
             state: Rc::new(RefCell::new(None)),
-            done: done.clone(),
+            done,
             speed: Cell::new((0.0, 0, 0.0)),
             observer,
             on_settled,
             last_error: RefCell::new(None),
             handles,
         });
-        self.tasks.runtimes.borrow_mut().push(rt.clone());
-        for name in ["onTaskReady", "TaskReady"] {
-            if let Some(f) = params::callback(&rt.params, name)? {
-                self.client.host.invoke(f, vec![Arg::Val(Value::str(id.clone()))]);
-            }
+        self.tasks.runtimes.borrow_mut().push_back(rt.clone());
+        for f in ready.into_iter().flatten() {
+            self.client.host.invoke(f, vec![Arg::Val(Value::str(id.clone()))]);
         }
         self.schedule(true);
-        let r = done.recv().await;
-        r
+        Ok(())
     }
 
     /// Starts waiting tasks while fewer than FileParallelLimit run; trims the finished ones.
@@ -209,11 +239,13 @@ impl<H: Host> Cos<H> {
         let dropped = self.with_queue(|q| q.trim(size));
         if !dropped.is_empty() {
             // Trimmed tasks (failed ones too) never run again: retired like finished ones.
-            let (gone, kept): (Vec<Rc<Runtime>>, Vec<Rc<Runtime>>) =
-                self.tasks.runtimes.take().into_iter().partition(|r| dropped.contains(&r.id));
-            *self.tasks.runtimes.borrow_mut() = kept;
-            for rt in gone {
-                self.let_go(&rt);
+            // Most were retired when they succeeded; found by index, not by a pass over the rest.
+            for id in &dropped {
+                let Some(i) = self.runtime_position(id) else { continue };
+                let rt = self.tasks.runtimes.borrow_mut().remove(i);
+                if let Some(rt) = rt {
+                    self.let_go(&rt);
+                }
             }
         }
         if changed {
@@ -301,18 +333,20 @@ impl<H: Host> Cos<H> {
         if let Some(r) = outcome {
             let succeeded = r.is_ok();
             if let Some(f) = &rt.on_settled {
-                f(&r, &id);
+                f(&r, &id, &rt.params);
             }
-            let again = r.clone();
-            if !rt.done.send(r) {
+            let settled_before = rt.done.as_ref().is_some_and(|d| d.is_settled());
+            if let (Some(done), false) = (&rt.done, settled_before) {
+                done.send(r);
+            } else if settled_before {
                 // A restarted failed task: its caller settled already. The JS layer calls a
                 // callback given to the original call again, as the official SDK does.
                 if let Some(emit) = self.emit {
-                    let err = match &again {
+                    let err = match &r {
                         Err(e) => Arg::Err(e.clone()),
                         Ok(_) => Arg::Val(Value::Null),
                     };
-                    let data = again.unwrap_or(Value::Null);
+                    let data = r.unwrap_or(Value::Null);
                     self.client.host.invoke(emit, vec![Arg::Val(Value::str("inner-task-settled")), Arg::Val(Value::Obj(vec![("id".into(), Value::str(id.clone())), ("data".into(), data)])), err]);
                 }
             }
@@ -386,7 +420,6 @@ impl<H: Host> Cos<H> {
         self.with_queue(|q| {
             Value::Arr(
                 q.list()
-                    .iter()
                     .map(|r| {
                         let mut v = record_value(r);
                         // `error` as the official task list has it: the error object, not just its message.
@@ -472,9 +505,11 @@ impl<H: Host> Cos<H> {
         if let Some(rt) = self.runtime(id) {
             rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
             if let Some(f) = &rt.on_settled {
-                f(&Err(CosError::canceled()), id);
+                f(&Err(CosError::canceled()), id, &rt.params);
             }
-            rt.done.send(Err(CosError::canceled()));
+            if let Some(done) = &rt.done {
+                done.send(Err(CosError::canceled()));
+            }
             let upload_id = rt.state.borrow().as_ref().map(|s| s.upload_id.clone());
             if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
                 let c = self.client.clone();
@@ -499,7 +534,9 @@ impl<H: Host> Cos<H> {
     fn retire(&self, id: &str) {
         let Some(i) = self.runtime_position(id) else { return };
         let rt = self.tasks.runtimes.borrow_mut().remove(i);
-        self.let_go(&rt);
+        if let Some(rt) = rt {
+            self.let_go(&rt);
+        }
     }
 
     /// Closes a retired runtime's body source and releases its shares of host handles.

@@ -78,6 +78,14 @@ const NOTES = {
     miss: 'The mini-program ships its wasm pre-compressed (`.wasm.br`, loaded by `WXWebAssembly`), so gzip/brotli over it gain nothing; the package-bytes row below is the figure WeChat counts.',
   },
   'size-miniprogram-brotli': { miss: 'See the gzip row.' },
+  'scale-10k-memory': {
+    always: 'Growth = VmHWM during the call (reset just before it) minus RSS before it, after the entries (1 KiB Buffers, the user\'s) were built and a 20-file warm-up ran, ÷ files. At 10,000 files a third or more is fixed cost (V8\'s young generation growing to its full size, sockets, code), which is why the per-file figure falls with the count; the ×100,000 row gives the marginal cost. Per file what is left: the queued task in wasm (~1 KB: the entry\'s params, its task-list record, body source, abort scope and two closures; wasm memory never shrinks, so this is its high-water), the result entry in JS (~0.7 KB: options, data, headers; short strings shared), and V8\'s slack: garbage from each request (~39 KB allocated per file, ~60 % of it in node:http) is collected when the old generation reaches a multiple of what is live, so every live byte of results costs ~2–3 bytes at the peak. cos-nodejs-sdk-v5 pays the same V8 slack over ~1.5 KB live per file (it also keeps its entries mutated with closures).',
+  },
+  'scale-50k-memory': { miss: 'See the ×10,000 row: ~1 KB of wasm per queued file plus the results and V8\'s slack over them; no per-file cost grows with the count (the ×100,000 row gives the marginal cost).' },
+  'scale-100k-memory': { miss: 'See the ×10,000 row. To reach ≤ 2 KB a queued file would have to cost ~0.3 KB in wasm (a task that keeps only its params until it starts, opening its body and making its scope, closures and record parts then) and the request path would have to allocate less per file (the Reflect.set/get and closure-per-await traffic of the bindings), since V8\'s slack is proportional to it.' },
+  'scale-cpu-flat': {
+    always: 'Before (2026-12-04 build): 571 µs per file at 10,000 and 2,048 µs at 50,000 files: every progress event summed the whole batch, trimming the queue and retiring a task shifted every waiting task, and each queued file held its own future. Now: running sums, queue and runtimes as deques trimmed from the front, one future per call.',
+  },
   'memory-1gib': {
     always: 'Growth = the process\'s VmHWM during the upload (reset through /proc/self/clear_refs just before it) minus its RSS just before it. It is bounded but noisy from run to run, because the Buffers read for hashing are garbage until V8 collects them (on an earlier build: 2 GiB grew 72 MiB with RSS flat after the first seconds; 1 MiB hash steps instead of 4 MiB took 1 GiB from 78 to 59 MiB).',
   },

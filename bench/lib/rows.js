@@ -33,6 +33,11 @@ const ROWS = [
   ...require('./size').PART_ROWS,
   { id: 'memory-1gib', label: 'Memory bound, Node: 1 GiB file, peak RSS growth' },
   { id: 'memory-4gib', label: 'Memory bound, Node: 4 GiB file, peak RSS growth' },
+  { id: 'scale-10k-memory', label: 'uploadFiles ×10,000 (1 KiB Buffers), Node: peak RSS growth per file' },
+  { id: 'scale-10k-cpu', label: 'uploadFiles ×10,000, Node: CPU per file' },
+  { id: 'scale-50k-memory', label: 'uploadFiles ×50,000, Node: peak RSS growth per file' },
+  { id: 'scale-100k-memory', label: 'uploadFiles ×100,000, Node: peak RSS growth per file' },
+  { id: 'scale-cpu-flat', label: 'uploadFiles, Node: CPU per file at 100,000 vs at 10,000 files' },
 ];
 
 module.exports = { ROWS };

@@ -762,7 +762,7 @@ export const KNOWN = {
   'getAuth (instance)': { node: 'cos-nodejs-sdk-v5 also signs Content-Type; cos-wasm signs as cos-js-sdk-v5 does, on every host' },
   // Deliberate: without a Content-Type wx.request sends application/json, so the mini-program build names one from the key.
   appendObject: { wx: 'cos-wasm sends application/octet-stream for a key its type table lacks; cos-wx-sdk-v5 lets wx.request send application/json' },
-  uploadFiles: JS('entries\' options lack the official Index and TaskId (Node: also ContentLength; the browser SDK drops Body), data has RequestId, and a failed entry has data null where the official has none'),
+  uploadFiles: JS('entries\' options carry Index as a number (the official SDKs give its string) and no ContentLength (cos-nodejs-sdk-v5 adds the size), data has RequestId, and a failed entry has data null where the official has none'),
   'uploadFile onFileFinish': { node: 'cos-nodejs-sdk-v5\'s onFileFinish options also carry ContentLength (the file size)' },
   'getBucketPolicy (none set)': { node: 'cos-nodejs-sdk-v5 reports a missing policy as code "404", message "Policy Not found", with ErrorStatus', browser: 'the official error has ErrorStatus "Policy Not Found"' },
   'getBucketPolicy NoSuchBucket': JS('the official SDKs add ErrorStatus "Policy Not Found" to any 404 of getBucketPolicy'),

@@ -17,9 +17,10 @@ import { scenarios as load } from './scenarios/load.mjs';
 import { scenarios as keys } from './scenarios/keys.mjs';
 import { scenarios as slow } from './scenarios/slow.mjs';
 import { scenarios as copy } from './scenarios/copy.mjs';
+import { scenarios as scale } from './scenarios/scale.mjs';
 
 // Load runs before the hostile answers: those grow the (never shrinking) wasm memory.
-export const ALL = [...faults, ...copy, ...kill, ...badInput, ...keys, ...slow, ...load, ...hostile, ...secrets];
+export const ALL = [...faults, ...copy, ...kill, ...badInput, ...keys, ...slow, ...load, ...scale, ...hostile, ...secrets];
 
 function parseArgs(argv) {
   const o = { soak: false, only: null, seed: 1, json: null, list: false };

@@ -113,7 +113,7 @@ pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Num(n) => JsValue::from_f64(*n),
-        Value::Str(s) => JsValue::from_str(s),
+        Value::Str(s) => recent_string(s),
         Value::Arr(items) => {
             let a = Array::new_with_length(items.len() as u32);
             for (i, it) in items.iter().enumerate() {
@@ -124,12 +124,47 @@ pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
         Value::Obj(fields) => {
             let o = Object::new();
             for (k, val) in fields {
-                let _ = Reflect::set(&o, &JsValue::from_str(k), &value_to_js(val, host));
+                let _ = Reflect::set(&o, &recent_string(k), &value_to_js(val, host));
             }
             o.into()
         }
         Value::Opaque(h) => host.get(*h),
     }
+}
+
+std::thread_local! {
+    /// Short strings made lately, by a hash of their text: results repeat many values (the bucket,
+    /// the region, header values, an ETag that is both a header and `ETag`), and a batch of 100,000
+    /// results would otherwise hold 100,000 copies of each. Field and header names hit it too: each
+    /// string made from wasm memory costs a decode and a view, ~40 a request.
+    static RECENT_STRINGS: core::cell::RefCell<Vec<Option<(String, JsValue)>>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+const RECENT_SLOTS: usize = 256;
+
+/// The JS string for `s`, shared with an equal one made lately (strings are immutable in JS: the
+/// sharing cannot be observed).
+pub fn recent_string(s: &str) -> JsValue {
+    if s.len() > 96 {
+        return JsValue::from_str(s);
+    }
+    // FNV-1a.
+    let hash = s.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+    let slot = hash as usize % RECENT_SLOTS;
+    RECENT_STRINGS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.is_empty() {
+            cache.resize(RECENT_SLOTS, None);
+        }
+        if let Some((text, js)) = &cache[slot] {
+            if text == s {
+                return js.clone();
+            }
+        }
+        let js = JsValue::from_str(s);
+        cache[slot] = Some((s.to_string(), js.clone()));
+        js
+    })
 }
 
 /// The official error object: an `Error` with `code`, `message`, `name`, `error`, `statusCode`,

@@ -13,7 +13,7 @@ use crate::host::{
     SourceInfo, TransportError, Written,
 };
 use crate::value::Value;
-use crate::wasm::interop::{error_to_js, js_to_value, value_to_js};
+use crate::wasm::interop::{error_to_js, js_to_value, recent_string, value_to_js};
 
 #[wasm_bindgen]
 extern "C" {
@@ -64,11 +64,11 @@ pub struct JsHost {
 }
 
 fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+    let _ = Reflect::set(o, &recent_string(k), v);
 }
 
 fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(o, &recent_string(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn js_message(e: &JsValue) -> String {
@@ -82,13 +82,13 @@ impl JsHost {
     fn request_to_js(&self, req: &HttpRequest) -> JsValue {
         let o = Object::new();
         set(&o, "id", &JsValue::from(req.id));
-        set(&o, "method", &JsValue::from_str(&req.method));
+        set(&o, "method", &recent_string(&req.method));
         set(&o, "url", &JsValue::from_str(&req.url));
         let headers = Array::new();
         for (k, v) in &req.headers {
             let pair = Array::new();
-            pair.push(&JsValue::from_str(k));
-            pair.push(&JsValue::from_str(v));
+            pair.push(&recent_string(k));
+            pair.push(&recent_string(v));
             headers.push(&pair);
         }
         set(&o, "headers", &headers);
@@ -108,7 +108,7 @@ impl JsHost {
                 "file"
             }
         };
-        set(&o, "responseType", &JsValue::from_str(rt));
+        set(&o, "responseType", &recent_string(rt));
         if let Some(dt) = &req.data_type {
             set(&o, "dataType", &JsValue::from_str(dt));
         }
@@ -155,9 +155,10 @@ fn response_from_js(v: &JsValue, host: &JsHostObject) -> HttpResponse {
     let mut headers = Vec::new();
     let h = get(v, "headers");
     if h.is_object() {
-        for entry in Object::entries(h.unchecked_ref::<Object>()).iter() {
-            let pair: Array = entry.unchecked_into();
-            if let (Some(k), Some(val)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+        // Names, then each value: no [name, value] array per header.
+        for name in Object::keys(h.unchecked_ref::<Object>()).iter() {
+            let value = Reflect::get(&h, &name).ok().and_then(|v| v.as_string());
+            if let (Some(k), Some(val)) = (name.as_string(), value) {
                 headers.push((k.to_ascii_lowercase(), val));
             }
         }
@@ -327,6 +328,10 @@ impl Host for JsHost {
 
     fn release(&self, handle: u32) {
         self.obj.release(handle);
+    }
+
+    fn hold_value(&self, value: &Value) -> Option<u32> {
+        Some(self.obj.hold(&value_to_js(value, &self.obj)))
     }
 
     fn spawn(&self, fut: LocalFuture<'static, ()>) {

@@ -318,7 +318,7 @@ export function createNodeHost(options = {}, core = null) {
       for (let pos = start, i = 0; pos < end; i ^= 1) {
         if (writes[i]) await writes[i];
         if (r.destroyed) return;
-        const { bytesRead } = await src.handle.read(bufs[i], 0, Math.min(PUMP_CHUNK, end - pos), pos);
+        const { bytesRead } = await (src.handle || await fileHandle(src)).read(bufs[i], 0, Math.min(PUMP_CHUNK, end - pos), pos);
         if (bytesRead === 0) throw new Error('the file changed while it was being read (short read); upload it again');
         pos += bytesRead;
         writes[i] = new Promise((resolve, reject) => r.write(bufs[i].subarray(0, bytesRead), (e) => {
@@ -380,8 +380,14 @@ export function createNodeHost(options = {}, core = null) {
       throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
     }
     if (!st.isFile()) throw paramError('FilePath "' + ref + '" is not a file');
-    const handle = await fs.promises.open(ref, 'r');
-    const id = sources.add({ path: ref, handle });
+    try {
+      await fs.promises.access(ref, fs.constants.R_OK);
+    } catch (e) {
+      throw paramError('FilePath "' + ref + '" cannot be read: ' + e.code);
+    }
+    // The file is opened when it is first read: a batch of 100,000 queued files holds no
+    // descriptor per waiting file (the process limit is often 1,024).
+    const id = sources.add({ path: ref, handle: null, opening: null, closed: false });
     return { id, size: st.size, name: ref, lastModified: Math.floor(st.mtimeMs), persistent: true };
   };
   host.open = (ref, isPath) => {
@@ -414,7 +420,7 @@ export function createNodeHost(options = {}, core = null) {
     const buf = Buffer.allocUnsafe(len);
     let off = 0;
     while (off < len) {
-      const { bytesRead } = await src.handle.read(buf, off, len - off, start + off);
+      const { bytesRead } = await (src.handle || await fileHandle(src)).read(buf, off, len - off, start + off);
       if (bytesRead === 0) break;
       off += bytesRead;
     }
@@ -426,14 +432,14 @@ export function createNodeHost(options = {}, core = null) {
   const hashBuffers = [];
   host.hashRange = (id, start, end, md5) => {
     const src = sources.get(id);
-    if (!src.handle || !core || !core.Crc64Hasher) return null;
+    if (!src.path || !core || !core.Crc64Hasher) return null;
     return (async () => {
       const buf = hashBuffers.pop() || Buffer.allocUnsafe(HASH_STEP);
       const crc = new core.Crc64Hasher();
       const m = md5 ? new core.Md5Hasher() : null;
       try {
         for (let pos = start; pos < end;) {
-          const { bytesRead } = await src.handle.read(buf, 0, Math.min(buf.length, end - pos), pos);
+          const { bytesRead } = await (src.handle || await fileHandle(src)).read(buf, 0, Math.min(buf.length, end - pos), pos);
           if (bytesRead === 0) throw new Error('the file changed while it was being read (short read); upload it again');
           const view = buf.subarray(0, bytesRead);
           crc.update(view);
@@ -450,9 +456,28 @@ export function createNodeHost(options = {}, core = null) {
   };
   host.close = (id) => {
     const src = sources.delete(id);
-    if (src && src.handle) src.handle.close().catch(() => {});
-    if (src && src.reader) src.reader.release();
+    if (!src) return;
+    if (src.reader) src.reader.release();
+    if (!src.path) return;
+    src.closed = true;
+    if (src.handle) src.handle.close().catch(() => {});
+    else if (src.opening) src.opening.then((h) => h.close(), () => {}).catch(() => {});
   };
+
+  /** The open file of a FilePath source, opened on first use (once). */
+  function fileHandle(src) {
+    if (!src.opening) {
+      src.opening = fs.promises.open(src.path, 'r').then((h) => {
+        if (src.closed) {
+          h.close().catch(() => {});
+          throw new Error('the upload ended');
+        }
+        src.handle = h;
+        return h;
+      });
+    }
+    return src.opening;
+  }
 
   let store = null;
   function loadStore() {

@@ -1,0 +1,99 @@
+'use strict';
+// One uploadFiles call of many small Buffer bodies in its own process (run with --expose-gc):
+//   --client=wasm | official
+// The entries and their bodies are the user's: they are built first, then a small warm-up batch runs
+// (JIT, sockets, wasm memory for one task), then GC, and only then the baseline is taken.
+// Prints one JSON line: {count, wallMs, cpuMs, baseRss, growth (VmHWM during the call − RSS before it),
+// heapPeak (largest JS heap used, sampled, − before), wasmGrowth (wasm memory, which never shrinks,
+// after − before), resultsHeap (JS heap the resolved data.files holds after GC), leftHeap (what
+// remains after GC once the caller dropped the result), failed}.
+// Usage: node --expose-gc scale-node.js --client=wasm --port=N --count=10000 --size=1024 --prefix=P
+
+const crypto = require('node:crypto');
+const path = require('node:path');
+const { ROOT, PKG, parseArgs, peakRss, currentRss, resetPeakRss } = require('../lib/common');
+const { BUCKET, REGION, SECRET_ID, SECRET_KEY } = require('../lib/raw-client');
+
+const a = parseArgs(process.argv.slice(2));
+const port = Number(a.port);
+const count = Number(a.count || 10000);
+const size = Number(a.size || 1024);
+const prefix = a.prefix || 'scale/' + process.pid + '/';
+const domain = '{Bucket}.cos.{Region}.localhost:' + port;
+if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
+
+// The wasm memory, seen from outside the package: the glue instantiates the module synchronously.
+let wasmMemory = null;
+const Instance = WebAssembly.Instance;
+WebAssembly.Instance = function (module, imports) {
+  const inst = new Instance(module, imports);
+  if (inst.exports.memory instanceof WebAssembly.Memory) wasmMemory = inst.exports.memory;
+  return inst;
+};
+WebAssembly.Instance.prototype = Instance.prototype;
+const wasmBytes = () => (wasmMemory ? wasmMemory.buffer.byteLength : 0);
+
+function client() {
+  if (a.client === 'wasm') {
+    const COS = require(PKG);
+    const cos = new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Domain: domain, Protocol: 'http:' });
+    return (files) => cos.uploadFiles({ files });
+  }
+  if (a.client === 'official') {
+    const COS = require(path.join(ROOT, 'node_modules/cos-nodejs-sdk-v5'));
+    const cos = new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Domain: domain, Protocol: 'http:', Ip: '127.0.0.1:' + port });
+    return (files) => new Promise((resolve, reject) => {
+      cos.uploadFiles({ files }, (err, d) => (err ? reject(new Error(JSON.stringify(err))) : resolve(d)));
+    });
+  }
+  throw new Error('unknown --client ' + a.client);
+}
+
+const entries = (n, p) => Array.from({ length: n }, (_, i) => ({
+  Bucket: BUCKET, Region: REGION, Key: p + String(i).padStart(6, '0'), Body: crypto.randomBytes(size),
+}));
+
+function gc() {
+  global.gc();
+  global.gc();
+}
+
+async function main() {
+  const upload = client();
+  const files = entries(count, prefix);
+  await upload(entries(20, prefix + 'warm/'));
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const wasm0 = wasmBytes();
+  const reset = resetPeakRss();
+  const baseRss = currentRss();
+  let heapPeak = 0;
+  const sampler = setInterval(() => { heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed - heap0); }, 25);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let data = await upload(files);
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const hwm = peakRss();
+  clearInterval(sampler);
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed - heap0);
+  const failed = data.files.filter((f) => f.error).length;
+  const got = data.files.length;
+  // The call's own promise chain lets go of the result only after this turn.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gc();
+  const resultsAndLeft = process.memoryUsage().heapUsed - heap0;
+  data = null;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  gc();
+  const leftHeap = process.memoryUsage().heapUsed - heap0;
+  if (got !== count || failed) throw new Error(a.client + ': ' + got + ' results, ' + failed + ' failed');
+  process.stdout.write(JSON.stringify({
+    client: a.client, count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, baseRss,
+    growth: reset ? hwm - baseRss : null, heapPeak, wasmGrowth: wasmBytes() - wasm0,
+    resultsHeap: resultsAndLeft - leftHeap, leftHeap,
+  }) + '\n');
+  process.exit(0);
+}
+
+main().catch((e) => { console.error(e && e.stack || e); process.exit(1); });
