@@ -5,6 +5,7 @@
 
 use crate::client::{decode_error, Retry, RetryPolicy};
 use crate::error::{CosError, ErrorKind};
+use crate::options::Dialect;
 use crate::host::{HttpResponse, TransportError};
 
 /// What the driver does next.
@@ -43,6 +44,7 @@ pub(crate) struct Attempts {
     refreshable_keys: bool,
     /// A 304 is an answer (the request carried If-Modified-Since).
     not_modified_ok: bool,
+    dialect: Dialect,
     started_ms: f64,
     made: u32,
     skew_corrected: bool,
@@ -57,6 +59,7 @@ impl Attempts {
             correct_clock_skew: false,
             refreshable_keys: false,
             not_modified_ok: false,
+            dialect: Dialect::MiniProgram,
             started_ms,
             made: 0,
             skew_corrected: false,
@@ -79,6 +82,12 @@ impl Attempts {
         self
     }
 
+    /// Names error answers without a body as `dialect`'s official SDK does.
+    pub fn speaking(mut self, dialect: Dialect) -> Attempts {
+        self.dialect = dialect;
+        self
+    }
+
     /// Failed attempts that were retried or ended the request (corrections do not count).
     pub fn failed(&self) -> u32 {
         self.made
@@ -97,7 +106,7 @@ impl Attempts {
     ) -> Next {
         let err = match got {
             Ok(resp) if resp.status < 300 || (resp.status == 304 && self.not_modified_ok) => return Next::Answer(resp),
-            Ok(resp) => decode_error(resp.status, &resp.headers, &resp.body),
+            Ok(resp) => name_bodyless(decode_error(resp.status, &resp.headers, &resp.body), self.dialect),
             // Pause and cancel are told apart by the driver before it asks; any other abort is final.
             Err(TransportError::Aborted) => return Next::Fail(with_request(CosError::network("request aborted"), url, method)),
             Err(TransportError::Timeout) => CosError::new(ErrorKind::Timeout, "Error", "timeout"),
@@ -142,6 +151,27 @@ impl Attempts {
             _ => Next::Fail(err.with_attempts(self.made, elapsed)),
         }
     }
+}
+
+/// Renames the code of an error answer that had no `<Error>` body, as each official SDK names it
+/// (code ported from one checks that name): Node gives the status (`"404"`), browsers `"Error"`;
+/// mini-program errors have no code, so ours (`NotFound`, `NotModified`) stays.
+fn name_bodyless(mut err: CosError, dialect: Dialect) -> CosError {
+    let bodyless = err.error.as_ref().is_none_or(|e| e.entries().is_empty());
+    if bodyless {
+        match (dialect, err.status_code) {
+            (Dialect::Node, Some(s)) => {
+                // And the bare reason phrase as the message, as Node's HTTP client gives it.
+                err.code = s.to_string();
+                if let Some(i) = err.message.find(" (HTTP ") {
+                    err.message.truncate(i);
+                }
+            }
+            (Dialect::Browser, _) => err.code = "Error".into(),
+            _ => {}
+        }
+    }
+    err
 }
 
 pub(crate) fn with_request(mut err: CosError, url: &str, method: &str) -> CosError {
@@ -277,6 +307,23 @@ mod tests {
         // Permanent keys cannot be refreshed.
         let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0);
         assert!(matches!(a.after(expired(), URL, "PUT", 1.0, 0.0, 0.5), Next::Fail(_)));
+    }
+
+    #[test]
+    fn answers_without_a_body_are_named_as_the_dialect_says() {
+        let code = |dialect, status, body: &str| {
+            let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0).speaking(dialect);
+            failed(a.after(answer(status, &[], body), URL, "HEAD", 1.0, 0.0, 0.5)).code.clone()
+        };
+        assert_eq!(code(Dialect::of_host("wx"), 404, ""), "NotFound");
+        assert_eq!(code(Dialect::of_host("node"), 404, ""), "404");
+        assert_eq!(code(Dialect::of_host("js"), 404, ""), "Error");
+        assert_eq!(code(Dialect::Node, 304, ""), "304");
+        let mut a = Attempts::new(Retry::Idempotent, POLICY, 0.0).speaking(Dialect::Node);
+        assert_eq!(failed(a.after(answer(404, &[], ""), URL, "HEAD", 1.0, 0.0, 0.5)).message, "Not Found");
+        // An answer with an <Error> body keeps COS's code in every dialect.
+        assert_eq!(code(Dialect::Node, 404, &error_xml("NoSuchKey", "gone")), "NoSuchKey");
+        assert_eq!(code(Dialect::Browser, 404, &error_xml("NoSuchKey", "gone")), "NoSuchKey");
     }
 
     #[test]

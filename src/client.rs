@@ -9,7 +9,7 @@ use crate::encode::{cam_safe_url_encode, encode_key_path};
 use crate::attempts::{Attempts, Fix, Next};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Body, Host, HttpRequest, HttpResponse, ProgressFn, ResponseType, TransportError};
-use crate::options::Options;
+use crate::options::{Dialect, Options};
 use crate::params::{get_header, put_header};
 use crate::sign::{self, Flavour, SignInput};
 use crate::value::Value;
@@ -185,6 +185,8 @@ pub struct Client<H: Host> {
     next_request_id: Cell<u32>,
     /// UploadIds being uploaded by a task of this instance: two tasks never share one.
     using: RefCell<Vec<String>>,
+    /// Which official SDK's answers this host reproduces where they differ.
+    pub dialect: Cell<Dialect>,
 }
 
 impl<H: Host> Client<H> {
@@ -199,6 +201,7 @@ impl<H: Host> Client<H> {
             auth_signs_each: Cell::new(false),
             next_request_id: Cell::new(1),
             using: RefCell::new(Vec::new()),
+            dialect: Cell::new(Dialect::MiniProgram),
         }
     }
 
@@ -336,7 +339,8 @@ impl<H: Host> Client<H> {
             .refreshing_keys(self.opts().get_authorization.is_some())
             // 304 is an answer only to If-Modified-Since (headObject / getObject give
             // `NotModified`); the official SDKs report any other 304 as an error.
-            .accepting_not_modified(get_header(&req.headers, "if-modified-since").is_some());
+            .accepting_not_modified(get_header(&req.headers, "if-modified-since").is_some())
+            .speaking(self.dialect.get());
         let mut main_url = match req.host {
             Some(h) => [self.protocol(), "//", h, "/"].concat(),
             None => self.object_url(req.bucket, req.region, req.key),

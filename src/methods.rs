@@ -9,6 +9,7 @@
 //! policies) are small helpers below.
 
 use crate::client::{decode_error, Client, Req};
+use crate::options::Dialect;
 use crate::error::{CosError, Result};
 use crate::host::{Body, Host, HttpResponse};
 use crate::ops::{base_data, protocol_error};
@@ -893,6 +894,20 @@ pub fn recover(row: &Row, err: &CosError) -> Option<Value> {
     Some(data)
 }
 
+/// The official SDKs' `ErrorStatus` on errors of some methods, which code ported from them reads.
+fn with_error_status(row: &Row, mut err: CosError) -> CosError {
+    if row.name == "getBucketPolicy" {
+        let status = match err.status_code {
+            Some(403) => "Access Denied",
+            Some(404) => "Policy Not Found",
+            Some(405) => "Method Not Allowed",
+            _ => return err,
+        };
+        err.error_status = Some(status.into());
+    }
+    err
+}
+
 fn fill(row: &Row, resp: &HttpResponse, doc: &Value, text: &str) -> Value {
     let mut data = base_data(resp);
     if let Some(m) = resp.header("x-cos-delete-marker") {
@@ -1183,12 +1198,19 @@ pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value) -> 
     }
     let mut data = match c.request(req).await {
         Ok(resp) => shape(row, &resp)?,
-        Err(e) => recover(row, &e).ok_or(e)?,
+        Err(e) => recover(row, &e).ok_or_else(|| with_error_status(row, e))?,
     };
-    if row.flags & LOCATION != 0 {
-        data.set("Location", c.location(&bucket, &region, &key).into());
-    }
+    add_location(c, row, &mut data, &bucket, &region, &key);
     Ok(data)
+}
+
+/// The `Location` a row's data carries, as the host's official SDK gives it (of the three, only
+/// cos-js-sdk-v5 gives a copy one).
+pub fn add_location<H: Host>(c: &Client<H>, row: &Row, data: &mut Value, bucket: &str, region: &str, key: &str) {
+    let copy_without_location = row.flags & COPY != 0 && c.dialect.get() != Dialect::Browser;
+    if row.flags & LOCATION != 0 && !copy_without_location {
+        data.set("Location", c.location(bucket, region, key).into());
+    }
 }
 
 #[cfg(test)]

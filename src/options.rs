@@ -6,6 +6,30 @@ use crate::plan::MIB;
 use crate::sign::Flavour;
 use crate::value::Value;
 
+/// Which official SDK a host's answers reproduce where the three differ (the code of an error
+/// answer without a body, a field one of them adds): code ported from that SDK reads them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// cos-js-sdk-v5 in browsers.
+    Browser,
+    /// cos-nodejs-sdk-v5.
+    Node,
+    /// cos-wx-sdk-v5 (also what native hosts get).
+    #[default]
+    MiniProgram,
+}
+
+impl Dialect {
+    /// The dialect of the host the JS entry names: `"node"`, `"wx"`, else a browser.
+    pub fn of_host(name: &str) -> Dialect {
+        match name {
+            "node" => Dialect::Node,
+            "wx" => Dialect::MiniProgram,
+            _ => Dialect::Browser,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Options {
     pub secret_id: String,

@@ -825,7 +825,7 @@ async fn copy_whole<H: Host>(c: &Client<H>, params: &Value, abort: &AbortScope) 
     req.abort = Some(abort);
     let resp = c.request(req).await?;
     let mut data = methods::shape(row, &resp)?;
-    data.set("Location", c.location(&plan.bucket, &plan.region, &plan.key).into());
+    methods::add_location(c, row, &mut data, &plan.bucket, &plan.region, &plan.key);
     Ok(data)
 }
 

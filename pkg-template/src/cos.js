@@ -12,8 +12,9 @@ let nextCallId = 1;
 // `methods`: the official method names the core answers, its one list (`methodNames()` of the wasm;
 // baked in at build time where the wasm loads later). `load()` starts loading the wasm module (once)
 // and resolves when it is ready; `isLoaded()` says whether it is. Both default to a module loaded
-// synchronously (Node).
-export function defineCOS({ core, methods, createHost, flavour, version, load = () => Promise.resolve(), isLoaded = () => true }) {
+// synchronously (Node). `host`: which official SDK this build stands in for where they differ
+// ('node', or by default the flavour: 'js' for browsers, 'wx').
+export function defineCOS({ core, methods, createHost, flavour, host = flavour, version, load = () => Promise.resolve(), isLoaded = () => true }) {
   if (!Array.isArray(methods) || methods.length === 0) throw new Error('cos-wasm: built without the core\'s method list');
   const whenReady = () => load().then(() => undefined);
 
@@ -31,7 +32,7 @@ export function defineCOS({ core, methods, createHost, flavour, version, load = 
       this._host.owner = this;
       // Callbacks of task calls by task id, called again when a failed task is restarted and settles.
       this._taskCallbacks = new Map();
-      this._core = new core.CosCore(this._host, options, flavour, this._host.defaultProtocol(), (name, data, err) => {
+      this._core = new core.CosCore(this._host, options, host, this._host.defaultProtocol(), (name, data, err) => {
         if (name === 'inner-task-retired') return void this._taskCallbacks.delete(data.id);
         if (name !== 'inner-task-settled') return this.emit(name, data);
         const cb = this._taskCallbacks.get(data.id);

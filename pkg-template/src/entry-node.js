@@ -9,7 +9,7 @@ import { createNodeHost } from './hosts/node.js';
 
 initSync({ module: fs.readFileSync(path.join(__dirname, 'cos_wasm_bg.wasm')) });
 
-const COS = defineCOS({ core, methods: core.methodNames().split(','), createHost: (options) => createNodeHost(options, core), flavour: 'js', version: __VERSION__ });
+const COS = defineCOS({ core, methods: core.methodNames().split(','), createHost: (options) => createNodeHost(options, core), flavour: 'js', host: 'node', version: __VERSION__ });
 
 /**
  * `selectObjectContentStream`: the records of a select as a Readable (Buffers), as the official Node

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
+use crate::options::Dialect;
 use crate::cos::Cos;
 use crate::sign::Flavour;
 use interop::{error_to_js, js_to_value, value_to_js};
@@ -46,7 +47,10 @@ impl CosCore {
             }
         }
         match made {
-            Ok(inner) => Ok(CosCore { inner }),
+            Ok(inner) => {
+                inner.client.dialect.set(Dialect::of_host(flavour_name));
+                Ok(CosCore { inner })
+            }
             Err(e) => Err(error_to_js(&e, &host.obj)),
         }
     }
