@@ -238,24 +238,19 @@ pub async fn put_object<H: Host>(
         r.flush();
         req.progress = r.request_progress(0, size);
     }
-    if streamed {
+    let resp = if streamed {
         // The host hashes the stream's bytes while it sends them.
         let resp = c.request(req).await?;
         if let Some(crc) = resp.written.and_then(|w| w.crc64) {
             check_crc64(&resp, crc, "the uploaded object")?;
         }
-        if let Some(r) = &reporter {
-            r.update(size, size);
-            r.flush();
-        }
-        let mut data = base_data(&resp);
-        data.set("Location", c.location(&t.bucket, &t.region, &t.key).into());
-        data.set("ETag", etag_of(&resp).into());
-        return Ok(data);
-    }
-    let (resp, crc) = send_with_crc64(&*c.host, source, 0, size, md5_crc, c.request(req)).await?;
-    let resp = resp?;
-    check_crc64(&resp, crc, "the uploaded object")?;
+        resp
+    } else {
+        let (resp, crc) = send_with_crc64(&*c.host, source, 0, size, md5_crc, c.request(req)).await?;
+        let resp = resp?;
+        check_crc64(&resp, crc, "the uploaded object")?;
+        resp
+    };
     if let Some(r) = &reporter {
         r.update(size, size);
         r.flush();
