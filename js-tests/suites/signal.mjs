@@ -119,4 +119,23 @@ export const tests = [
         cos.getObject({ Bucket: env.bucket, Region: env.region, Key: key, signal }));
     },
   },
+  {
+    name: 'signal: an InitiateMultipartUpload already sent runs to its answer: multipartInit resolves with the UploadId to abort',
+    async run(env) {
+      const cos = new env.COS(env.options());
+      const key = uniqueKey('abort-init');
+      await env.admin.fault({ op: 'InitiateMultipartUpload', delayMs: 300 });
+      const before = await arrived(env, 'InitiateMultipartUpload');
+      const ctl = abortController();
+      const p = cos.multipartInit({ Bucket: env.bucket, Region: env.region, Key: key, signal: ctl.signal });
+      await waitFor(async () => (await arrived(env, 'InitiateMultipartUpload')) > before, 'the Initiate to arrive');
+      ctl.abort();
+      const data = await p;
+      ok(data.UploadId, 'the upload it made is known');
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
+      await env.admin.clearFaults();
+      await cos.multipartAbort({ Bucket: env.bucket, Region: env.region, Key: key, UploadId: data.UploadId });
+      equal((await env.admin.uploads()).filter((u) => u.key === key).length, 0, 'no upload left');
+    },
+  },
 ];
