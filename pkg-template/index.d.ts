@@ -244,8 +244,8 @@ declare namespace COS {
      * Aborting settles the call with the `TaskCanceled` error. For putObject, sliceUploadFile,
      * uploadFile and uploadFiles it cancels the task(s) as cancelTask does (the multipart upload is
      * aborted); an already aborted signal settles at once without sending. sliceCopyFile stops its
-     * requests, aborts its multipart upload, then settles. Other calls settle at once, while a request
-     * already sent may still complete in the background.
+     * requests, aborts its multipart upload, then settles. Any other call has its request in flight
+     * aborted and settles once it stopped (uploadFiles settles at once).
      */
     signal?: AbortSignal;
   }

@@ -54,6 +54,11 @@ impl AbortScope {
         self.stopped.set(None);
     }
 
+    /// Why the scope was stopped, if it was.
+    pub fn stopped(&self) -> Option<ErrorKind> {
+        self.stopped.get()
+    }
+
     pub fn set_committing(&self, on: bool) {
         self.committing.set(on);
     }

@@ -1,6 +1,6 @@
 //! The pure pieces of `sliceCopyFile` (a copy of one COS object to another, whole or in parts):
 //! the `CopySource` form, the part ranges, the headers the new upload starts with, and which parts
-//! of a resumed copy are already done. The flow that sends the requests is `upload::slice_copy`.
+//! of a resumed copy are already done. The flow that sends the requests is in `upload/slice_copy.rs`.
 
 use crate::checkpoint::{Fingerprint, ServerPart};
 use crate::client::parse_http_date;

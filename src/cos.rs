@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 
+use crate::calls::Calls;
 use crate::client::{AbortScope, Client};
 use crate::error::{CosError, Result};
 use crate::host::{Arg, Host};
@@ -21,14 +22,10 @@ pub struct Cos<H: Host> {
     /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
     pub emit: Option<u32>,
     pub tasks: Tasks,
-    /// Abort scopes of running cancelable calls, by the caller's call id.
-    pub calls: RefCell<Vec<(u32, Rc<AbortScope>)>>,
+    /// Every running call and what stops it (queue tasks excepted: see [`Calls`]).
+    pub calls: Calls,
     /// The host's protocol when the options name none (re-read options need it again).
     default_protocol: String,
-    /// Calls running outside the task queue (`downloadFile`, uploads of a stream Body), by task
-    /// id: `cancelTask` stops them too.
-    pub running: RefCell<Vec<(String, Rc<AbortScope>)>>,
-    next_running: Cell<u32>,
 }
 
 /// Every asynchronous method of the official surface that this SDK implements.
@@ -62,10 +59,8 @@ impl<H: Host> Cos<H> {
             client: Rc::new(Client::new(host, opts)),
             emit,
             tasks: Tasks::default(),
-            calls: RefCell::new(Vec::new()),
+            calls: Calls::default(),
             default_protocol: default_protocol.to_string(),
-            running: RefCell::default(),
-            next_running: Cell::new(1),
         }))
     }
 
@@ -84,30 +79,27 @@ impl<H: Host> Cos<H> {
 
     /// Runs one official method. `params` may hold host handles (functions, bodies).
     pub async fn call(self: Rc<Self>, method: &str, params: Value) -> Result<Value> {
-        self.call_cancelable(method, params, None).await
+        let call_id = self.calls.new_call_id();
+        let abort = self.register_call(call_id);
+        self.call_cancelable(method, params, (call_id, abort)).await
     }
 
-    /// Registers call `call_id` before it starts, so that [`Cos::cancel_call`] reaches it from
-    /// the moment the caller has the id; [`Cos::call_cancelable`] unregisters it when it settles.
+    /// Registers call `call_id` (from `calls.new_call_id()`) before it starts, so that
+    /// [`Cos::cancel_call`] reaches it from the moment the caller has the id;
+    /// [`Cos::call_cancelable`] unregisters it when it settles.
     pub fn register_call(&self, call_id: u32) -> Rc<AbortScope> {
-        let scope = AbortScope::new();
-        self.calls.borrow_mut().push((call_id, scope.clone()));
-        scope
+        self.calls.open(call_id)
     }
 
-    /// [`Cos::call`] within the abort scope of a registered call (`sliceCopyFile` stops when it is
-    /// canceled; other methods run as they do without it).
-    pub async fn call_cancelable(self: Rc<Self>, method: &str, params: Value, call: Option<(u32, Rc<AbortScope>)>) -> Result<Value> {
-        let call_id = call.as_ref().map(|(id, _)| *id);
-        let abort = call.map(|(_, s)| s);
-        let r = self.clone().call_within(method, params, abort).await;
-        if let Some(id) = call_id {
-            self.calls.borrow_mut().retain(|(i, _)| *i != id);
-        }
+    /// [`Cos::call`] of a registered call: its requests carry the call's abort scope.
+    pub async fn call_cancelable(self: Rc<Self>, method: &str, params: Value, call: (u32, Rc<AbortScope>)) -> Result<Value> {
+        let (call_id, abort) = call;
+        let r = self.clone().call_within(method, params, call_id, abort).await;
+        self.calls.close(call_id);
         r
     }
 
-    async fn call_within(self: Rc<Self>, method: &str, params: Value, abort: Option<Rc<AbortScope>>) -> Result<Value> {
+    async fn call_within(self: Rc<Self>, method: &str, params: Value, call_id: u32, abort: Rc<AbortScope>) -> Result<Value> {
         if !matches!(params, Value::Obj(_)) {
             return Err(CosError::param("params should be an object"));
         }
@@ -121,6 +113,7 @@ impl<H: Host> Cos<H> {
         // largest operation's state, which each queued call would otherwise hold while it waits
         // (~4 KB a call: 1,000 queued files cost 4 MB of wasm memory that never shrinks).
         let me = self.clone();
+        let a = Some(&*abort);
         let fut: LocalBoxFuture<'_, Result<Value>> = match method {
             "putObject" => Box::pin(async move {
                 params::target(&params, true)?;
@@ -129,11 +122,11 @@ impl<H: Host> Cos<H> {
                 if source.info.streamed {
                     let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     // Boxed: a queued put's future must not carry a stream upload's state.
-                    return Box::pin(me.stream_upload(params, source, one_put)).await;
+                    return Box::pin(me.stream_upload(call_id, params, source, one_put)).await;
                 }
                 if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
                     // Boxed too: queued puts then do not carry a put's state while they wait.
-                    let r = Box::pin(ops::put_object(c, &params, &source, Some(reporter()), on_hash, None)).await;
+                    let r = Box::pin(ops::put_object(c, &params, &source, Some(reporter()), on_hash, a)).await;
                     source.close(&*c.host);
                     return r;
                 }
@@ -144,14 +137,14 @@ impl<H: Host> Cos<H> {
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
                 if source.info.streamed {
-                    return Box::pin(me.stream_upload(params, source, false)).await;
+                    return Box::pin(me.stream_upload(call_id, params, source, false)).await;
                 }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
             }),
-            "uploadFile" => Box::pin(me.upload_file(params)),
+            "uploadFile" => Box::pin(me.upload_file(call_id, params)),
             "sliceCopyFile" => Box::pin(async move {
                 let ctx = crate::upload::UploadCtx {
-                    abort: abort.unwrap_or_default(),
+                    abort: abort.clone(),
                     reporter: reporter(),
                     on_hash: None,
                     state: Rc::new(RefCell::new(None)),
@@ -160,13 +153,13 @@ impl<H: Host> Cos<H> {
                 };
                 crate::upload::slice_copy(&me.client, &params, &ctx).await
             }),
-            "selectObjectContent" => Box::pin(ops::select_object_content(c, &params, on_progress)),
-            "uploadFiles" => Box::pin(me.upload_files(params)),
+            "selectObjectContent" => Box::pin(ops::select_object_content(c, &params, on_progress, a)),
+            "uploadFiles" => Box::pin(me.upload_files(call_id, params)),
             "downloadFile" => Box::pin(async move {
                 params::target(&params, true)?;
                 params::required_str(&params, "FilePath")?;
                 params::headers(&params)?;
-                let (id, abort) = me.start_running(&params, "download")?;
+                let (id, abort) = me.start_running(call_id, &params, "download")?;
                 let ctx = crate::download::DownloadCtx { abort, reporter: reporter() };
                 let r = crate::download::download_file(&me.client, &params, &ctx).await;
                 me.end_running(&id, &ctx.abort);
@@ -176,7 +169,7 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::required_uint(&params, "Position")?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::append_object(c, &params, &source, Some(reporter())).await;
+                let r = ops::append_object(c, &params, &source, Some(reporter()), a).await;
                 source.close(&*c.host);
                 r
             }),
@@ -184,7 +177,7 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::post_object(c, &params, &source, Some(reporter())).await;
+                let r = ops::post_object(c, &params, &source, Some(reporter()), a).await;
                 source.close(&*c.host);
                 r
             }),
@@ -199,25 +192,25 @@ impl<H: Host> Cos<H> {
                 params::required_str(&params, "UploadId")?;
                 params::required_uint(&params, "PartNumber")?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::multipart_upload(c, &params, &source, Some(reporter())).await;
+                let r = ops::multipart_upload(c, &params, &source, Some(reporter()), a).await;
                 source.close(&*c.host);
                 r
             }),
             _ => Box::pin(async move {
                 match method {
-                    "headObject" => ops::head_object(c, &params).await,
-                    "getObject" => ops::get_object(c, &params, Some(reporter())).await,
-                    "deleteObject" => ops::delete_object(c, &params).await,
-                    "multipartInit" => ops::multipart_init(c, &params, None, None).await,
-                    "multipartListPart" => ops::multipart_list_part_call(c, &params).await,
-                    "multipartComplete" => ops::multipart_complete_call(c, &params).await,
-                    "multipartAbort" => ops::multipart_abort_call(c, &params).await,
-                    "multipartList" => ops::multipart_list(c, &params, None, None).await,
-                    "abortUploadTask" => ops::abort_upload_task(c, &params).await,
-                    "request" => ops::request_call(c, &params).await,
+                    "headObject" => ops::head_object(c, &params, a).await,
+                    "getObject" => ops::get_object(c, &params, Some(reporter()), a).await,
+                    "deleteObject" => ops::delete_object(c, &params, a).await,
+                    "multipartInit" => ops::multipart_init(c, &params, None, a).await,
+                    "multipartListPart" => ops::multipart_list_part_call(c, &params, a).await,
+                    "multipartComplete" => ops::multipart_complete_call(c, &params, a).await,
+                    "multipartAbort" => ops::multipart_abort_call(c, &params, a).await,
+                    "multipartList" => ops::multipart_list(c, &params, None, a).await,
+                    "abortUploadTask" => ops::abort_upload_task(c, &params, a).await,
+                    "request" => ops::request_call(c, &params, a).await,
                     // Every other single-request method is a row of the methods table.
                     _ => match crate::methods::lookup(method) {
-                        Some(row) => crate::methods::call(c, row, &params).await,
+                        Some(row) => crate::methods::call(c, row, &params, a).await,
                         None => {
                             let mut m = String::from("unknown method ");
                             m.push_str(method);
@@ -230,33 +223,19 @@ impl<H: Host> Cos<H> {
         fut.await
     }
 
-    /// Cancels a running cancelable call: its requests are aborted and it settles with the
-    /// `TaskCanceled` error (a multipart copy aborts its upload first). False when no such call
-    /// runs, or when it is completing (the object may be stored any moment).
+    /// Cancels a running call: its requests are aborted and it settles with the `TaskCanceled`
+    /// error once they stopped (a multipart copy aborts its upload first; its queue tasks are
+    /// canceled by their TaskIds). False when no such call runs, or when it is completing (the
+    /// object may be stored any moment).
     pub fn cancel_call(&self, call_id: u32) -> bool {
-        let scope = self.calls.borrow().iter().find(|(i, _)| *i == call_id).map(|(_, s)| s.clone());
-        match scope {
-            Some(s) if !s.is_committing() => {
-                s.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
-                true
-            }
-            _ => false,
-        }
+        self.calls.cancel_call(&*self.client.host, call_id)
     }
 
-    /// Registers a call that runs outside the task queue under its `TaskId` (or a new id), and tells
-    /// `onTaskReady` the id.
-    fn start_running(&self, params: &Value, prefix: &str) -> Result<(String, Rc<AbortScope>)> {
-        let id = match params::opt_str(params, "TaskId")? {
-            Some(id) if !id.is_empty() => id,
-            _ => {
-                let n = self.next_running.get();
-                self.next_running.set(n + 1);
-                params::concat_msg(&[prefix, "-", &n.to_string()])
-            }
-        };
-        let abort = AbortScope::new();
-        self.running.borrow_mut().push((id.clone(), abort.clone()));
+    /// Registers a part of call `call_id` that runs outside the task queue under its `TaskId` (or
+    /// a new id), and tells `onTaskReady` the id.
+    fn start_running(&self, call_id: u32, params: &Value, prefix: &str) -> Result<(String, Rc<AbortScope>)> {
+        let id = self.calls.task_id(params::opt_str(params, "TaskId")?, prefix);
+        let abort = self.calls.open_task(&*self.client.host, call_id, id.clone());
         for name in ["onTaskReady", "TaskReady"] {
             if let Some(f) = params::callback(params, name)? {
                 self.client.host.invoke(f, vec![Arg::Val(Value::str(id.clone()))]);
@@ -266,7 +245,7 @@ impl<H: Host> Cos<H> {
     }
 
     fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
-        self.running.borrow_mut().retain(|(d, a)| !(d == id && Rc::ptr_eq(a, abort)));
+        self.calls.close_task(abort);
         // Never restartable: the JS layer lets go of any callback it kept for a restart.
         self.emit_event("inner-task-retired", Value::Obj(vec![("id".into(), Value::str(id))]));
     }
@@ -274,23 +253,17 @@ impl<H: Host> Cos<H> {
     /// Stops a call registered with `start_running` (it fails with TaskCanceled; a download's
     /// checkpoint stays, so the same call later resumes; a stream upload is aborted). False if none runs.
     pub fn cancel_running(&self, id: &str) -> bool {
-        // While Complete is on its way the object may be stored any moment: not canceled then (as tasks).
-        let found: Vec<Rc<AbortScope>> =
-            self.running.borrow().iter().filter(|(d, a)| d == id && !a.is_committing()).map(|(_, a)| a.clone()).collect();
-        for a in &found {
-            a.stop(&*self.client.host, crate::error::ErrorKind::Canceled);
-        }
-        !found.is_empty()
+        self.calls.cancel_task(&*self.client.host, id)
     }
 
     /// putObject / sliceUploadFile / uploadFile of a stream Body: outside the task queue (a stream
     /// cannot be paused and read again), cancelable by its TaskId. `one_put`: putObject with a
     /// ContentLength, streamed in one request.
-    async fn stream_upload(self: Rc<Self>, params: Value, source: Source, one_put: bool) -> Result<Value> {
+    async fn stream_upload(self: Rc<Self>, call_id: u32, params: Value, source: Source, one_put: bool) -> Result<Value> {
         let c = &self.client;
         let on_progress = params::callback(&params, "onProgress")?;
         let reporter = Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval);
-        let r = match self.start_running(&params, "stream") {
+        let r = match self.start_running(call_id, &params, "stream") {
             Ok((id, abort)) => {
                 let r = if one_put {
                     ops::put_object(c, &params, &source, Some(reporter), None, Some(&abort)).await
@@ -333,7 +306,7 @@ impl<H: Host> Cos<H> {
 
     /// `uploadFile`: a simple upload up to SliceSize, a resumable multipart upload above it;
     /// `onFileFinish(err, data, options)` when it settles.
-    pub async fn upload_file(self: Rc<Self>, params: Value) -> Result<Value> {
+    pub async fn upload_file(self: Rc<Self>, call_id: u32, params: Value) -> Result<Value> {
         let c = self.client.clone();
         let on_finish = params::callback(&params, "onFileFinish")?;
         // `onFileFinish(err, data, options)` whenever the task settles: once, or again after a
@@ -362,7 +335,7 @@ impl<H: Host> Cos<H> {
         };
         if source.info.streamed {
             // A stream is read once, so it never waits in the queue (see stream_upload).
-            let r = Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
+            let r = Box::pin(self.clone().stream_upload(call_id, params.clone(), source, false)).await;
             finish(&r, "", &params);
             return r;
         }
@@ -379,7 +352,7 @@ impl<H: Host> Cos<H> {
     /// Built for long batches (100,000 files): one future for the whole call, not one per file;
     /// each entry's params move into its task (no copies), a finished entry is handed to the host
     /// as it settles, and the aggregate progress is kept as running sums (O(1) per event).
-    pub async fn upload_files(self: Rc<Self>, mut params: Value) -> Result<Value> {
+    pub async fn upload_files(self: Rc<Self>, call_id: u32, mut params: Value) -> Result<Value> {
         let c = self.client.clone();
         let files = match params.remove("files") {
             Some(Value::Arr(items)) => items,
@@ -431,7 +404,7 @@ impl<H: Host> Cos<H> {
                     // A stream Body runs outside the queue (see stream_upload), on its own.
                     let (me, entry) = (self.clone(), p.clone());
                     c.host.spawn(Box::pin(async move {
-                        let r = Box::pin(me.stream_upload(entry.clone(), source, false)).await;
+                        let r = Box::pin(me.stream_upload(call_id, entry.clone(), source, false)).await;
                         finish(&r, "", &entry);
                     }));
                 }

@@ -16,6 +16,7 @@ pub mod checkpoint;
 pub mod queue;
 pub mod progress;
 mod attempts;
+pub mod calls;
 pub mod client;
 pub mod copy;
 pub mod cos;

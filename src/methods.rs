@@ -1178,7 +1178,7 @@ impl Json<'_> {
 }
 
 /// Runs a row on today's engine: one request through [`Client::request`] (signing, retries).
-pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value) -> Result<Value> {
+pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value, abort: Option<&crate::client::AbortScope>) -> Result<Value> {
     let RequestPlan { action, verb, bucket, region, key, mut host, query, headers, body } = build(row, params)?;
     // `ServiceDomain` replaces the service endpoint (a private or local COS), without its scheme:
     // the instance's protocol applies.
@@ -1196,6 +1196,7 @@ pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value) -> 
     if !body.is_empty() {
         req.body = Body::Bytes(body);
     }
+    req.abort = abort;
     let mut data = match c.request(req).await {
         Ok(resp) => shape(row, &resp)?,
         Err(e) => recover(row, &e).ok_or_else(|| with_error_status(row, e))?,

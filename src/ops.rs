@@ -271,7 +271,7 @@ pub fn hash_progress(done: u64, total: u64) -> Value {
 }
 
 /// `headObject`.
-pub async fn head_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn head_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut req = Req::new("HeadObject", "HEAD", &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
@@ -279,6 +279,7 @@ pub async fn head_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value
     if let Some(v) = params::opt_str(params, "VersionId")? {
         req.query.push(("versionId".into(), v));
     }
+    req.abort = abort;
     let resp = c.request(req).await?;
     if resp.status == 304 {
         return Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(304.0))]));
@@ -289,7 +290,7 @@ pub async fn head_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value
 }
 
 /// `getObject`: the body comes back in the host's native form (`DataType`: text, blob, arraybuffer).
-pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>) -> Result<Value> {
+pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut req = Req::new("GetObject", "GET", &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
@@ -328,6 +329,7 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
         }
         None => {}
     }
+    req.abort = abort;
     let resp = c.request(req).await;
     if let Some(id) = file {
         let closed = c.host.close_write(id).await;
@@ -363,7 +365,7 @@ enum GetOutput {
 /// optional `Key`, `Action` (a sub-resource such as `location`), `Query`, `Headers`, `Body`. An XML
 /// answer is parsed into `data` (`{LocationConstraint: …}`); with `RawBody` (or an answer that is not
 /// XML, where the official Node SDK throws) the answer is `data.Body`.
-pub async fn request_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let verb = params::required_str(params, "Method")?.to_ascii_uppercase();
     let verb: &'static str = match verb.as_str() {
         "GET" => "GET",
@@ -399,6 +401,7 @@ pub async fn request_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Valu
         req.response_type = ResponseType::Native;
         req.data_type = params::opt_str(params, "DataType")?;
     }
+    req.abort = abort;
     let resp = c.request(req).await;
     source.close(&*c.host);
     let resp = resp?;
@@ -418,13 +421,14 @@ pub async fn request_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Valu
 }
 
 /// `deleteObject`.
-pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut req = Req::new("DeleteObject", "DELETE", &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
     if let Some(v) = params::opt_str(params, "VersionId")? {
         req.query.push(("versionId".into(), v));
     }
+    req.abort = abort;
     match c.request(req).await {
         Ok(resp) => Ok(base_data(&resp)),
         // As the official SDKs: a 404 (the bucket is missing; a missing key is a 204) is an answer.
@@ -441,6 +445,7 @@ pub async fn append_object<H: Host>(
     params: &Value,
     source: &Source,
     reporter: Option<Rc<Reporter<H>>>,
+    abort: Option<&AbortScope>,
 ) -> Result<Value> {
     let t = params::target(params, true)?;
     let position = params::required_uint(params, "Position")?;
@@ -457,6 +462,7 @@ pub async fn append_object<H: Host>(
     req.query = vec![("append".into(), String::new()), ("position".into(), position.to_string())];
     req.body = source.body(0, size);
     req.retry = Retry::Never;
+    req.abort = abort;
     if let Some(r) = &reporter {
         req.progress = r.request_progress(0, size);
     }
@@ -541,6 +547,7 @@ pub async fn multipart_upload<H: Host>(
     params: &Value,
     source: &Source,
     reporter: Option<Rc<Reporter<H>>>,
+    abort: Option<&AbortScope>,
 ) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
@@ -573,7 +580,7 @@ pub async fn multipart_upload<H: Host>(
             headers,
             progress,
             scope: None,
-            abort: None,
+            abort,
             retry: Retry::Idempotent,
         },
     );
@@ -676,20 +683,26 @@ pub async fn multipart_complete<H: Host>(
 }
 
 /// `multipartComplete` as called by users.
-pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
     let parts = parts_param(params)?;
     let mut headers = params::headers(params)?;
     remove_header(&mut headers, "content-type");
-    let run = RunWithin { scope: None, abort: None, retry: Retry::ServerErrors };
+    let run = RunWithin { scope: None, abort, retry: Retry::ServerErrors };
     Ok(multipart_complete(c, &t, &upload_id, &parts, headers, run).await?.0)
 }
 
-/// `multipartAbort`.
+/// `multipartAbort` on behalf of a task or an upload that stopped: it runs even then.
 pub async fn multipart_abort<H: Host>(c: &Client<H>, target: &Target, upload_id: &str) -> Result<Value> {
+    multipart_abort_within(c, target, upload_id, None).await
+}
+
+/// `multipartAbort` within a call's abort scope.
+async fn multipart_abort_within<H: Host>(c: &Client<H>, target: &Target, upload_id: &str, abort: Option<&AbortScope>) -> Result<Value> {
     let mut req = Req::new("AbortMultipartUpload", "DELETE", &target.bucket, &target.region, &target.key);
     req.query = vec![("uploadId".into(), upload_id.to_string())];
+    req.abort = abort;
     let resp = c.request(req).await?;
     Ok(base_data(&resp))
 }
@@ -733,7 +746,7 @@ pub const MAX_UPLOAD_PAGES: usize = 20;
 /// `abortUploadTask`: aborts one upload (`Level: 'task'`, with Key and UploadId), every upload of
 /// a key (`'file'`) or of the whole bucket (`'bucket'`). Resolves with `{successList, errorList}`
 /// of `{Bucket, Region, Key, UploadId}`: one upload that cannot be aborted does not stop the rest.
-pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let (bucket, region) = params::bucket_region(params, true)?;
     let level = params::opt_str(params, "Level")?.unwrap_or_else(|| "task".into());
     // Validated as every object key is; a bucket-level abort may still name one (then only its own go).
@@ -754,7 +767,7 @@ pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value) -> Result
             }
             let mut out = Vec::new();
             // A prefix listing also finds longer keys: a named key aborts its own uploads only.
-            each_upload_page(c, &bucket, &region, key.as_deref(), None, None, |uploads| {
+            each_upload_page(c, &bucket, &region, key.as_deref(), None, abort, |uploads| {
                 for u in uploads {
                     let k = u.get("Key").and_then(Value::as_str).unwrap_or("");
                     let id = u.get("UploadId").and_then(Value::as_str).unwrap_or("");
@@ -771,7 +784,12 @@ pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value) -> Result
     let (mut succeeded, mut failed) = (Vec::new(), Vec::new());
     for (key, upload_id) in targets {
         let t = Target { bucket: bucket.clone(), region: region.clone(), key: key.clone() };
-        let ok = multipart_abort(c, &t, &upload_id).await.is_ok();
+        let ok = match multipart_abort_within(c, &t, &upload_id, abort).await {
+            Ok(_) => true,
+            // Canceled: the call stops here, not with the rest reported as failed.
+            Err(e) if abort.is_some_and(|a| a.stopped().is_some()) => return Err(e),
+            Err(_) => false,
+        };
         let mut item = Value::obj();
         item.set("Bucket", bucket.as_str().into());
         item.set("Region", region.as_str().into());
@@ -785,10 +803,10 @@ pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value) -> Result
     Ok(data)
 }
 
-pub async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
-    multipart_abort(c, &t, &upload_id).await
+    multipart_abort_within(c, &t, &upload_id, abort).await
 }
 
 /// `multipartListPart`: one page; `Part` is always an array.
@@ -821,10 +839,10 @@ pub async fn multipart_list_part<H: Host>(
     Ok(data)
 }
 
-pub async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value) -> Result<Value> {
+pub async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
-    multipart_list_part(c, &t, &upload_id, params, None, None).await
+    multipart_list_part(c, &t, &upload_id, params, None, abort).await
 }
 
 /// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays (as
@@ -912,7 +930,7 @@ pub fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
 }
 
 /// `postObject`: a browser-form upload (`multipart/form-data`) signed with a policy built here.
-pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source, reporter: Option<Rc<Reporter<H>>>) -> Result<Value> {
+pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut headers = params::headers(params)?;
     default_content_type(c, &mut headers, Some(source), &t.key);
@@ -933,6 +951,7 @@ pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source
     req.retry = Retry::ServerErrors;
     // POST Object carries its signature in the form; the Authorization header is not used.
     req.unsigned = true;
+    req.abort = abort;
     if let Some(r) = &reporter {
         req.progress = r.request_progress(0, size);
     }
@@ -951,7 +970,7 @@ pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source
 /// (COS's event stream) is decoded and CRC-checked whole (`select::read_answer`); `data` is
 /// `{statusCode, headers, RequestId, Stats?, Payload}` with the records as the host's bytes value
 /// (a Buffer in Node, text elsewhere). Each `Progress` event goes to `onProgress` as sent.
-pub async fn select_object_content<H: Host>(c: &Client<H>, params: &Value, on_progress: Option<u32>) -> Result<Value> {
+pub async fn select_object_content<H: Host>(c: &Client<H>, params: &Value, on_progress: Option<u32>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let select_type = match params.get("SelectType") {
         None | Some(Value::Null) | Some(Value::Bool(false)) => return Err(CosError::missing("SelectType")),
@@ -979,6 +998,7 @@ pub async fn select_object_content<H: Host>(c: &Client<H>, params: &Value, on_pr
     req.body = Body::Bytes(body.into_bytes());
     // Reading only: sending it again is harmless.
     req.retry = Retry::Idempotent;
+    req.abort = abort;
     let resp = c.request(req).await?;
     if resp.status == 204 {
         return Ok(Value::Obj(vec![("statusCode".into(), Value::Num(204.0))]));

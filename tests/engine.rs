@@ -309,3 +309,26 @@ fn trimmed_failed_tasks_give_back_their_handles() {
     assert_eq!(extra_shares(&host, 2), 0);
     assert_eq!(extra_shares(&host, 3), 1);
 }
+
+#[test]
+fn a_call_canceled_before_it_starts_sends_nothing_and_every_call_leaves_the_registry() {
+    let mut pool = LocalPool::new();
+    let host = mem_host(&pool);
+    let cos = Cos::new(host.clone(), &options(), Flavour::Js, "https:", None).unwrap();
+    let target = || Value::Obj(vec![("Bucket".into(), "b-1250000000".into()), ("Region".into(), "ap-guangzhou".into()), ("Key".into(), "k".into())]);
+    let id = cos.calls.new_call_id();
+    let scope = cos.register_call(id);
+    assert!(cos.cancel_call(id));
+    let err = pool.run_until(cos.clone().call_cancelable("headObject", target(), (id, scope))).unwrap_err();
+    assert_eq!(err.code, "TaskCanceled");
+    assert!(host.server.log.borrow().is_empty(), "nothing sent: {:?}", host.server.log.borrow());
+    assert!(cos.calls.is_empty(), "the settled call left the registry");
+    assert!(!cos.cancel_call(id), "a settled call cannot be canceled");
+    assert!(!cos.cancel_running("download-1"), "no such TaskId runs");
+    // Calls without a caller's id register too, and go when they settle (a failure included).
+    host.sources.borrow_mut().insert(3, pattern(10));
+    pool.run_until(cos.clone().call("putObject", params("k", 3, MIB as f64))).unwrap();
+    let _ = pool.run_until(cos.clone().call("headObject", target()));
+    assert!(cos.calls.is_empty());
+    assert_ne!(cos.calls.new_call_id(), id, "ids are not reused");
+}

@@ -12,6 +12,7 @@ import { tests as simple } from '../suites/simple.mjs';
 import { tests as advanced } from '../suites/advanced.mjs';
 import { tests as options } from '../suites/options.mjs';
 import { tests as streams } from '../suites/streams.mjs';
+import { tests as signal } from '../suites/signal.mjs';
 
 let server, web, browser, page, tmp;
 
@@ -41,7 +42,7 @@ after(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-for (const t of [...simple, ...advanced, ...options, ...streams]) {
+for (const t of [...simple, ...advanced, ...options, ...streams, ...signal]) {
   test('chromium: ' + t.name, async () => {
     const r = await page.evaluate((name) => window.runTest(name), t.name);
     if (!r.ok) throw new Error(r.message);

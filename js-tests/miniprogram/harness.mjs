@@ -66,7 +66,7 @@ export function makeWxEnv(rt, server, COS, agent) {
 }
 
 /** The shared suites this runner runs, as the Node and Chromium runners do. */
-export const SUITES = ['simple', 'advanced', 'options'].filter((n) => fs.existsSync(path.join(ROOT, 'js-tests/suites', n + '.mjs')));
+export const SUITES = ['simple', 'advanced', 'options', 'signal'].filter((n) => fs.existsSync(path.join(ROOT, 'js-tests/suites', n + '.mjs')));
 
 /**
  * The shared suites, compiled into the runtime's realm: their params objects must be plain objects

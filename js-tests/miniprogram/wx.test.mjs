@@ -186,6 +186,31 @@ test('calls made right after require() queue until the wasm is ready, in order',
   clean(mp);
 });
 
+test('signals of calls made before the wasm is ready: one aborted while it loads sends nothing, the others run', async () => {
+  const mp = runtime();
+  const env = mp.env();
+  const cos = new mp.COS(env.options());
+  const controller = () => mp.rt.run(`(() => {
+    const fns = new Set();
+    const signal = { aborted: false, addEventListener(t, f) { fns.add(f); }, removeEventListener(t, f) { fns.delete(f); } };
+    return { signal, abort() { signal.aborted = true; for (const f of [...fns]) f({ type: 'abort' }); } };
+  })()`);
+  const key = 'early-signal/' + Date.now();
+  const heads = () => server.counters().requests.HeadObject || 0;
+  const before = heads();
+  const [kept, aborted] = [controller(), controller()];
+  const put = cos.putObject(mp.p({ Bucket: BUCKET, Region: REGION, Key: key, Body: 'kept', signal: kept.signal }));
+  const head = cos.headObject(mp.p({ Bucket: BUCKET, Region: REGION, Key: key, signal: aborted.signal }));
+  aborted.abort();
+  const err = await head.then(() => null, (e) => e);
+  assert.equal(err && err.code, 'TaskCanceled');
+  assert.equal((await put).statusCode, 200, 'the call whose signal did not abort runs');
+  const later = await cos.headObject(mp.p({ Bucket: BUCKET, Region: REGION, Key: key, signal: controller().signal }));
+  assert.equal(later.statusCode, 200, 'a call with a signal once loaded');
+  assert.equal(heads(), before + 1, 'the aborted headObject sent nothing');
+  clean(mp);
+});
+
 test('never more than 10 wx requests in flight with FileParallelLimit 3 x ChunkParallelLimit 6', async () => {
   const mp = runtime();
   await mp.COS.ready;

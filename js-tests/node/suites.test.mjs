@@ -7,6 +7,7 @@ import { tests as simple } from '../suites/simple.mjs';
 import { tests as advanced } from '../suites/advanced.mjs';
 import { tests as options } from '../suites/options.mjs';
 import { tests as streams } from '../suites/streams.mjs';
+import { tests as signal } from '../suites/signal.mjs';
 
 const require = createRequire(import.meta.url);
 const COS = require(path.join(ROOT, 'pkg'));
@@ -27,7 +28,7 @@ test('the package loads through require() and import, with the same class', asyn
   if (typeof COS !== 'function' || typeof COS.prototype.putObject !== 'function') throw new Error('no COS class');
 });
 
-for (const t of [...simple, ...advanced, ...options, ...streams]) {
+for (const t of [...simple, ...advanced, ...options, ...streams, ...signal]) {
   test('node: ' + t.name, async () => {
     await server.clearFaults();
     await t.run(env);

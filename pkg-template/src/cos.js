@@ -5,9 +5,6 @@ import { reportCallbackError } from './hosts/common.js';
 
 // Calls that run as one queue task: restartTask after a failure settles their callback again.
 const TASK_METHODS = new Set(['putObject', 'sliceUploadFile', 'uploadFile']);
-// Calls that are no task but stop when their `signal` aborts (a multipart copy aborts its upload).
-const CANCELABLE_CALLS = new Set(['sliceCopyFile']);
-let nextCallId = 1;
 
 // `methods`: the official method names the core answers, its one list (`methodNames()` of the wasm;
 // baked in at build time where the wasm loads later). `load()` starts loading the wasm module (once)
@@ -198,14 +195,13 @@ export function defineCOS({ core, methods, createHost, flavour, host = flavour, 
         signal = params.signal;
         params = withoutSignal(params);
       }
-      // The tasks a signal cancels: this call's own, or each uploadFiles entry's.
+      // The queue tasks a signal cancels (by TaskId): this call's own, or each uploadFiles entry's.
+      // Everything else a call runs stops by its call id.
       const files = name === 'uploadFiles' && isObject && Array.isArray(params.files) ? params.files : null;
-      // downloadFile is no queue task, but cancelTask(TaskId) stops it as it stops one.
-      const cancelable = TASK_METHODS.has(name) || name === 'downloadFile';
-      const tasks = (signal !== null && cancelable) || files !== null ? taskCanceler(this) : null;
+      const tasks = (signal !== null && TASK_METHODS.has(name)) || files !== null ? taskCanceler(this) : null;
       let taskId;
       let promise;
-      let canceler = null;
+      let callId = null;
       try {
         this._syncOptions();
         if (signal !== null) checkSignal(signal);
@@ -215,8 +211,6 @@ export function defineCOS({ core, methods, createHost, flavour, host = flavour, 
             if (callback) this._taskCallbacks.set(id, callback);
             if (tasks) tasks.add(id, null, signal);
           });
-        } else if (isObject && tasks && name === 'downloadFile') {
-          params = onTaskReady(params, (id) => tasks.add(id, null, signal));
         }
         if (files !== null && (signal !== null || files.some((f) => f && f.signal != null))) {
           params = Object.assign({}, params, {
@@ -228,11 +222,9 @@ export function defineCOS({ core, methods, createHost, flavour, host = flavour, 
             }),
           });
         }
-        if (signal !== null && CANCELABLE_CALLS.has(name)) {
-          const id = nextCallId++;
-          const core = this._core;
-          promise = core.callCancelable(name, params, id);
-          canceler = { cancelAll: () => core.cancelCall(id) };
+        if (signal !== null) {
+          callId = this._core.newCallId();
+          promise = this._core.callCancelable(name, params, callId);
         } else {
           promise = this._core.call(name, params);
         }
@@ -240,11 +232,16 @@ export function defineCOS({ core, methods, createHost, flavour, host = flavour, 
         promise = Promise.reject(err);
       }
       if (signal !== null) {
-        // A call with a task settles through cancelTask (downloadFile too), a cancelable call once the
-        // core stopped it; any other settles at once (its request may still complete in the
-        // background: requests are shared by the core, not per call).
-        const settlesItself = (cancelable && !(isObject && params.SkipTask)) || canceler !== null;
-        promise = untilAborted(promise, signal, tasks || canceler, settlesItself);
+        const core = this._core;
+        const canceler = {
+          cancelAll() {
+            if (tasks) tasks.cancelAll();
+            if (callId !== null) core.cancelCall(callId);
+          },
+        };
+        // The call settles once what it runs has stopped (its requests aborted, its tasks
+        // canceled). uploadFiles would resolve with every entry's outcome: it settles at once.
+        promise = untilAborted(promise, signal, canceler, name !== 'uploadFiles');
       }
       if (tasks) promise.then(tasks.done, tasks.done);
       if (!callback) return promise;

@@ -23,6 +23,9 @@ function notReady(what) {
  * `{ core, load, isLoaded }`: `core` is what defineCOS takes, `load()` starts loading once (a failed
  * load is retried by the next call) and resolves when the module is ready.
  */
+/** A call canceled before the module loaded. */
+const CANCELED = 'canceled';
+
 export function lazyCore(instantiate) {
   let loaded = false;
   let loading = null;
@@ -72,19 +75,38 @@ export function lazyCore(instantiate) {
       return load().then(() => this._now().call(name, params));
     }
 
+    // Call ids come from the core. Before it is loaded a call gets a token of this object's own
+    // (a string), which stands for the core's id once the call starts.
+    newCallId() {
+      if (loaded) return this._now().newCallId();
+      if (!this._early) { this._early = new Map(); this._nextEarly = 1; }
+      const token = 'early-' + this._nextEarly++;
+      this._early.set(token, null);
+      return token;
+    }
+
     callCancelable(name, params, id) {
-      if (loaded) return this._now().callCancelable(name, params, id);
+      if (typeof id === 'number') return this._now().callCancelable(name, params, id);
       return load().then(() => {
-        const p = this._now().callCancelable(name, params, id);
+        const core = this._now();
+        const canceled = this._early.get(id) === CANCELED;
+        const real = core.newCallId();
+        this._early.set(id, real);
+        const p = core.callCancelable(name, params, real);
         // Canceled while the module loaded: it stops as soon as it starts.
-        if (this._canceledEarly && this._canceledEarly.delete(id)) this._now().cancelCall(id);
+        if (canceled) core.cancelCall(real);
+        const forget = () => { this._early.delete(id); };
+        p.then(forget, forget);
         return p;
       });
     }
 
     cancelCall(id) {
-      if (loaded) return this._now().cancelCall(id);
-      (this._canceledEarly || (this._canceledEarly = new Set())).add(id);
+      if (typeof id === 'number') return this._now().cancelCall(id);
+      const real = this._early.get(id);
+      if (typeof real === 'number') return this._now().cancelCall(real);
+      if (real === undefined) return false;
+      this._early.set(id, CANCELED);
       return true;
     }
 

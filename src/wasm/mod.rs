@@ -60,12 +60,20 @@ impl CosCore {
         self.call_cancelable(method, params, None)
     }
 
-    /// [`CosCore::call`] that `cancelCall(callId)` can cancel (`sliceCopyFile`).
+    /// A call id for [`CosCore::call_cancelable`], unused by any running call.
+    #[wasm_bindgen(js_name = newCallId)]
+    pub fn new_call_id(&self) -> u32 {
+        self.inner.calls.new_call_id()
+    }
+
+    /// [`CosCore::call`] under `call_id` (from `newCallId`), which `cancelCall(callId)` cancels:
+    /// its requests are aborted and it settles with `TaskCanceled` once they stopped.
     #[wasm_bindgen(js_name = callCancelable)]
     pub fn call_cancelable(&self, method: String, params: JsValue, call_id: Option<u32>) -> Promise {
         let inner = self.inner.clone();
         let params = js_to_value(&params, &inner.client.host.obj);
-        let call = call_id.map(|id| (id, inner.register_call(id)));
+        let id = call_id.unwrap_or_else(|| inner.calls.new_call_id());
+        let call = (id, inner.register_call(id));
         promise_now(async move {
             let host = inner.client.host.clone();
             // The call owns one share of each handle in its params; a task it queued took its own.
