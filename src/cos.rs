@@ -31,7 +31,8 @@ pub struct Cos<H: Host> {
     next_running: Cell<u32>,
 }
 
-/// Every asynchronous method of the official surface that this SDK implements.
+/// Every asynchronous method of the official surface that this SDK implements (in this build: the
+/// `select` and `node-io` features bring their methods).
 pub const METHODS: &[&str] = &[
     "putObject",
     "postObject",
@@ -51,9 +52,17 @@ pub const METHODS: &[&str] = &[
     "uploadFile",
     "uploadFiles",
     "sliceCopyFile",
+    #[cfg(feature = "select")]
     "selectObjectContent",
+    #[cfg(feature = "node-io")]
     "downloadFile",
 ];
+
+/// Whether `source` is a stream this build uploads. Built without `streams` (mini-programs), no
+/// host of the build opens one, and the stream upload code is left out.
+fn is_stream(source: &Source) -> bool {
+    cfg!(feature = "streams") && source.info.streamed
+}
 
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
@@ -126,7 +135,7 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                if source.info.streamed {
+                if is_stream(&source) {
                     let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     // Boxed: a queued put's future must not carry a stream upload's state.
                     return Box::pin(me.stream_upload(params, source, one_put)).await;
@@ -143,7 +152,7 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                if source.info.streamed {
+                if is_stream(&source) {
                     return Box::pin(me.stream_upload(params, source, false)).await;
                 }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
@@ -160,8 +169,10 @@ impl<H: Host> Cos<H> {
                 };
                 crate::upload::slice_copy(&me.client, &params, &ctx).await
             }),
+            #[cfg(feature = "select")]
             "selectObjectContent" => Box::pin(ops::select_object_content(c, &params, on_progress)),
             "uploadFiles" => Box::pin(me.upload_files(params)),
+            #[cfg(feature = "node-io")]
             "downloadFile" => Box::pin(async move {
                 params::target(&params, true)?;
                 params::required_str(&params, "FilePath")?;
@@ -360,7 +371,7 @@ impl<H: Host> Cos<H> {
                 return r;
             }
         };
-        if source.info.streamed {
+        if is_stream(&source) {
             // A stream is read once, so it never waits in the queue (see stream_upload).
             let r = Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
             finish(&r, "", &params);
@@ -427,7 +438,7 @@ impl<H: Host> Cos<H> {
                 Rc::new(move |l: u64, t: u64| batch.progress(i, l, t))
             };
             match self.open_file(&p).await {
-                Ok((_, source)) if source.info.streamed => {
+                Ok((_, source)) if is_stream(&source) => {
                     // A stream Body runs outside the queue (see stream_upload), on its own.
                     let (me, entry) = (self.clone(), p.clone());
                     c.host.spawn(Box::pin(async move {

@@ -180,7 +180,7 @@ pub async fn put_object<H: Host>(
     let mut headers = params::headers(params)?;
     let query = params::query(params)?;
     // A stream is sent as it is read: its length is the ContentLength given.
-    let streamed = source.info.streamed;
+    let streamed = cfg!(feature = "streams") && source.info.streamed;
     let size = if streamed {
         get_header(&headers, "content-length")
             .and_then(|v| v.trim().parse::<u64>().ok())
@@ -315,8 +315,10 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     req.query = query;
     req.response_type = ResponseType::Native;
     req.data_type = params::opt_str(params, "DataType")?;
-    // `Output`: a writable the host pipes the body into, or a path it writes the body to.
+    // `Output`: a writable the host pipes the body into, or a path it writes the body to. Only Node
+    // has either: built without `node-io`, Output is no parameter (as in cos-js-sdk-v5 and cos-wx-sdk-v5).
     let output = match params.get("Output") {
+        _ if !cfg!(feature = "node-io") => None,
         None | Some(Value::Null) => None,
         Some(Value::Opaque(h)) => Some(GetOutput::Stream(*h)),
         Some(Value::Str(path)) if !path.is_empty() => Some(GetOutput::Path(path.clone())),
