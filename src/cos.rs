@@ -28,6 +28,7 @@ pub struct Cos<H: Host> {
     /// Calls running outside the task queue (`downloadFile`, uploads of a stream Body), by task
     /// id: `cancelTask` stops them too.
     pub running: RefCell<Vec<(String, Rc<AbortScope>)>>,
+    #[cfg_attr(not(any(feature = "streams", feature = "node-io")), allow(dead_code))]
     next_running: Cell<u32>,
 }
 
@@ -58,11 +59,7 @@ pub const METHODS: &[&str] = &[
     "downloadFile",
 ];
 
-/// Whether `source` is a stream this build uploads. Built without `streams` (mini-programs), no
-/// host of the build opens one, and the stream upload code is left out.
-fn is_stream(source: &Source) -> bool {
-    cfg!(feature = "streams") && source.info.streamed
-}
+
 
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
@@ -135,7 +132,11 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                if is_stream(&source) {
+                // Built without `streams` (mini-programs), no host of the build opens a stream, and
+                // the stream upload is left out (by `#[cfg]`: the code behind an `.await` in a
+                // branch never taken would stay).
+                #[cfg(feature = "streams")]
+                if source.info.streamed {
                     let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     // Boxed: a queued put's future must not carry a stream upload's state.
                     return Box::pin(me.stream_upload(params, source, one_put)).await;
@@ -152,7 +153,8 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
-                if is_stream(&source) {
+                #[cfg(feature = "streams")]
+                if source.info.streamed {
                     return Box::pin(me.stream_upload(params, source, false)).await;
                 }
                 me.run_as_task(TaskKind::Slice, params, source, None, None).await
@@ -214,29 +216,25 @@ impl<H: Host> Cos<H> {
                 source.close(&*c.host);
                 r
             }),
-            _ => Box::pin(async move {
-                match method {
-                    "headObject" => ops::head_object(c, &params).await,
-                    "getObject" => ops::get_object(c, &params, Some(reporter())).await,
-                    "deleteObject" => ops::delete_object(c, &params).await,
-                    "multipartInit" => ops::multipart_init(c, &params, None, None).await,
-                    "multipartListPart" => ops::multipart_list_part_call(c, &params).await,
-                    "multipartComplete" => ops::multipart_complete_call(c, &params).await,
-                    "multipartAbort" => ops::multipart_abort_call(c, &params).await,
-                    "multipartList" => ops::multipart_list(c, &params, None, None).await,
-                    "abortUploadTask" => ops::abort_upload_task(c, &params).await,
-                    "request" => ops::request_call(c, &params).await,
-                    // Every other single-request method is a row of the methods table.
-                    _ => match crate::methods::lookup(method) {
-                        Some(row) => crate::methods::call(c, row, &params).await,
-                        None => {
-                            let mut m = String::from("unknown method ");
-                            m.push_str(method);
-                            Err(CosError::param(m))
-                        }
-                    },
+            "headObject" => Box::pin(ops::head_object(c, &params)),
+            "getObject" => Box::pin(ops::get_object(c, &params, Some(reporter()))),
+            "deleteObject" => Box::pin(ops::delete_object(c, &params)),
+            "multipartInit" => Box::pin(ops::multipart_init(c, &params, None, None)),
+            "multipartListPart" => Box::pin(ops::multipart_list_part_call(c, &params)),
+            "multipartComplete" => Box::pin(ops::multipart_complete_call(c, &params)),
+            "multipartAbort" => Box::pin(ops::multipart_abort_call(c, &params)),
+            "multipartList" => Box::pin(ops::multipart_list(c, &params, None, None)),
+            "abortUploadTask" => Box::pin(ops::abort_upload_task(c, &params)),
+            "request" => Box::pin(ops::request_call(c, &params)),
+            // Every other single-request method is a row of the methods table.
+            _ => match crate::methods::lookup(method) {
+                Some(row) => Box::pin(crate::methods::call(c, row, &params)),
+                None => {
+                    let mut m = String::from("unknown method ");
+                    m.push_str(method);
+                    return Err(CosError::param(m));
                 }
-            }),
+            },
         };
         fut.await
     }
@@ -255,6 +253,7 @@ impl<H: Host> Cos<H> {
         }
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     /// Registers a call that runs outside the task queue under its `TaskId` (or a new id), and tells
     /// `onTaskReady` the id.
     fn start_running(&self, params: &Value, prefix: &str) -> Result<(String, Rc<AbortScope>)> {
@@ -276,6 +275,7 @@ impl<H: Host> Cos<H> {
         Ok((id, abort))
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
         self.running.borrow_mut().retain(|(d, a)| !(d == id && Rc::ptr_eq(a, abort)));
         // Never restartable: the JS layer lets go of any callback it kept for a restart.
@@ -297,6 +297,7 @@ impl<H: Host> Cos<H> {
     /// putObject / sliceUploadFile / uploadFile of a stream Body: outside the task queue (a stream
     /// cannot be paused and read again), cancelable by its TaskId. `one_put`: putObject with a
     /// ContentLength, streamed in one request.
+    #[cfg(feature = "streams")]
     async fn stream_upload(self: Rc<Self>, params: Value, source: Source, one_put: bool) -> Result<Value> {
         let c = &self.client;
         let on_progress = params::callback(&params, "onProgress")?;
@@ -371,7 +372,8 @@ impl<H: Host> Cos<H> {
                 return r;
             }
         };
-        if is_stream(&source) {
+        #[cfg(feature = "streams")]
+        if source.info.streamed {
             // A stream is read once, so it never waits in the queue (see stream_upload).
             let r = Box::pin(self.clone().stream_upload(params.clone(), source, false)).await;
             finish(&r, "", &params);
@@ -438,7 +440,8 @@ impl<H: Host> Cos<H> {
                 Rc::new(move |l: u64, t: u64| batch.progress(i, l, t))
             };
             match self.open_file(&p).await {
-                Ok((_, source)) if is_stream(&source) => {
+                #[cfg(feature = "streams")]
+                Ok((_, source)) if source.info.streamed => {
                     // A stream Body runs outside the queue (see stream_upload), on its own.
                     let (me, entry) = (self.clone(), p.clone());
                     c.host.spawn(Box::pin(async move {
