@@ -781,7 +781,7 @@ declare class COS {
    */
   sliceCopyFile(params: COS.SliceCopyFileParams): Promise<COS.SliceCopyFileResult>;
   sliceCopyFile(params: COS.SliceCopyFileParams, callback: COS.Callback<COS.SliceCopyFileResult>): void;
-  /** A SQL query over a CSV or JSON object; the answer's event stream is decoded and CRC-checked. */
+  /** A SQL query over a CSV or JSON object; the answer's event stream is decoded and CRC-checked. Browsers and Node (mini-programs have none, as cos-wx-sdk-v5). */
   selectObjectContent(params: COS.SelectObjectContentParams): Promise<COS.SelectObjectContentResult>;
   selectObjectContent(params: COS.SelectObjectContentParams, callback: COS.Callback<COS.SelectObjectContentResult>): void;
   /**

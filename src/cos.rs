@@ -28,7 +28,8 @@ pub struct Cos<H: Host> {
     default_protocol: String,
 }
 
-/// Every asynchronous method of the official surface that this SDK implements.
+/// Every asynchronous method of the official surface that this SDK implements (in this build: the
+/// `select` and `node-io` features bring their methods).
 pub const METHODS: &[&str] = &[
     "putObject",
     "postObject",
@@ -48,9 +49,13 @@ pub const METHODS: &[&str] = &[
     "uploadFile",
     "uploadFiles",
     "sliceCopyFile",
+    #[cfg(feature = "select")]
     "selectObjectContent",
+    #[cfg(feature = "node-io")]
     "downloadFile",
 ];
+
+
 
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
@@ -119,6 +124,10 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
+                // Built without `streams` (mini-programs), no host of the build opens a stream, and
+                // the stream upload is left out (by `#[cfg]`: the code behind an `.await` in a
+                // branch never taken would stay).
+                #[cfg(feature = "streams")]
                 if source.info.streamed {
                     let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     // Boxed: a queued put's future must not carry a stream upload's state.
@@ -136,6 +145,7 @@ impl<H: Host> Cos<H> {
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
+                #[cfg(feature = "streams")]
                 if source.info.streamed {
                     return Box::pin(me.stream_upload(call_id, params, source, false)).await;
                 }
@@ -153,8 +163,10 @@ impl<H: Host> Cos<H> {
                 };
                 crate::upload::slice_copy(&me.client, &params, &ctx).await
             }),
+            #[cfg(feature = "select")]
             "selectObjectContent" => Box::pin(ops::select_object_content(c, &params, on_progress, a)),
             "uploadFiles" => Box::pin(me.upload_files(call_id, params)),
+            #[cfg(feature = "node-io")]
             "downloadFile" => Box::pin(async move {
                 params::target(&params, true)?;
                 params::required_str(&params, "FilePath")?;
@@ -196,29 +208,25 @@ impl<H: Host> Cos<H> {
                 source.close(&*c.host);
                 r
             }),
-            _ => Box::pin(async move {
-                match method {
-                    "headObject" => ops::head_object(c, &params, a).await,
-                    "getObject" => ops::get_object(c, &params, Some(reporter()), a).await,
-                    "deleteObject" => ops::delete_object(c, &params, a).await,
-                    "multipartInit" => ops::multipart_init(c, &params, None, a).await,
-                    "multipartListPart" => ops::multipart_list_part_call(c, &params, a).await,
-                    "multipartComplete" => ops::multipart_complete_call(c, &params, a).await,
-                    "multipartAbort" => ops::multipart_abort_call(c, &params, a).await,
-                    "multipartList" => ops::multipart_list(c, &params, None, a).await,
-                    "abortUploadTask" => ops::abort_upload_task(c, &params, a).await,
-                    "request" => ops::request_call(c, &params, a).await,
-                    // Every other single-request method is a row of the methods table.
-                    _ => match crate::methods::lookup(method) {
-                        Some(row) => crate::methods::call(c, row, &params, a).await,
-                        None => {
-                            let mut m = String::from("unknown method ");
-                            m.push_str(method);
-                            Err(CosError::param(m))
-                        }
-                    },
+            "headObject" => Box::pin(ops::head_object(c, &params, a)),
+            "getObject" => Box::pin(ops::get_object(c, &params, Some(reporter()), a)),
+            "deleteObject" => Box::pin(ops::delete_object(c, &params, a)),
+            "multipartInit" => Box::pin(ops::multipart_init(c, &params, None, a)),
+            "multipartListPart" => Box::pin(ops::multipart_list_part_call(c, &params, a)),
+            "multipartComplete" => Box::pin(ops::multipart_complete_call(c, &params, a)),
+            "multipartAbort" => Box::pin(ops::multipart_abort_call(c, &params, a)),
+            "multipartList" => Box::pin(ops::multipart_list(c, &params, None, a)),
+            "abortUploadTask" => Box::pin(ops::abort_upload_task(c, &params, a)),
+            "request" => Box::pin(ops::request_call(c, &params, a)),
+            // Every other single-request method is a row of the methods table.
+            _ => match crate::methods::lookup(method) {
+                Some(row) => Box::pin(crate::methods::call(c, row, &params, a)),
+                None => {
+                    let mut m = String::from("unknown method ");
+                    m.push_str(method);
+                    return Err(CosError::param(m));
                 }
-            }),
+            },
         };
         fut.await
     }
@@ -231,6 +239,7 @@ impl<H: Host> Cos<H> {
         self.calls.cancel_call(&*self.client.host, call_id)
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     /// Registers a part of call `call_id` that runs outside the task queue under its `TaskId` (or
     /// a new id), and tells `onTaskReady` the id.
     fn start_running(&self, call_id: u32, params: &Value, prefix: &str) -> Result<(String, Rc<AbortScope>)> {
@@ -244,6 +253,7 @@ impl<H: Host> Cos<H> {
         Ok((id, abort))
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
         self.calls.close_task(abort);
         // Never restartable: the JS layer lets go of any callback it kept for a restart.
@@ -259,6 +269,7 @@ impl<H: Host> Cos<H> {
     /// putObject / sliceUploadFile / uploadFile of a stream Body: outside the task queue (a stream
     /// cannot be paused and read again), cancelable by its TaskId. `one_put`: putObject with a
     /// ContentLength, streamed in one request.
+    #[cfg(feature = "streams")]
     async fn stream_upload(self: Rc<Self>, call_id: u32, params: Value, source: Source, one_put: bool) -> Result<Value> {
         let c = &self.client;
         let on_progress = params::callback(&params, "onProgress")?;
@@ -306,6 +317,8 @@ impl<H: Host> Cos<H> {
 
     /// `uploadFile`: a simple upload up to SliceSize, a resumable multipart upload above it;
     /// `onFileFinish(err, data, options)` when it settles.
+    // `call_id` is what a stream Body's upload runs under (builds without streams have none).
+    #[cfg_attr(not(feature = "streams"), allow(unused_variables))]
     pub async fn upload_file(self: Rc<Self>, call_id: u32, params: Value) -> Result<Value> {
         let c = self.client.clone();
         let on_finish = params::callback(&params, "onFileFinish")?;
@@ -333,6 +346,7 @@ impl<H: Host> Cos<H> {
                 return r;
             }
         };
+        #[cfg(feature = "streams")]
         if source.info.streamed {
             // A stream is read once, so it never waits in the queue (see stream_upload).
             let r = Box::pin(self.clone().stream_upload(call_id, params.clone(), source, false)).await;
@@ -352,6 +366,8 @@ impl<H: Host> Cos<H> {
     /// Built for long batches (100,000 files): one future for the whole call, not one per file;
     /// each entry's params move into its task (no copies), a finished entry is handed to the host
     /// as it settles, and the aggregate progress is kept as running sums (O(1) per event).
+    // `call_id` is what a stream Body's upload runs under (builds without streams have none).
+    #[cfg_attr(not(feature = "streams"), allow(unused_variables))]
     pub async fn upload_files(self: Rc<Self>, call_id: u32, mut params: Value) -> Result<Value> {
         let c = self.client.clone();
         let files = match params.remove("files") {
@@ -400,6 +416,7 @@ impl<H: Host> Cos<H> {
                 Rc::new(move |l: u64, t: u64| batch.progress(i, l, t))
             };
             match self.open_file(&p).await {
+                #[cfg(feature = "streams")]
                 Ok((_, source)) if source.info.streamed => {
                     // A stream Body runs outside the queue (see stream_upload), on its own.
                     let (me, entry) = (self.clone(), p.clone());

@@ -180,7 +180,8 @@ pub async fn put_object<H: Host>(
     let mut headers = params::headers(params)?;
     let query = params::query(params)?;
     // A stream is sent as it is read: its length is the ContentLength given.
-    let streamed = source.info.streamed;
+    // (The stream branches below call nothing that the others do not: `cfg!` is enough here.)
+    let streamed = cfg!(feature = "streams") && source.info.streamed;
     let size = if streamed {
         get_header(&headers, "content-length")
             .and_then(|v| v.trim().parse::<u64>().ok())
@@ -311,14 +312,22 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     req.query = query;
     req.response_type = ResponseType::Native;
     req.data_type = params::opt_str(params, "DataType")?;
-    // `Output`: a writable the host pipes the body into, or a path it writes the body to.
+    // `Output`: a writable the host pipes the body into, or a path it writes the body to. Only Node
+    // has either: built without `node-io`, Output is no parameter (as in cos-js-sdk-v5 and
+    // cos-wx-sdk-v5). Left out with `#[cfg]`, not `cfg!`: an `.await` in a branch that is never
+    // taken still keeps its future's code (the state machine resumes there by a stored state).
+    #[cfg(not(feature = "node-io"))]
+    let output: Option<()> = None;
+    #[cfg(feature = "node-io")]
     let output = match params.get("Output") {
         None | Some(Value::Null) => None,
         Some(Value::Opaque(h)) => Some(GetOutput::Stream(*h)),
         Some(Value::Str(path)) if !path.is_empty() => Some(GetOutput::Path(path.clone())),
         Some(_) => return Err(CosError::param("param Output should be a writable stream or a file path")),
     };
+    #[cfg(feature = "node-io")]
     let mut file = None;
+    #[cfg(feature = "node-io")]
     match &output {
         Some(GetOutput::Stream(h)) => req.response_type = ResponseType::Stream(*h),
         Some(GetOutput::Path(path)) => {
@@ -331,6 +340,7 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     }
     req.abort = abort;
     let resp = c.request(req).await;
+    #[cfg(feature = "node-io")]
     if let Some(id) = file {
         let closed = c.host.close_write(id).await;
         if resp.is_ok() {
@@ -356,6 +366,7 @@ pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option
     Ok(data)
 }
 
+#[cfg(feature = "node-io")]
 enum GetOutput {
     Stream(u32),
     Path(String),

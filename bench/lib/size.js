@@ -92,7 +92,9 @@ async function namesBuild(flavour) {
   // As x's build_wx: the mini-program wasm is built for the MVP feature set.
   const env = { CARGO_TARGET_DIR: targetDir };
   if (wx) env.RUSTFLAGS = ((process.env.RUSTFLAGS || '') + ' -C target-cpu=mvp').trim();
-  run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET], env);
+  // As ./x builds them: the flavour's own feature set (Cargo.toml's flavour-web / flavour-wx).
+  const features = ['--no-default-features', '--features', wx ? 'flavour-wx' : 'flavour-web'];
+  run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET, ...features], env);
   const raw = path.join(targetDir, WASM_TARGET, 'size-report', 'cos_wasm.wasm');
   const out = path.join(targetDir, 'names-opt.wasm');
   const key = sha(fs.readFileSync(raw)) + ' ' + (wx ? sha(String(wxOptimise)) : WASM_OPT_FLAGS.join(' '));

@@ -32,7 +32,7 @@ test('npm pack of pkg/ installs into an empty project; require() and import work
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', path.join(tmp, tgz)], { cwd: project, stdio: 'pipe' });
   const files = fs.readdirSync(path.join(project, 'node_modules', 'cos-wasm'));
-  for (const f of ['package.json', 'node.cjs', 'node.mjs', 'web.js', 'cos_wasm_bg.wasm', 'index.d.ts']) assert.ok(files.includes(f), f + ' is in the package');
+  for (const f of ['package.json', 'node.cjs', 'node.mjs', 'web.js', 'cos_wasm_bg.wasm', 'cos_wasm_node.wasm', 'index.d.ts']) assert.ok(files.includes(f), f + ' is in the package');
   const script = `
     const COS = require('cos-wasm');
     const sig = COS.getAuthorization({ SecretId: 'AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q', SecretKey: 'BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz', Method: 'PUT', Key: 'x.bin', Headers: { Host: 'examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com' }, KeyTime: '1699999970;1700000570' });
@@ -44,10 +44,10 @@ test('npm pack of pkg/ installs into an empty project; require() and import work
   assert.deepEqual(out, { same: true, cls: 'function', sig: 'e2b20736da6e156748e1cecef85ed96e4eea18ea', md5: '900150983cd24fb0d6963f7d28e17f72' });
 });
 
-test('the tarball has README.md, LICENSE, the types, the wasm and every file package.json names', () => {
+test('the tarball has README.md, LICENSE, the types, both wasm files and every file package.json names', () => {
   const { files } = packed();
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'pkg', 'package.json'), 'utf8'));
-  const named = new Set(['README.md', 'LICENSE', 'index.d.ts', 'cos_wasm_bg.wasm', 'miniprogram/index.js', 'miniprogram/cos_wasm.wasm.br']);
+  const named = new Set(['README.md', 'LICENSE', 'index.d.ts', 'cos_wasm_bg.wasm', 'cos_wasm_node.wasm', 'miniprogram/index.js', 'miniprogram/cos_wasm.wasm.br']);
   for (const field of ['main', 'module', 'browser', 'types']) {
     assert.equal(typeof pkg[field], 'string', field + ' is set');
     named.add(pkg[field]);

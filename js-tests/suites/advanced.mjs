@@ -371,6 +371,11 @@ export const tests = [
       ok(/-4"$/.test(data.ETag), 'a 4-part ETag: ' + data.ETag);
       equal((await stored(env, dst)).md5, env.md5(bytes), 'the copy has the source bytes');
       equal(seen[seen.length - 1], bytes.length, 'last progress');
+      // Mini-programs have no select (neither has cos-wx-sdk-v5; their wasm is built without it).
+      if (env.COS.flavour === 'wx') {
+        equal(typeof cos.selectObjectContent, 'undefined', 'no selectObjectContent in mini-programs');
+        return;
+      }
       // A CSV put next to it, queried: the records come back as the host's bytes value (a Buffer in Node, text elsewhere).
       const csv = uniqueKey('sel') + '.csv';
       await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: csv, Body: 'name,age\nann,30\nbob,25\n' });

@@ -7,7 +7,8 @@ import * as core from 'cos-wasm-glue';
 import { defineCOS } from './cos.js';
 import { createNodeHost } from './hosts/node.js';
 
-initSync({ module: fs.readFileSync(path.join(__dirname, 'cos_wasm_bg.wasm')) });
+// Node's own wasm (all of Cargo.toml's features); the browser's cos_wasm_bg.wasm lacks downloadFile and Output.
+initSync({ module: fs.readFileSync(path.join(__dirname, 'cos_wasm_node.wasm')) });
 
 const COS = defineCOS({ core, methods: core.methodNames().split(','), createHost: (options) => createNodeHost(options, core), flavour: 'js', host: 'node', version: __VERSION__ });
 

@@ -74,7 +74,7 @@ async function compileWasm(url) {
 
 const { core, load, isLoaded } = lazyCore(instantiate);
 // __METHOD_NAMES__: the core's methodNames(), read from this wasm by the build (method-names.mjs).
-const COS = defineCOS({ core, methods: __METHOD_NAMES__.filter((m) => m !== 'downloadFile'), load, isLoaded, createHost: createBrowserHost, flavour: 'js', version: __VERSION__ });
+const COS = defineCOS({ core, methods: __METHOD_NAMES__, load, isLoaded, createHost: createBrowserHost, flavour: 'js', version: __VERSION__ });
 
 if (isIoWorker) {
   // This file started as the I/O worker (where a CSP refuses Blob-URL workers): the page sends the module.

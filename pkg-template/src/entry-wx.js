@@ -40,7 +40,7 @@ const { core, load, isLoaded } = lazyCore(instantiate);
 
 // 'wx' signs as cos-wx-sdk-v5 does.
 // __METHOD_NAMES__: the core's methodNames(), read from this wasm by the build (method-names.mjs).
-const COS = defineCOS({ core, methods: __METHOD_NAMES__.filter((m) => m !== 'downloadFile'), load, isLoaded, createHost: createWxHost, flavour: 'wx', version: __VERSION__ });
+const COS = defineCOS({ core, methods: __METHOD_NAMES__, load, isLoaded, createHost: createWxHost, flavour: 'wx', version: __VERSION__ });
 
 /** Loads the wasm now; `wasmPath` is its path inside the code package when not at /cos-wasm/. */
 COS.init = function (options) {
