@@ -165,8 +165,9 @@ export function createRequestTable() {
       aborts[slot] = abort;
       return slot;
     },
-    remove(slot) {
-      if (aborts[slot] === undefined) return;
+    /** Unregisters request `id` from its slot (a second call finds the slot free or reused: no-op). */
+    remove(slot, id) {
+      if (ids[slot] !== id) return;
       ids[slot] = -1;
       aborts[slot] = undefined;
       free.push(slot);

@@ -116,7 +116,7 @@ export function createNodeHost(options = {}, core = null) {
     const progress = onProgress ? (n) => { if (!settled) onProgress(n); } : null;
     const finish = () => {
       settled = true;
-      inFlight.remove(slot);
+      inFlight.remove(slot, req.id);
       if (deadline) clearTimeout(deadline);
     };
     const fail = (e) => { if (!settled) { finish(); reject(e); } };
