@@ -139,7 +139,7 @@ impl<H: Host> Cos<H> {
                     source.close(&*c.host);
                     return r;
                 }
-                me.run_as_task(TaskKind::Put, params, source, None, None).await
+                me.run_as_task(TaskKind::Put, params, source, None).await
             }),
             "sliceUploadFile" => Box::pin(async move {
                 params::target(&params, true)?;
@@ -149,7 +149,7 @@ impl<H: Host> Cos<H> {
                 if source.info.streamed {
                     return Box::pin(me.stream_upload(call_id, params, source, false)).await;
                 }
-                me.run_as_task(TaskKind::Slice, params, source, None, None).await
+                me.run_as_task(TaskKind::Slice, params, source, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(call_id, params)),
             "sliceCopyFile" => Box::pin(async move {
@@ -327,7 +327,7 @@ impl<H: Host> Cos<H> {
         let reported = Rc::new(Cell::new(false));
         let finish: crate::tasks::OnSettled = {
             let (host, reported) = (c.host.clone(), reported.clone());
-            Rc::new(move |result: &Result<Value>, task_id: &str, params: &Value| {
+            Rc::new(move |_slot: u32, result: &Result<Value>, task_id: &str, params: &Value| {
                 reported.set(true);
                 let Some(f) = on_finish else { return };
                 let (err, data) = match result {
@@ -342,7 +342,7 @@ impl<H: Host> Cos<H> {
             Err(e) => {
                 // Refused before it became a task (bad params, unreadable body).
                 let r = Err(e);
-                finish(&r, "", &params);
+                finish(0, &r, "", &params);
                 return r;
             }
         };
@@ -350,12 +350,12 @@ impl<H: Host> Cos<H> {
         if source.info.streamed {
             // A stream is read once, so it never waits in the queue (see stream_upload).
             let r = Box::pin(self.clone().stream_upload(call_id, params.clone(), source, false)).await;
-            finish(&r, "", &params);
+            finish(0, &r, "", &params);
             return r;
         }
-        let result = self.clone().run_as_task(kind, params, source, None, Some(finish.clone())).await;
+        let result = self.clone().run_as_task(kind, params, source, Some(finish.clone())).await;
         if !reported.get() {
-            finish(&result, "", &Value::Null);
+            finish(0, &result, "", &Value::Null);
         }
         result
     }
@@ -383,55 +383,54 @@ impl<H: Host> Cos<H> {
         let batch = Rc::new(Batch {
             host: c.host.clone(),
             reporter: Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval),
+            on_finish,
             entries: RefCell::new(vec![Value::Null; files.len()]),
+            lent_slice_size: RefCell::new(if slice_size.is_some() { vec![false; files.len()] } else { Vec::new() }),
             remaining: Cell::new(files.len()),
             progress: RefCell::new(vec![(0, 0); files.len()]),
             sums: Cell::new((0, 0)),
             done: Oneshot::new(),
         });
+        // One pair of callbacks for the whole batch: each task tells its slot (the entry's index).
+        let finish: crate::tasks::OnSettled = {
+            let batch = batch.clone();
+            Rc::new(move |i: u32, result: &Result<Value>, task_id: &str, params: &Value| batch.settle(i as usize, result, task_id, params))
+        };
+        let observer: crate::tasks::Observer = {
+            let batch = batch.clone();
+            Rc::new(move |i: u32, l: u64, t: u64| batch.progress(i as usize, l, t))
+        };
         for (i, mut p) in files.into_iter().enumerate() {
             c.opts().apply_to_params(&mut p);
             // The call's SliceSize serves the entry (also as its part size), but is not one of the
             // entry's own fields in its options.
-            let lent_slice_size = p.get("SliceSize").is_none() && slice_size.is_some();
-            if let (true, Some(s)) = (lent_slice_size, slice_size) {
+            if let (None, Some(s)) = (p.get("SliceSize"), slice_size) {
                 p.set("SliceSize", Value::Num(s as f64));
+                batch.lent_slice_size.borrow_mut()[i] = true;
             }
-            // The entry's own onFileFinish, else the call's.
-            let on_file_finish = match params::callback(&p, "onFileFinish") {
-                Ok(own) => own.or(on_finish),
-                Err(e) => {
-                    batch.settle(i, None, &Err(e), "", &p, lent_slice_size);
-                    continue;
-                }
-            };
-            let finish: crate::tasks::OnSettled = {
-                let batch = batch.clone();
-                Rc::new(move |result: &Result<Value>, task_id: &str, params: &Value| {
-                    batch.settle(i, on_file_finish, result, task_id, params, lent_slice_size)
-                })
-            };
-            let observer: Rc<dyn Fn(u64, u64)> = {
-                let batch = batch.clone();
-                Rc::new(move |l: u64, t: u64| batch.progress(i, l, t))
-            };
+            let slot = i as u32;
+            // An entry's own onFileFinish that is not a function fails that entry.
+            if let Err(e) = params::callback(&p, "onFileFinish") {
+                finish(slot, &Err(e), "", &p);
+                continue;
+            }
             match self.open_file(&p).await {
                 #[cfg(feature = "streams")]
                 Ok((_, source)) if source.info.streamed => {
                     // A stream Body runs outside the queue (see stream_upload), on its own.
-                    let (me, entry) = (self.clone(), p.clone());
+                    let (me, entry, finish) = (self.clone(), p.clone(), finish.clone());
                     c.host.spawn(Box::pin(async move {
                         let r = Box::pin(me.stream_upload(call_id, entry.clone(), source, false)).await;
-                        finish(&r, "", &entry);
+                        finish(slot, &r, "", &entry);
                     }));
                 }
                 Ok((kind, source)) => {
                     // open_file checked what enqueue checks: this does not fail.
-                    if let Err(e) = self.enqueue(kind, p, source, Some(observer), Some(finish.clone()), None) {
-                        finish(&Err(e), "", &Value::Null);
+                    if let Err(e) = self.enqueue(kind, p, source, slot, Some(observer.clone()), Some(finish.clone()), None) {
+                        finish(slot, &Err(e), "", &Value::Null);
                     }
                 }
-                Err(e) => finish(&Err(e), "", &p),
+                Err(e) => finish(slot, &Err(e), "", &p),
             }
         }
         if batch.remaining.get() > 0 {
@@ -466,9 +465,14 @@ fn file_options(params: &Value, index: Option<usize>, task_id: &str) -> Value {
 struct Batch<H: Host> {
     host: Rc<H>,
     reporter: Rc<Reporter<H>>,
+    /// The call's `onFileFinish`, for entries without their own.
+    on_finish: Option<u32>,
     /// `{options, error, data}` per file, `Null` until it first settles; held by the host when it
     /// keeps values ([`Host::hold_value`]), so it costs the core a handle.
     entries: RefCell<Vec<Value>>,
+    /// Per file, when the call has a SliceSize: whether the entry got it from the call (it then
+    /// stays out of the entry's options).
+    lent_slice_size: RefCell<Vec<bool>>,
     remaining: Cell<usize>,
     /// Per file (loaded, total) as last reported, and their sums.
     progress: RefCell<Vec<(u64, u64)>>,
@@ -493,8 +497,15 @@ impl<H: Host> Batch<H> {
     /// A file settled: `onFileFinish(err, data, options)` each time (a restarted failed task
     /// settles again), and its entry the first time. The callback and the entry share one
     /// `options` and one `data` value, as the official SDK's do.
-    fn settle(&self, i: usize, on_finish: Option<u32>, result: &Result<Value>, task_id: &str, params: &Value, lent_slice_size: bool) {
+    fn settle(&self, i: usize, result: &Result<Value>, task_id: &str, params: &Value) {
         let host = &*self.host;
+        // The entry's own onFileFinish, else the call's; none when the entry's is not a function
+        // (that entry failed with the error saying so).
+        let on_finish = match params::callback(params, "onFileFinish") {
+            Ok(own) => own.or(self.on_finish),
+            Err(_) => None,
+        };
+        let lent_slice_size = self.lent_slice_size.borrow().get(i).copied().unwrap_or(false);
         let mut held = Vec::new();
         let mut hold = |v: Value| match host.hold_value(&v) {
             Some(h) => {

@@ -1,8 +1,8 @@
 //! Upload bodies: strings live in the core, everything else (Blob, File, ArrayBuffer, a file path)
 //! stays in the host and is read by range, so memory is bounded by what is being hashed or sent.
 
+use std::cell::Cell;
 use std::rc::Rc;
-
 
 use crate::crc64::Crc64;
 use crate::encode::hex;
@@ -19,6 +19,8 @@ pub const HASH_STEP: u64 = 1024 * 1024;
 pub struct Source {
     pub info: SourceInfo,
     memory: Option<Rc<Vec<u8>>>,
+    /// The host reuses a closed source's id: a second close must not reach another source.
+    closed: Cell<bool>,
 }
 
 impl Source {
@@ -33,11 +35,11 @@ impl Source {
             }
             (Some(Value::Opaque(h)), _) => {
                 let info = host.open(OpenRequest::Handle(*h)).await?;
-                Ok(Source { info, memory: None })
+                Ok(Source { info, memory: None, closed: Cell::new(false) })
             }
             (None | Some(Value::Null), Some(Value::Str(p))) if !p.is_empty() => {
                 let info = host.open(OpenRequest::FilePath(p.clone())).await?;
-                Ok(Source { info, memory: None })
+                Ok(Source { info, memory: None, closed: Cell::new(false) })
             }
             (None | Some(Value::Null), None | Some(Value::Null)) if allow_missing => Ok(Source::from_bytes(Vec::new())),
             (None | Some(Value::Null), None | Some(Value::Null)) => Err(CosError::missing("Body")),
@@ -52,6 +54,7 @@ impl Source {
         Source {
             info: SourceInfo { id: 0, size: bytes.len() as u64, ..SourceInfo::default() },
             memory: Some(Rc::new(bytes)),
+            closed: Cell::new(false),
         }
     }
 
@@ -138,7 +141,7 @@ impl Source {
     }
 
     pub fn close<H: Host>(&self, host: &H) {
-        if self.memory.is_none() {
+        if self.memory.is_none() && !self.closed.replace(true) {
             host.close(self.info.id);
         }
     }

@@ -21,8 +21,12 @@ use crate::source::Source;
 use crate::upload::{self, UploadCtx, UploadState};
 use crate::value::Value;
 
-/// Told each time a task settles: its outcome, its task id and its params.
-pub(crate) type OnSettled = Rc<dyn Fn(&Result<Value>, &str, &Value)>;
+/// Told each time a task settles: its slot in its call (see [`Runtime`]), its outcome, its task id
+/// and its params.
+pub(crate) type OnSettled = Rc<dyn Fn(u32, &Result<Value>, &str, &Value)>;
+
+/// Told a task's progress: its slot in its call, bytes loaded, total bytes.
+pub(crate) type Observer = Rc<dyn Fn(u32, u64, u64)>;
 
 /// A value delivered once, awaited once: how a queued task settles its caller's Promise.
 pub struct Oneshot<T> {
@@ -87,7 +91,9 @@ struct Runtime {
     params: Value,
     source: Rc<Source>,
     abort: Rc<AbortScope>,
-    state: Rc<RefCell<Option<UploadState>>>,
+    /// A multipart upload's state, kept across pauses and restarts; none for a simple upload (a
+    /// long batch of small files queues no empty one per file).
+    state: Option<Rc<RefCell<Option<UploadState>>>>,
     /// Where the caller waits, if it waits per task (uploadFiles' files settle through `on_settled`).
     done: Option<Rc<Oneshot<Result<Value>>>>,
     /// `cancelTask` leaves the multipart upload on the server when the caller asked for it.
@@ -95,8 +101,11 @@ struct Runtime {
     on_progress: Option<u32>,
     on_hash: Option<u32>,
     speed: Cell<(f64, u64, f64)>,
+    /// The task's place in its call (an `uploadFiles` entry's index), given to `observer` and
+    /// `on_settled`: one pair of them serves a whole batch, not a pair of closures per file.
+    slot: u32,
     /// `uploadFiles` aggregates per-file progress through this.
-    observer: Option<Rc<dyn Fn(u64, u64)>>,
+    observer: Option<Observer>,
     /// Called each time the task settles (again after a restart of a failed task).
     on_settled: Option<OnSettled>,
     /// The failure behind the `error` state, shown whole in the task list.
@@ -146,22 +155,23 @@ impl<H: Host> Cos<H> {
         kind: TaskKind,
         params: Value,
         source: Source,
-        observer: Option<Rc<dyn Fn(u64, u64)>>,
         on_settled: Option<OnSettled>,
     ) -> Result<Value> {
         let done = Oneshot::new();
-        self.enqueue(kind, params, source, observer, on_settled, Some(done.clone()))?;
+        self.enqueue(kind, params, source, 0, None, on_settled, Some(done.clone()))?;
         done.recv().await
     }
 
     /// Queues a task; it settles through `on_settled` and `done`. On an error nothing was queued
     /// (the source is closed).
+    #[allow(clippy::too_many_arguments)] // what a task is made of, each used once here
     pub(crate) fn enqueue(
         self: &Rc<Self>,
         kind: TaskKind,
         params: Value,
         source: Source,
-        observer: Option<Rc<dyn Fn(u64, u64)>>,
+        slot: u32,
+        observer: Option<Observer>,
         on_settled: Option<OnSettled>,
         done: Option<Rc<Oneshot<Result<Value>>>>,
     ) -> Result<()> {
@@ -207,9 +217,10 @@ impl<H: Host> Cos<H> {
             params,
             source: Rc::new(source),
             abort: AbortScope::new(),
-            state: Rc::new(RefCell::new(None)),
+            state: (kind == TaskKind::Slice).then(|| Rc::new(RefCell::new(None))),
             done,
             speed: Cell::new((0.0, 0, 0.0)),
+            slot,
             observer,
             on_settled,
             last_error: RefCell::new(None),
@@ -297,7 +308,7 @@ impl<H: Host> Cos<H> {
                     abort: abort.clone(),
                     reporter,
                     on_hash: rt.on_hash,
-                    state: rt.state.clone(),
+                    state: rt.state.clone().unwrap_or_default(),
                     on_loaded: Some(on_loaded),
                     on_hash_loaded: Some(on_hash_loaded),
                 };
@@ -333,7 +344,7 @@ impl<H: Host> Cos<H> {
         if let Some(r) = outcome {
             let succeeded = r.is_ok();
             if let Some(f) = &rt.on_settled {
-                f(&r, &id, &rt.params);
+                f(rt.slot, &r, &id, &rt.params);
             }
             let settled_before = rt.done.as_ref().is_some_and(|d| d.is_settled());
             if let (Some(done), false) = (&rt.done, settled_before) {
@@ -360,7 +371,7 @@ impl<H: Host> Cos<H> {
 
     fn task_progress(self: &Rc<Self>, rt: &Runtime, id: &str, loaded: u64, total: u64) {
         if let Some(f) = &rt.observer {
-            f(loaded, total);
+            f(rt.slot, loaded, total);
         }
         let now = self.client.host.now_ms();
         let (t0, l0, speed) = rt.speed.get();
@@ -478,6 +489,7 @@ impl<H: Host> Cos<H> {
                     on_progress: old.on_progress,
                     on_hash: old.on_hash,
                     speed: Cell::new((0.0, 0, 0.0)),
+                    slot: old.slot,
                     observer: old.observer.clone(),
                     on_settled: old.on_settled.clone(),
                     last_error: RefCell::new(None),
@@ -505,12 +517,12 @@ impl<H: Host> Cos<H> {
         if let Some(rt) = self.runtime(id) {
             rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
             if let Some(f) = &rt.on_settled {
-                f(&Err(CosError::canceled()), id, &rt.params);
+                f(rt.slot, &Err(CosError::canceled()), id, &rt.params);
             }
             if let Some(done) = &rt.done {
                 done.send(Err(CosError::canceled()));
             }
-            let upload_id = rt.state.borrow().as_ref().map(|s| s.upload_id.clone());
+            let upload_id = rt.state.as_ref().and_then(|s| s.borrow().as_ref().map(|s| s.upload_id.clone()));
             if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
                 let c = self.client.clone();
                 let params = rt.params.clone();

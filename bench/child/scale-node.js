@@ -6,10 +6,12 @@
 // Prints one JSON line: {count, wallMs, cpuMs, baseRss, growth (VmHWM during the call − RSS before it),
 // heapPeak (largest JS heap used, sampled, − before), wasmGrowth (wasm memory, which never shrinks,
 // after − before), resultsHeap (JS heap the resolved data.files holds after GC), leftHeap (what
-// remains after GC once the caller dropped the result), failed}.
+// remains after GC once the caller dropped the result), spaces (each V8 heap space's largest
+// committed size during the call − before it)}.
 // Usage: node --expose-gc scale-node.js --client=wasm --port=N --count=10000 --size=1024 --prefix=P
 
 const crypto = require('node:crypto');
+const v8 = require('node:v8');
 const path = require('node:path');
 const { ROOT, PKG, parseArgs, peakRss, currentRss, resetPeakRss } = require('../lib/common');
 const { BUCKET, REGION, SECRET_ID, SECRET_KEY } = require('../lib/raw-client');
@@ -68,7 +70,15 @@ async function main() {
   const reset = resetPeakRss();
   const baseRss = currentRss();
   let heapPeak = 0;
-  const sampler = setInterval(() => { heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed - heap0); }, 25);
+  // The largest committed size of each V8 heap space (new, old, large objects, …) over the call, less
+  // its size before: where the JS heap's share of the growth sits.
+  const spaces0 = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
+  const spaces = {};
+  const sample = () => {
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed - heap0);
+    for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = Math.max(spaces[s.space_name] || 0, s.space_size - (spaces0[s.space_name] || 0));
+  };
+  const sampler = setInterval(sample, 25);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   let data = await upload(files);
@@ -76,7 +86,7 @@ async function main() {
   const cpu = process.cpuUsage(cpu0);
   const hwm = peakRss();
   clearInterval(sampler);
-  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed - heap0);
+  sample();
   const failed = data.files.filter((f) => f.error).length;
   const got = data.files.length;
   // The call's own promise chain lets go of the result only after this turn.
@@ -91,7 +101,7 @@ async function main() {
   process.stdout.write(JSON.stringify({
     client: a.client, count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, baseRss,
     growth: reset ? hwm - baseRss : null, heapPeak, wasmGrowth: wasmBytes() - wasm0,
-    resultsHeap: resultsAndLeft - leftHeap, leftHeap,
+    resultsHeap: resultsAndLeft - leftHeap, leftHeap, spaces,
   }) + '\n');
   process.exit(0);
 }

@@ -1,6 +1,6 @@
 // Browser host: XMLHttpRequest (upload progress, abort, timeout), fetch where XHR is missing
 // (service workers), Blob slices for bodies, localStorage for checkpoints.
-import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
+import { createBaseHost, createRequestTable, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
 
 // Browsers refuse to let scripts set these; the browser sends its own.
 const FORBIDDEN = new Set(['host', 'content-length', 'date', 'expect', 'connection', 'user-agent', 'origin', 'referer']);
@@ -255,7 +255,7 @@ function ask(w, msg, onReply) {
 export function createBrowserHost(options = {}) {
   const host = createBaseHost();
   const sources = createSourceTable();
-  const inFlight = new Map();
+  const inFlight = createRequestTable();
 
   function bodyOf(body) {
     if (body == null) return null;
@@ -284,6 +284,7 @@ export function createBrowserHost(options = {}) {
       }
       if (req.timeout) xhr.timeout = req.timeout;
       let ended = null;
+      let slot = -1;
       const guard = requestGuard(stallTimeout(options), (e) => { ended = e; xhr.abort(); });
       if (xhr.upload) {
         xhr.upload.onprogress = (e) => {
@@ -294,7 +295,7 @@ export function createBrowserHost(options = {}) {
       xhr.onprogress = (e) => guard.received(e.loaded, req.responseType !== 'native' || xhr.status >= 300);
       xhr.onloadend = () => guard.stop();
       xhr.onload = () => {
-        inFlight.delete(req.id);
+        inFlight.remove(slot, req.id);
         const headers = parseHeaders(xhr.getAllResponseHeaders());
         if (req.responseType === 'native' && xhr.status < 300) {
           resolve({ status: xhr.status, headers, body: null, native: xhr.response });
@@ -307,18 +308,18 @@ export function createBrowserHost(options = {}) {
         }
       };
       xhr.onerror = () => {
-        inFlight.delete(req.id);
+        inFlight.remove(slot, req.id);
         reject({ kind: 'network', message: 'CORS blocked or network error' });
       };
       xhr.ontimeout = () => {
-        inFlight.delete(req.id);
+        inFlight.remove(slot, req.id);
         reject({ kind: 'timeout', message: 'timeout' });
       };
       xhr.onabort = () => {
-        inFlight.delete(req.id);
+        inFlight.remove(slot, req.id);
         reject(ended || { kind: 'aborted', message: 'aborted' });
       };
-      inFlight.set(req.id, () => xhr.abort());
+      slot = inFlight.add(req.id, () => xhr.abort());
       xhr.send(bodyOf(req.body));
     });
   }
@@ -329,7 +330,7 @@ export function createBrowserHost(options = {}) {
     const end = (e) => { ended = e; ctl.abort(); };
     const timer = req.timeout ? setTimeout(() => end({ kind: 'timeout', message: 'timeout' }), req.timeout) : null;
     let guard = null;
-    inFlight.set(req.id, () => ctl.abort());
+    const slot = inFlight.add(req.id, () => ctl.abort());
     try {
       const headers = new Headers();
       for (const [k, v] of req.headers) if (!FORBIDDEN.has(k.toLowerCase())) headers.set(k, v);
@@ -353,7 +354,7 @@ export function createBrowserHost(options = {}) {
     } finally {
       if (timer) clearTimeout(timer);
       if (guard) guard.stop();
-      inFlight.delete(req.id);
+      inFlight.remove(slot, req.id);
     }
   }
 
@@ -381,6 +382,7 @@ export function createBrowserHost(options = {}) {
     return new Promise((resolve, reject) => {
       const headers = req.headers.filter(([k]) => !FORBIDDEN.has(k.toLowerCase()));
       let id = 0;
+      let slot = -1;
       let ended = null;
       const abort = () => w.worker.postMessage({ type: 'abort', id });
       const guard = requestGuard(stallTimeout(options), (e) => { ended = e; abort(); });
@@ -396,14 +398,14 @@ export function createBrowserHost(options = {}) {
         // Worker requests carry XML answers only (parts, puts): always capped.
         if (d.received !== undefined) { guard.received(d.received, true); return false; }
         guard.stop();
-        inFlight.delete(req.id);
+        inFlight.remove(slot, req.id);
         if (ended) reject(ended);
         else if (d.lost) reject({ kind: 'network', message: 'the upload worker stopped' });
         else if (d.fail) reject({ kind: d.fail, message: d.fail === 'network' ? 'CORS blocked or network error' : d.fail });
         else resolve({ status: d.status, headers: parseHeaders(d.rawHeaders), body: new Uint8Array(d.body || new ArrayBuffer(0)) });
         return true;
       });
-      inFlight.set(req.id, abort);
+      slot = inFlight.add(req.id, abort);
     });
   }
 
@@ -417,10 +419,7 @@ export function createBrowserHost(options = {}) {
     if (w.broken) return sendHere(req, onProgress);
     return w.ready.then((ok) => (ok && !w.broken ? sendInWorker(w, req, src, onProgress) : sendHere(req, onProgress)));
   };
-  host.abort = (id) => {
-    const a = inFlight.get(id);
-    if (a) a();
-  };
+  host.abort = (id) => inFlight.abort(id);
   // Synchronous: the call's task is queued before the method returns.
   host.open = (ref, isPath) => {
     if (isPath) throw paramError('FilePath is not available in browsers: pass the File as Body');

@@ -40,36 +40,49 @@ export const BODY_ERROR =
   'params body format error, Only allow File|Blob|String|ArrayBuffer|TypedArray (or FilePath).';
 
 export function createBaseHost() {
-  const handles = new Map();
-  // Shares beyond the first, by handle: a call and each task it queued release their own share.
-  const extraShares = new Map();
-  let nextHandle = 1;
+  // Held values by handle, in arrays with slots reused through a free list (as wasm-bindgen keeps
+  // its own JS values): a long batch holds two values a file, and Maps that size cost ~3× the
+  // memory, with each outgrown hash table left behind until a full GC.
+  const values = [undefined];
+  // Shares beyond the first, by handle (a call and each task it queued release their own share);
+  // -1 marks a free slot.
+  const extraShares = [-1];
+  const freeSlots = [];
+  let live = 0;
   const host = {
     /** The COS instance, `this` for getAuthorization. Set by the COS constructor. */
     owner: undefined,
     hold(value) {
-      const id = nextHandle++;
-      handles.set(id, value);
+      const id = freeSlots.length > 0 ? freeSlots.pop() : values.length;
+      values[id] = value;
+      extraShares[id] = 0;
+      live++;
       return id;
     },
     get(id) {
-      return handles.get(id);
+      return values[id];
     },
     retain(id) {
-      if (handles.has(id)) extraShares.set(id, (extraShares.get(id) || 0) + 1);
+      if (extraShares[id] >= 0) extraShares[id]++;
     },
     release(id) {
-      const extra = extraShares.get(id);
-      if (extra === undefined) handles.delete(id);
-      else if (extra === 1) extraShares.delete(id);
-      else extraShares.set(id, extra - 1);
+      const extra = extraShares[id];
+      if (extra === undefined || extra < 0) return;
+      if (extra > 0) {
+        extraShares[id] = extra - 1;
+        return;
+      }
+      values[id] = undefined;
+      extraShares[id] = -1;
+      freeSlots.push(id);
+      live--;
     },
     /** Values held for the core right now (tests check that calls and tasks give theirs back). */
     liveHandles() {
-      return handles.size;
+      return live;
     },
     invoke(id, args) {
-      const fn = handles.get(id);
+      const fn = values[id];
       if (typeof fn !== 'function') return;
       try {
         fn.apply(undefined, args);
@@ -79,7 +92,7 @@ export function createBaseHost() {
       }
     },
     getAuthorization(id, options) {
-      const fn = handles.get(id);
+      const fn = values[id];
       return new Promise((resolve, reject) => {
         let settled = false;
         const timer = setTimeout(() => {
@@ -132,24 +145,62 @@ export function reportCallbackError(e) {
   }, 0);
 }
 
-/** Upload-body sources opened by a host, by id. */
+/**
+ * The abort functions of requests in flight, by the core's request id. Not a Map: a Map this small
+ * with an entry added and deleted per request gets a new hash table every few requests, and each
+ * old table keeps pointing to its successor and to the entries it held (each a closure over its
+ * whole request). V8's young-generation GC takes such pointers from an old, dead table as live, so
+ * every request's objects survived into the old generation until the next full GC (~4 KB a request,
+ * most of the heap's growth in long batches). Slots in a plain array, reused, leave no such chain.
+ */
+export function createRequestTable() {
+  const ids = [];
+  const aborts = [];
+  const free = [];
+  return {
+    /** Registers a request; returns its slot for `remove`. */
+    add(id, abort) {
+      const slot = free.length > 0 ? free.pop() : ids.length;
+      ids[slot] = id;
+      aborts[slot] = abort;
+      return slot;
+    },
+    /** Unregisters request `id` from its slot (a second call finds the slot free or reused: no-op). */
+    remove(slot, id) {
+      if (ids[slot] !== id) return;
+      ids[slot] = -1;
+      aborts[slot] = undefined;
+      free.push(slot);
+    },
+    /** Aborts the request with this id, if it is in flight (rare: a linear search is enough). */
+    abort(id) {
+      const slot = ids.indexOf(id);
+      if (slot >= 0 && aborts[slot] !== undefined) aborts[slot]();
+    },
+  };
+}
+
+/** Upload-body sources opened by a host, by id (slots reused, as the handle table's). */
 export function createSourceTable() {
-  const sources = new Map();
-  let next = 1;
+  const sources = [undefined];
+  const freeSlots = [];
   return {
     add(source) {
-      const id = next++;
-      sources.set(id, source);
+      const id = freeSlots.length > 0 ? freeSlots.pop() : sources.length;
+      sources[id] = source;
       return id;
     },
     get(id) {
-      const s = sources.get(id);
+      const s = sources[id];
       if (!s) throw new Error('cos-wasm: unknown body source ' + id);
       return s;
     },
     delete(id) {
-      const s = sources.get(id);
-      sources.delete(id);
+      const s = sources[id];
+      if (s) {
+        sources[id] = undefined;
+        freeSlots.push(id);
+      }
       return s;
     },
   };

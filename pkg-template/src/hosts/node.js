@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { createBaseHost, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
+import { createBaseHost, createRequestTable, createSourceTable, isBinary, toBytes, paramError, BODY_ERROR, MAX_RESPONSE_BYTES, TOO_LARGE, stallTimeout } from './common.js';
 
 // `*.localhost` is loopback (RFC 6761); browsers resolve it so, glibc does not.
 function lookup(hostname, opts, cb) {
@@ -99,7 +99,7 @@ function defaultCheckpointPath() {
 export function createNodeHost(options = {}, core = null) {
   const host = createBaseHost();
   const sources = createSourceTable();
-  const inFlight = new Map();
+  const inFlight = createRequestTable();
   const checkpointPath = options.CheckpointPath || defaultCheckpointPath();
 
   host.send = (req, onProgress) => new Promise((resolve, reject) => {
@@ -109,13 +109,14 @@ export function createNodeHost(options = {}, core = null) {
     for (const [k, v] of req.headers) headers[k] = v;
     let settled = false;
     let deadline = null;
+    let slot = -1;
     // What a stream Body sent: {written, crc64}, given back with the answer.
     let streamed = null;
     // The core drops its progress callback when the request settles; streams may still emit after an abort.
     const progress = onProgress ? (n) => { if (!settled) onProgress(n); } : null;
     const finish = () => {
       settled = true;
-      inFlight.delete(req.id);
+      inFlight.remove(slot, req.id);
       if (deadline) clearTimeout(deadline);
     };
     const fail = (e) => { if (!settled) { finish(); reject(e); } };
@@ -165,7 +166,7 @@ export function createNodeHost(options = {}, core = null) {
         resolve(out);
       });
     });
-    inFlight.set(req.id, () => { r.destroy(); fail({ kind: 'aborted', message: 'aborted' }); });
+    slot = inFlight.add(req.id, () => { r.destroy(); fail({ kind: 'aborted', message: 'aborted' }); });
     // Timeout bounds the whole request; the stall guard ends one that moves no byte either way.
     if (req.timeout) {
       deadline = setTimeout(() => { r.destroy(); fail({ kind: 'timeout', message: 'no complete answer within Timeout (' + req.timeout + ' ms)' }); }, req.timeout);
@@ -369,7 +370,7 @@ export function createNodeHost(options = {}, core = null) {
     stream.on('end', () => r.end(tailBuf));
     stream.pipe(r, { end: false });
   }
-  host.abort = (id) => { const a = inFlight.get(id); if (a) a(); };
+  host.abort = (id) => inFlight.abort(id);
 
   // A held body opens at once (its task is queued before the method returns), a path after stat.
   const openPath = async (ref) => {

@@ -1,7 +1,7 @@
 // WeChat mini-program host: wx.request (ArrayBuffer bodies), wx.uploadFile for POST Object, files by
 // FilePath through the FileSystemManager (read by range), checkpoints in wx storage.
 // No TextEncoder/TextDecoder, fetch, URL, Blob or XMLHttpRequest here: none exist in mini-programs.
-import { createBaseHost, createSourceTable, paramError, BODY_ERROR, stallTimeout } from './common.js';
+import { createBaseHost, createRequestTable, createSourceTable, paramError, BODY_ERROR, stallTimeout } from './common.js';
 import { utf8Decode } from '../../miniprogram/text-codec.js';
 
 /** wx.request, wx.uploadFile and wx.downloadFile share one cap of 10 tasks in flight per mini-program. */
@@ -84,7 +84,7 @@ export function createWxHost(hostOptions = {}) {
   const wxTimeout = (req) => (req.timeout > 0 ? req.timeout : stallTimeout(hostOptions) || undefined);
   const host = createBaseHost();
   const sources = createSourceTable();
-  const inFlight = new Map();
+  const inFlight = createRequestTable();
   let fsm = null;
   const fs = () => fsm || (fsm = wx.getFileSystemManager());
 
@@ -284,6 +284,7 @@ export function createWxHost(hostOptions = {}) {
 
   host.send = (req, onProgress) => {
     const state = { aborted: false, queued: true, task: null };
+    let slot = -1;
     return new Promise((resolve, reject) => {
       const job = {
         fail: reject,
@@ -293,7 +294,7 @@ export function createWxHost(hostOptions = {}) {
           run(req, onProgress, state, release).then(resolve, reject);
         },
       };
-      inFlight.set(req.id, () => {
+      slot = inFlight.add(req.id, () => {
         state.aborted = true;
         if (state.queued) {
           const i = gate.waiting.indexOf(job);
@@ -306,15 +307,12 @@ export function createWxHost(hostOptions = {}) {
       gate.waiting.push(job);
       pump();
     }).then(
-      (r) => { inFlight.delete(req.id); return r; },
-      (e) => { inFlight.delete(req.id); throw e; },
+      (r) => { inFlight.remove(slot, req.id); return r; },
+      (e) => { inFlight.remove(slot, req.id); throw e; },
     );
   };
 
-  host.abort = (id) => {
-    const a = inFlight.get(id);
-    if (a) a();
-  };
+  host.abort = (id) => inFlight.abort(id);
 
   // A held body opens at once (its task is queued before the method returns), a path after stat.
   const openPath = async (ref) => {
