@@ -14,7 +14,7 @@ mod slice_copy;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::checkpoint::{self, Record};
+use crate::checkpoint;
 use crate::client::{AbortScope, Client};
 use crate::crc64;
 use crate::error::{CosError, ErrorKind, Result};
@@ -127,20 +127,7 @@ pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &S
         abort_stale_uploads(c, &t, src, fid, &upload_id).await;
     }
     if let Some(fid) = &file_id {
-        remember(
-            c,
-            Record {
-                file_id: fid.clone(),
-                upload_id: upload_id.clone(),
-                bucket: t.bucket.clone(),
-                region: t.region.clone(),
-                key: t.key.clone(),
-                part_size: plan.part_size,
-                file_size: size,
-                saved_at_s: (c.host.now_ms() / 1000.0) as u64,
-                source_id: source_id.clone().unwrap_or_default(),
-            },
-        );
+        remember(c, &t, &plan, fid, &upload_id, source_id.as_deref().unwrap_or_default());
     }
     let result = upload_parts_and_complete(c, params, &t, source, &plan, state, ctx).await;
     c.mark_in_use(&upload_id, false);

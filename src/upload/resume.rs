@@ -36,8 +36,20 @@ fn save_checkpoints<H: Host>(host: &H, list: &[Record]) {
     host.storage_set(CHECKPOINT_KEY, &checkpoint::encode_list(list));
 }
 
-/// Records `record` (its upload serves its file id), within the record limit.
-pub(super) fn remember<H: Host>(c: &Client<H>, record: Record) {
+/// Records that `upload_id` uploads the file `file_id` (`source_id`) to `t` in `plan`'s parts,
+/// within the record limit.
+pub(super) fn remember<H: Host>(c: &Client<H>, t: &Target, plan: &PartPlan, file_id: &str, upload_id: &str, source_id: &str) {
+    let record = Record {
+        file_id: file_id.to_string(),
+        upload_id: upload_id.to_string(),
+        bucket: t.bucket.clone(),
+        region: t.region.clone(),
+        key: t.key.clone(),
+        part_size: plan.part_size,
+        file_size: plan.file_size,
+        saved_at_s: (c.host.now_ms() / 1000.0) as u64,
+        source_id: source_id.to_string(),
+    };
     let mut list = load_checkpoints(&*c.host);
     checkpoint::upsert(&mut list, record, c.opts().upload_id_cache_limit);
     save_checkpoints(&*c.host, &list);

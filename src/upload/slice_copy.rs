@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use crate::checkpoint::{self, Record};
+use crate::checkpoint;
 use crate::client::{AbortScope, Client, Req};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Host, HttpResponse};
@@ -99,20 +99,7 @@ pub async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &Upload
     };
     c.mark_in_use(&upload_id, true);
     abort_stale_uploads(c, &t, &source_id, &file_id, &upload_id).await;
-    remember(
-        c,
-        Record {
-            file_id: file_id.clone(),
-            upload_id: upload_id.clone(),
-            bucket: t.bucket.clone(),
-            region: t.region.clone(),
-            key: t.key.clone(),
-            part_size: plan.part_size,
-            file_size: size,
-            saved_at_s: (c.host.now_ms() / 1000.0) as u64,
-            source_id,
-        },
-    );
+    remember(c, &t, &plan, &file_id, &upload_id, &source_id);
     let part_headers = part_headers_for(&given, &source);
     let result = copy_parts_and_complete(c, &t, &copy_source, &upload_id, &plan, done, &part_headers, ctx).await;
     c.mark_in_use(&upload_id, false);
