@@ -143,9 +143,11 @@ pub struct More {
     /// An error answer `(status, code)` that the official SDK reports as data: the steps run on
     /// an empty document (`code` `""`: any code).
     pub soft: (u16, &'static str),
+    /// The `ErrorStatus` the official SDKs add to this method's errors, by status.
+    pub error_status: &'static [(u16, &'static str)],
 }
 
-const M: More = More { headers: &[], required: &[], fixes: &[], renames: &[], soft: (0, "") };
+const M: More = More { headers: &[], required: &[], fixes: &[], renames: &[], soft: (0, ""), error_status: &[] };
 
 const R: Row = Row {
     name: "",
@@ -295,7 +297,9 @@ static CONFIG: [[Row; 3]; 9] = [
         get: soft("NoSuchEncryptionConfiguration"), put: M),
     put_get_delete!("putBucketPolicy", "getBucketPolicy", "deleteBucketPolicy", "policy",
         "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy",
-        body: BodyRule::Json("Policy"), out: &[Out::Json("Policy")], get: M, put: M),
+        body: BodyRule::Json("Policy"), out: &[Out::Json("Policy")],
+        get: More { error_status: &[(403, "Access Denied"), (404, "Policy Not Found"), (405, "Method Not Allowed")], ..M },
+        put: M),
 ];
 
 /// The other rows.
@@ -896,14 +900,8 @@ pub fn recover(row: &Row, err: &CosError) -> Option<Value> {
 
 /// The official SDKs' `ErrorStatus` on errors of some methods, which code ported from them reads.
 fn with_error_status(row: &Row, mut err: CosError) -> CosError {
-    if row.name == "getBucketPolicy" {
-        let status = match err.status_code {
-            Some(403) => "Access Denied",
-            Some(404) => "Policy Not Found",
-            Some(405) => "Method Not Allowed",
-            _ => return err,
-        };
-        err.error_status = Some(status.into());
+    if let Some((_, status)) = row.more.error_status.iter().find(|(s, _)| err.status_code == Some(*s)) {
+        err.error_status = Some((*status).into());
     }
     err
 }
