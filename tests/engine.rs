@@ -34,12 +34,14 @@ struct MemCos {
     log: RefCell<Vec<(String, String)>>,
     /// Fail UploadPart for this part number with 400 this many times.
     fail_part: Cell<(u32, u32)>,
+    /// Store UploadPart for this part number, then lose the answer, this many times.
+    lose_answer: Cell<(u32, u32)>,
 }
 
 type MemHost = TestHost<MemCos>;
 
 fn mem_host(pool: &LocalPool) -> Rc<MemHost> {
-    TestHost::new(MemCos { store: RefCell::new(Store::default()), log: RefCell::new(Vec::new()), fail_part: Cell::new((0, 0)) }, pool.spawner())
+    TestHost::new(MemCos { store: RefCell::new(Store::default()), log: RefCell::new(Vec::new()), fail_part: Cell::new((0, 0)), lose_answer: Cell::new((0, 0)) }, pool.spawner())
 }
 
 fn xml_resp(status: u16, body: String) -> HttpResponse {
@@ -58,7 +60,13 @@ fn error(status: u16, code: &str) -> HttpResponse {
 
 impl Server for MemCos {
     fn answer(&self, req: &HttpRequest, body: &[u8]) -> Result<HttpResponse, TransportError> {
-        Ok(self.handle(req, body.to_vec()))
+        let r = self.handle(req, body.to_vec());
+        let (lose_n, times) = self.lose_answer.get();
+        if times > 0 && r.status == 200 && req.url.contains(&format!("partNumber={lose_n}&")) {
+            self.lose_answer.set((lose_n, times - 1));
+            return Err(TransportError::Network("connection reset".into()));
+        }
+        Ok(r)
     }
 }
 
@@ -239,6 +247,26 @@ fn a_server_part_with_a_foreign_etag_is_uploaded_again() {
     pool.run_until(cos.call("sliceUploadFile", params("k2", 1, MIB as f64))).unwrap();
     assert_eq!(part_puts(&host) - before, 2, "part 1 re-sent, part 2 reused, part 3 sent");
     assert_eq!(host.server.store.borrow().objects["k2"], data);
+}
+
+#[test]
+fn a_restarted_task_reuses_a_part_stored_while_its_answer_was_lost() {
+    let mut pool = LocalPool::new();
+    let host = mem_host(&pool);
+    let data = pattern(3 * MIB);
+    host.sources.borrow_mut().insert(1, data.clone());
+    let mut opts = options();
+    opts.set("ChunkParallelLimit", Value::Num(1.0));
+    opts.set("RetryTimes", Value::Num(0.0));
+    let cos = Cos::new(host.clone(), &opts, Flavour::Js, "https:", None).unwrap();
+    host.server.lose_answer.set((2, 1));
+    pool.run_until(cos.clone().call("sliceUploadFile", params("lost", 1, MIB as f64))).unwrap_err();
+    assert_eq!(part_puts(&host), 2, "part 2 was stored, its answer lost");
+    let id = cos.task_list().as_list()[0].get("id").and_then(Value::as_str).unwrap().to_string();
+    assert!(cos.restart_task(&id));
+    pool.run_until_stalled();
+    assert_eq!(host.server.store.borrow().objects["lost"], data);
+    assert_eq!(part_puts(&host), 3, "only part 3 sent after the restart: part 2 was found and verified");
 }
 
 #[test]

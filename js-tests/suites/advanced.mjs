@@ -156,7 +156,9 @@ export const tests = [
       const data = await done;
       equal((await stored(env, key)).md5, env.md5(bytes));
       ok(data.UploadId);
-      const counts = await partUploads(env, key);
+      // A part on the wire at the pause may be stored without its answer being heard: the restart
+      // finds it in the upload's part list and verifies it, so it still counts once.
+      const counts = await partUploads(env, key, MiB);
       for (let n = 1; n <= 12; n++) equal(counts[n], 1, 'part ' + n + ' stored once');
       equal(states[states.length - 1], 'success', 'list-update ends in success');
       ok(states.includes('paused'), 'paused state was published');

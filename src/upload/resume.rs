@@ -129,10 +129,27 @@ pub(super) async fn find_resumable<H: Host>(
     ctx: &UploadCtx<H>,
 ) -> Result<Option<UploadState>> {
     let in_memory = ctx.state.borrow().clone();
-    if let Some(st) = in_memory {
+    if let Some(mut st) = in_memory {
         if st.part_size == plan.part_size {
-            // Parts uploaded by this task in this process: their ETags came from COS itself.
-            return Ok(Some(st));
+            // Parts this task heard about keep the ETags COS gave; a part that was on the wire when the
+            // task paused may have been stored unheard, so the listing is checked for those (hashed,
+            // never trusted) rather than sending them twice.
+            match list_all_parts(c, t, &st.upload_id, &ctx.abort).await {
+                Ok(listed) => {
+                    let unheard: Vec<ServerPart> = listed
+                        .into_iter()
+                        .filter(|p| !st.done.iter().any(|d| d.0 == p.part_number))
+                        .collect();
+                    if !unheard.is_empty() {
+                        st.done.extend(verify_parts(c, source, plan, &unheard, ctx).await?);
+                        st.done.sort_by_key(|d| d.0);
+                    }
+                    return Ok(Some(st));
+                }
+                // The upload is gone (aborted elsewhere): start over below.
+                Err(e) if e.code == "NoSuchUpload" => *ctx.state.borrow_mut() = None,
+                Err(e) => return Err(e),
+            }
         }
     }
     let mut candidates: Vec<String> = Vec::new();
