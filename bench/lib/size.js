@@ -67,7 +67,7 @@ function measureSizes() {
 const WASM_TARGET = 'wasm32-unknown-unknown';
 // ./x build's wasm-opt flags, with -g for --strip-debug (which would drop the name section); -g
 // changes no code (checked: the bodies equal those of the same input optimised without it).
-const WASM_OPT_FLAGS = ['-Oz', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+const WASM_OPT_FLAGS = ['--flatten', '--rereloop', '-Oz', '-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
 function run(cmd, args, env) {
@@ -91,9 +91,10 @@ async function namesBuild(flavour) {
   const targetDir = path.join(ROOT, 'target', wx ? 'size-report-wx' : 'size-report');
   // As x's build_wx: the mini-program wasm is built for the MVP feature set.
   const env = { CARGO_TARGET_DIR: targetDir };
-  if (wx) env.RUSTFLAGS = ((process.env.RUSTFLAGS || '') + ' -C target-cpu=mvp').trim();
-  // As ./x builds them: the flavour's own feature set (Cargo.toml's flavour-web / flavour-wx).
+  // As ./x builds them: the flavour's own feature set (Cargo.toml's flavour-web / flavour-wx), and
+  // target-cpu added to .cargo/config.toml's rustflags.
   const features = ['--no-default-features', '--features', wx ? 'flavour-wx' : 'flavour-web'];
+  if (wx) features.push('--config', "target." + WASM_TARGET + ".rustflags=['-Ctarget-cpu=mvp']");
   run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET, ...features], env);
   const raw = path.join(targetDir, WASM_TARGET, 'size-report', 'cos_wasm.wasm');
   const out = path.join(targetDir, 'names-opt.wasm');
