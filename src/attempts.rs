@@ -1,12 +1,119 @@
 //! A request's retry loop as decisions with no I/O: given what one attempt got, answer, fail, or
 //! send again (after a pause, with the clock corrected or the keys refreshed first).
 //! `Client::request` performs the decisions; the tests below drive them step by step, so every
-//! order of failures is checked without a host or a clock.
+//! order of failures is checked without a host or a clock. Also here, as what those decisions read:
+//! which requests may be repeated (`Retry`), the retry budget (`RetryPolicy`), and how an error
+//! answer becomes the SDK's error (`decode_error`, the `Date` header for clock skew).
 
-use crate::client::{decode_error, Retry, RetryPolicy};
 use crate::error::{CosError, ErrorKind};
 use crate::options::Dialect;
 use crate::host::{HttpResponse, TransportError};
+use crate::value::Value;
+use crate::xml;
+
+/// When a failed request may be sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// Network errors, timeouts and 5xx (GET, HEAD, PUT, DELETE: repeating them is harmless).
+    Idempotent,
+    /// Only 5xx: the server answered, so it did not act (Initiate, Complete).
+    ServerErrors,
+    /// Never (APPEND: a repeat after a lost answer could append twice).
+    Never,
+}
+
+/// No retry starts later than this after a request's first attempt: a failing step ends within
+/// minutes, whatever the attempt count allows.
+pub const RETRY_BUDGET_MS: f64 = 120_000.0;
+
+/// When a failed request is sent again: a count of retries and a time budget. One loop per request
+/// consumes it (the client's for single requests, the upload driver's for parts and Complete).
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub retries: u32,
+    pub base_delay_ms: u32,
+    pub budget_ms: f64,
+}
+
+impl RetryPolicy {
+    /// The pause before the next attempt after `attempts` failed ones that took `elapsed_ms`, or
+    /// `None` when the attempts or the time are spent: base·2ⁿ jittered into [50 %, 100 %] by
+    /// `random`, each pause at most 10 s.
+    pub fn delay_after(&self, attempts: u32, elapsed_ms: f64, random: f64) -> Option<u32> {
+        if attempts == 0 || attempts > self.retries {
+            return None;
+        }
+        let exp = f64::from(self.base_delay_ms) * f64::from(1u32 << (attempts - 1).min(10));
+        let ms = exp.min(10_000.0) * (0.5 + 0.5 * random);
+        (elapsed_ms + ms <= self.budget_ms).then_some(ms as u32)
+    }
+}
+
+/// Builds the SDK error for a non-2xx response (or a 2xx whose body is `<Error>`).
+pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> CosError {
+    let text = core::str::from_utf8(body).unwrap_or("");
+    let parsed = if text.trim_start().starts_with('<') { xml::parse(text).ok() } else { None };
+    let error_obj = parsed.as_ref().and_then(|v| v.get("Error")).cloned();
+    let request_id = headers
+        .iter()
+        .find(|(k, _)| k == "x-cos-request-id" || k == "x-ci-request-id")
+        .map(|(_, v)| v.clone());
+    let mut err = match &error_obj {
+        Some(e) => {
+            let code = e.get("Code").and_then(Value::as_str).unwrap_or("Error");
+            let message = e.get("Message").and_then(Value::as_str).unwrap_or("");
+            CosError::new(ErrorKind::Server, code, message)
+        }
+        None => {
+            let (code, message) = match status {
+                304 => ("NotModified", "Not Modified"),
+                400 => ("BadRequest", "Bad Request"),
+                403 => ("AccessDenied", "Access Denied"),
+                404 => ("NotFound", "Not Found"),
+                409 => ("Conflict", "Conflict"),
+                412 => ("PreconditionFailed", "Precondition Failed"),
+                s if s >= 500 => ("InternalError", "server error"),
+                _ => ("Error", "unexpected response"),
+            };
+            let mut m = String::from(message);
+            m.push_str(" (HTTP ");
+            m.push_str(&status.to_string());
+            m.push(')');
+            CosError::new(ErrorKind::Server, code, m)
+        }
+    };
+    err.status_code = Some(status);
+    err.headers = headers.to_vec();
+    err.error = Some(error_obj.unwrap_or_else(Value::obj));
+    err.request_id = request_id;
+    err
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to epoch ms.
+pub fn parse_http_date(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let rest = s.split_once(", ").map(|(_, r)| r).unwrap_or(s);
+    let mut it = rest.split_ascii_whitespace();
+    let day: i64 = it.next()?.parse().ok()?;
+    let mon = it.next()?;
+    let year: i64 = it.next()?.parse().ok()?;
+    let hms = it.next()?;
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let m = months.iter().position(|x| x.eq_ignore_ascii_case(mon))? as i64 + 1;
+    let mut t = hms.split(':');
+    let (h, mi, se): (i64, i64, i64) =
+        (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + mi * 60 + se) * 1000) as f64)
+}
+
 
 /// What the driver does next.
 #[derive(Debug)]
@@ -183,17 +290,54 @@ pub(crate) fn with_request(mut err: CosError, url: &str, method: &str) -> CosErr
 /// Server time from the `Date` header or the error body's `ServerTime`.
 fn server_time_ms(err: &CosError) -> Option<f64> {
     if let Some(d) = err.header("date") {
-        if let Some(ms) = crate::client::parse_http_date(d) {
+        if let Some(ms) = parse_http_date(d) {
             return Some(ms);
         }
     }
     let t = err.error.as_ref()?.get("ServerTime")?.as_str()?;
-    crate::client::parse_http_date(t).or_else(|| crate::value::parse_number(t).map(|s| s * 1000.0))
+    parse_http_date(t).or_else(|| crate::value::parse_number(t).map(|s| s * 1000.0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_date() {
+        assert_eq!(parse_http_date("Thu, 16 May 2019 06:45:51 GMT"), Some(1_557_989_151_000.0));
+        assert_eq!(parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"), Some(1_700_000_000_000.0));
+        assert_eq!(parse_http_date("garbage"), None);
+    }
+
+    #[test]
+    fn decode_error_xml_and_bare() {
+        let body = b"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>NoSuchUpload</Code><Message>gone</Message><RequestId>r1</RequestId></Error>";
+        let h = vec![("x-cos-request-id".to_string(), "r1".to_string())];
+        let e = decode_error(404, &h, body);
+        assert_eq!((e.code.as_str(), e.message.as_str(), e.status_code), ("NoSuchUpload", "gone", Some(404)));
+        assert_eq!(e.request_id.as_deref(), Some("r1"));
+        let e = decode_error(404, &[], b"");
+        assert_eq!(e.code, "NotFound");
+        let e = decode_error(503, &[], b"<html>");
+        assert_eq!(e.code, "InternalError");
+    }
+
+    #[test]
+    fn retry_policy_spends_attempts_then_time() {
+        let p = RetryPolicy { retries: 3, base_delay_ms: 200, budget_ms: 1_000.0 };
+        // Nothing failed yet: nothing to wait for.
+        assert_eq!(p.delay_after(0, 0.0, 1.0), None);
+        // 200, 400, 800 ms at the top of the jitter, then the count is spent.
+        assert_eq!(p.delay_after(1, 0.0, 1.0), Some(200));
+        assert_eq!(p.delay_after(2, 0.0, 1.0), Some(400));
+        assert_eq!(p.delay_after(3, 0.0, 0.0), Some(400));
+        assert_eq!(p.delay_after(4, 0.0, 1.0), None);
+        // The time budget: no retry that would start after it.
+        assert_eq!(p.delay_after(3, 300.0, 1.0), None);
+        // Each pause is capped at 10 s.
+        let slow = RetryPolicy { retries: 20, base_delay_ms: 60_000, budget_ms: f64::MAX };
+        assert_eq!(slow.delay_after(15, 0.0, 1.0), Some(10_000));
+    }
 
     const POLICY: RetryPolicy = RetryPolicy { retries: 2, base_delay_ms: 100, budget_ms: 120_000.0 };
     const URL: &str = "https://b-1250000000.cos.ap-guangzhou.myqcloud.com/k";

@@ -3,7 +3,7 @@
 //! of a resumed copy are already done. The flow that sends the requests is in `upload/slice_copy.rs`.
 
 use crate::checkpoint::{Fingerprint, ServerPart};
-use crate::client::parse_http_date;
+use crate::attempts::parse_http_date;
 use crate::encode::url_decode;
 use crate::params::{get_header, put_header};
 use crate::plan::PartPlan;

@@ -28,32 +28,6 @@ pub struct Cos<H: Host> {
     default_protocol: String,
 }
 
-/// Every asynchronous method of the official surface that this SDK implements (in this build: the
-/// `select` and `node-io` features bring their methods).
-pub const METHODS: &[&str] = &[
-    "putObject",
-    "postObject",
-    "appendObject",
-    "headObject",
-    "getObject",
-    "deleteObject",
-    "multipartList",
-    "multipartInit",
-    "multipartUpload",
-    "multipartListPart",
-    "multipartComplete",
-    "multipartAbort",
-    "abortUploadTask",
-    "request",
-    "sliceUploadFile",
-    "uploadFile",
-    "uploadFiles",
-    "sliceCopyFile",
-    #[cfg(feature = "select")]
-    "selectObjectContent",
-    #[cfg(feature = "node-io")]
-    "downloadFile",
-];
 
 
 

@@ -11,7 +11,8 @@ use std::rc::Rc;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::checkpoint;
-use crate::client::{AbortScope, Client, Req, Retry};
+use crate::attempts::Retry;
+use crate::client::{AbortScope, Client, Req};
 use crate::crc64;
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Host, HttpResponse, ResponseType};
@@ -272,7 +273,7 @@ where
     F: FnMut() -> Fut,
     Fut: core::future::Future<Output = Result<T>>,
 {
-    let policy = crate::client::RetryPolicy { retries, ..c.retry_policy() };
+    let policy = crate::attempts::RetryPolicy { retries, ..c.retry_policy() };
     let started = c.host.now_ms();
     let mut attempts = 0;
     loop {

@@ -15,7 +15,7 @@ pub mod plan;
 pub mod checkpoint;
 pub mod queue;
 pub mod progress;
-mod attempts;
+pub mod attempts;
 pub mod calls;
 pub mod client;
 pub mod copy;

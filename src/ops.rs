@@ -4,7 +4,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::client::{decode_error, AbortScope, Client, Req, Retry};
+use crate::attempts::{decode_error, Retry};
+use crate::client::{AbortScope, Client, Req};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Arg, Body, Host, HttpResponse, ProgressFn, ResponseType};
 use crate::params::{self, get_header, put_header, remove_header, Target};

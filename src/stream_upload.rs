@@ -10,7 +10,8 @@ use std::rc::Rc;
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
-use crate::client::{AbortScope, Client, Retry};
+use crate::attempts::Retry;
+use crate::client::{AbortScope, Client};
 use crate::crc64;
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Body, Host};

@@ -4,7 +4,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::client::{AbortScope, Client, Retry};
+use crate::attempts::Retry;
+use crate::client::{AbortScope, Client};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::Host;
 use crate::ops::{self, PartUpload};

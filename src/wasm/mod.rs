@@ -190,7 +190,7 @@ impl CosCore {
     }
 }
 
-/// Every official method name the core answers (`cos::METHODS`, the methods table and its
+/// Every official method name the core answers (`methods::HAND_WRITTEN`, the methods table and its
 /// deprecated ACL/CORS spellings), comma-separated: the one list the JS class can define its
 /// methods from (`methodNames().split(',')`).
 #[wasm_bindgen(js_name = methodNames)]
