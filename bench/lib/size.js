@@ -95,8 +95,8 @@ async function namesBuild(flavour) {
   // target-cpu added to .cargo/config.toml's rustflags.
   const features = ['--no-default-features', '--features', wx ? 'flavour-wx' : 'flavour-web'];
   if (wx) features.push('--config', "target." + WASM_TARGET + ".rustflags=['-Ctarget-cpu=mvp']");
-  run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET, ...features], env);
-  const raw = path.join(targetDir, WASM_TARGET, 'size-report', 'cos_wasm.wasm');
+  run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET, '-p', 'cos-wasm-bindings', ...features], env);
+  const raw = path.join(targetDir, WASM_TARGET, 'size-report', 'cos_wasm_bindings.wasm');
   const out = path.join(targetDir, 'names-opt.wasm');
   const key = sha(fs.readFileSync(raw)) + ' ' + (wx ? sha(String(wxOptimise)) : WASM_OPT_FLAGS.join(' '));
   const keyFile = out + '.key';

@@ -109,8 +109,8 @@ const PARTS = ['core', 'engine', 'bindings', 'std'];
 
 // cos_wasm modules by part. Pure modules are core; the async engine generic over `Host` is engine.
 const CORE_MODULES = new Set(['sign', 'encode', 'xml', 'params', 'plan', 'checkpoint', 'queue', 'progress', 'mime', 'sort', 'value',
-  'methods', 'crc64', 'md5', 'error', 'options']);
-const ENGINE_MODULES = new Set(['client', 'ops', 'upload', 'tasks', 'cos', 'source', 'host']);
+  'methods', 'crc64', 'md5', 'error', 'options', 'attempts']);
+const ENGINE_MODULES = new Set(['client', 'ops', 'upload', 'tasks', 'cos', 'source', 'host', 'calls', 'copy', 'download', 'select', 'stream_upload']);
 // presign's signer is pure; its URL and POST-form builders are async over the client.
 const PRESIGN_ENGINE = /^cos_wasm::presign::(object_url|signed_object_url|post_form_fields)\b/;
 
@@ -119,8 +119,9 @@ function partOfPath(path) {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:::([A-Za-z_][A-Za-z0-9_]*))?/.exec(path);
   if (!m) return null;
   const [, crate, mod] = m;
+  // The bindings crate (src/wasm).
+  if (crate === 'cos_wasm_bindings') return 'bindings';
   if (crate === 'cos_wasm') {
-    if (mod === 'wasm') return 'bindings';
     if (mod === 'presign') return PRESIGN_ENGINE.test(path) ? 'engine' : 'core';
     if (ENGINE_MODULES.has(mod)) return 'engine';
     if (CORE_MODULES.has(mod)) return 'core';

@@ -6,9 +6,9 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::error::CosError;
-use crate::value::Value;
-use crate::wasm::js_host::JsHostObject;
+use cos_wasm::error::CosError;
+use cos_wasm::value::Value;
+use crate::js_host::JsHostObject;
 
 /// Deeper parameter trees are cut off (cycles, hostile input).
 const MAX_DEPTH: usize = 12;
@@ -175,7 +175,7 @@ pub fn error_to_js(e: &CosError, host: &JsHostObject) -> JsValue {
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(o, &JsValue::from_str(k), &v);
     };
-    err.set_name(if e.kind == crate::error::ErrorKind::Server { &e.code } else { "Error" });
+    err.set_name(if e.kind == cos_wasm::error::ErrorKind::Server { &e.code } else { "Error" });
     set("code", JsValue::from_str(&e.code));
     set("error", value_to_js(&e.error_value(), host));
     let headers = Object::new();

@@ -7,13 +7,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::error::CosError;
-use crate::host::{
+use cos_wasm::error::CosError;
+use cos_wasm::host::{
     Arg, Body, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, RangeDigest, ResponseType,
     SourceInfo, TransportError, Written,
 };
-use crate::value::Value;
-use crate::wasm::interop::{error_to_js, js_to_value, recent_string, value_to_js};
+use cos_wasm::value::Value;
+use crate::interop::{error_to_js, js_to_value, recent_string, value_to_js};
 
 #[wasm_bindgen]
 extern "C" {

@@ -8,12 +8,12 @@
 pub const POLY: u64 = 0xC96C_5795_D787_0F42;
 
 fn fill_tables(t: &mut [[u64; 256]; 16]) {
-    for i in 0..256 {
+    for (i, slot) in t[0].iter_mut().enumerate() {
         let mut c = i as u64;
         for _ in 0..8 {
             c = if c & 1 != 0 { (c >> 1) ^ POLY } else { c >> 1 };
         }
-        t[0][i] = c;
+        *slot = c;
     }
     for i in 0..256 {
         for s in 1..16 {

@@ -4,7 +4,7 @@
 
 use cos_wasm::sign::{authorization, Flavour, SignInput};
 use cos_wasm::value::Value;
-use cos_wasm::wasm::{Crc64Hasher, Md5Hasher};
+use cos_wasm_bindings::{Crc64Hasher, Md5Hasher};
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
