@@ -3,7 +3,8 @@
 //! classification (retry, clock skew, failure), the events JS sends and the actions it performs, and
 //! their byte encoding. The JS driver (`../driver.mjs`) is the same for both.
 
-use cos_wasm::client::{decode_error, parse_http_date, query_string};
+use cos_wasm::attempts::{decode_error, parse_http_date};
+use cos_wasm::client::query_string;
 use cos_wasm::encode::encode_key_path;
 use cos_wasm::error::{CosError, ErrorKind};
 use cos_wasm::{sign, xml};

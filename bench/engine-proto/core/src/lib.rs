@@ -7,7 +7,7 @@
 
 use core::cell::UnsafeCell;
 
-use cos_wasm::{client, crc64, encode, md5, plan, sign, xml};
+use cos_wasm::{attempts, crc64, encode, md5, plan, sign, xml};
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
@@ -176,7 +176,7 @@ pub extern "C" fn http_error(len: u32) -> u32 {
     let mut r = Rd::new(input(len));
     let status = r.u32() as u16;
     let headers: Vec<(String, String)> = r.pairs().into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-    let e = client::decode_error(status, &headers, r.blob());
+    let e = attempts::decode_error(status, &headers, r.blob());
     let mut s = e.code.clone();
     s.push('\n');
     s.push_str(&e.message);
@@ -186,7 +186,7 @@ pub extern "C" fn http_error(len: u32) -> u32 {
 #[no_mangle]
 pub extern "C" fn http_date(len: u32) -> f64 {
     let s = core::str::from_utf8(input(len)).unwrap_or("");
-    client::parse_http_date(s).unwrap_or(f64::NAN)
+    attempts::parse_http_date(s).unwrap_or(f64::NAN)
 }
 
 /// Part size of the plan (0 when the file is too large); `part_count` through `plan_count`.
