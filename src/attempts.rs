@@ -13,7 +13,7 @@ use crate::xml;
 
 /// When a failed request may be sent again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Retry {
+pub(crate) enum Retry {
     /// Network errors, timeouts and 5xx (GET, HEAD, PUT, DELETE: repeating them is harmless).
     Idempotent,
     /// Only 5xx: the server answered, so it did not act (Initiate, Complete).
@@ -24,12 +24,12 @@ pub enum Retry {
 
 /// No retry starts later than this after a request's first attempt: a failing step ends within
 /// minutes, whatever the attempt count allows.
-pub const RETRY_BUDGET_MS: f64 = 120_000.0;
+pub(crate) const RETRY_BUDGET_MS: f64 = 120_000.0;
 
 /// When a failed request is sent again: a count of retries and a time budget. One loop per request
 /// consumes it (the client's for single requests, the upload driver's for parts and Complete).
 #[derive(Clone, Copy, Debug)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     pub retries: u32,
     pub base_delay_ms: u32,
     pub budget_ms: f64,
@@ -39,7 +39,7 @@ impl RetryPolicy {
     /// The pause before the next attempt after `attempts` failed ones that took `elapsed_ms`, or
     /// `None` when the attempts or the time are spent: base·2ⁿ jittered into [50 %, 100 %] by
     /// `random`, each pause at most 10 s.
-    pub fn delay_after(&self, attempts: u32, elapsed_ms: f64, random: f64) -> Option<u32> {
+    pub(crate) fn delay_after(&self, attempts: u32, elapsed_ms: f64, random: f64) -> Option<u32> {
         if attempts == 0 || attempts > self.retries {
             return None;
         }
@@ -159,7 +159,7 @@ pub(crate) struct Attempts {
 }
 
 impl Attempts {
-    pub fn new(retry: Retry, policy: RetryPolicy, started_ms: f64) -> Attempts {
+    pub(crate) fn new(retry: Retry, policy: RetryPolicy, started_ms: f64) -> Attempts {
         Attempts {
             retry,
             policy,
@@ -174,35 +174,35 @@ impl Attempts {
         }
     }
 
-    pub fn correcting_clock_skew(mut self, on: bool) -> Attempts {
+    pub(crate) fn correcting_clock_skew(mut self, on: bool) -> Attempts {
         self.correct_clock_skew = on;
         self
     }
 
-    pub fn refreshing_keys(mut self, on: bool) -> Attempts {
+    pub(crate) fn refreshing_keys(mut self, on: bool) -> Attempts {
         self.refreshable_keys = on;
         self
     }
 
-    pub fn accepting_not_modified(mut self, on: bool) -> Attempts {
+    pub(crate) fn accepting_not_modified(mut self, on: bool) -> Attempts {
         self.not_modified_ok = on;
         self
     }
 
     /// Names error answers without a body as `dialect`'s official SDK does.
-    pub fn speaking(mut self, dialect: Dialect) -> Attempts {
+    pub(crate) fn speaking(mut self, dialect: Dialect) -> Attempts {
         self.dialect = dialect;
         self
     }
 
     /// Failed attempts that were retried or ended the request (corrections do not count).
-    pub fn failed(&self) -> u32 {
+    pub(crate) fn failed(&self) -> u32 {
         self.made
     }
 
     /// Decides after one attempt. `now_ms` is the host clock, `offset_ms` the clock offset the
     /// attempt was signed with, `random` in [0, 1) for the jitter.
-    pub fn after(
+    pub(crate) fn after(
         &mut self,
         got: Result<HttpResponse, TransportError>,
         url: &str,

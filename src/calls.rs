@@ -21,6 +21,7 @@ struct Entry {
 pub struct Calls {
     entries: RefCell<Vec<Entry>>,
     next_call: Cell<u32>,
+    #[cfg_attr(not(any(feature = "streams", feature = "node-io")), allow(dead_code))]
     next_task: Cell<u32>,
 }
 
@@ -39,19 +40,20 @@ impl Calls {
     }
 
     /// Registers call `call` (an id from [`Calls::new_call_id`]) and returns the scope its requests carry.
-    pub fn open(&self, call: u32) -> Rc<AbortScope> {
+    pub(crate) fn open(&self, call: u32) -> Rc<AbortScope> {
         let scope = AbortScope::new();
         self.entries.borrow_mut().push(Entry { call, task: None, scope: scope.clone() });
         scope
     }
 
     /// The call settled: its entries go (those of its TaskId parts too).
-    pub fn close(&self, call: u32) {
+    pub(crate) fn close(&self, call: u32) {
         self.entries.borrow_mut().retain(|e| e.call != call);
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     /// A TaskId for a part of a call that runs outside the queue: the caller's, else `<prefix>-<n>`.
-    pub fn task_id(&self, requested: Option<String>, prefix: &str) -> String {
+    pub(crate) fn task_id(&self, requested: Option<String>, prefix: &str) -> String {
         match requested {
             Some(id) if !id.is_empty() => id,
             _ => {
@@ -62,9 +64,10 @@ impl Calls {
         }
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     /// Registers a part of call `call` running under `task` with a scope of its own, stopped
     /// already when the call's is (its signal aborted before the part began).
-    pub fn open_task<H: Host>(&self, host: &H, call: u32, task: String) -> Rc<AbortScope> {
+    pub(crate) fn open_task<H: Host>(&self, host: &H, call: u32, task: String) -> Rc<AbortScope> {
         let scope = AbortScope::new();
         let mut entries = self.entries.borrow_mut();
         if let Some(why) = entries.iter().filter(|e| e.call == call && e.task.is_none()).find_map(|e| e.scope.stopped()) {
@@ -74,20 +77,21 @@ impl Calls {
         scope
     }
 
+    #[cfg(any(feature = "streams", feature = "node-io"))]
     /// The part registered with [`Calls::open_task`] ended.
-    pub fn close_task(&self, scope: &Rc<AbortScope>) {
+    pub(crate) fn close_task(&self, scope: &Rc<AbortScope>) {
         self.entries.borrow_mut().retain(|e| !(e.task.is_some() && Rc::ptr_eq(&e.scope, scope)));
     }
 
     /// Stops call `call` and its TaskId parts: in-flight requests are aborted and the next fails
     /// with `TaskCanceled`. False when no such call runs, or when it is committing (the object may
     /// be stored any moment, so it runs on).
-    pub fn cancel_call<H: Host>(&self, host: &H, call: u32) -> bool {
+    pub(crate) fn cancel_call<H: Host>(&self, host: &H, call: u32) -> bool {
         self.stop_where(host, |e| e.call == call)
     }
 
     /// Stops the parts running under TaskId `task`, as [`Calls::cancel_call`] does.
-    pub fn cancel_task<H: Host>(&self, host: &H, task: &str) -> bool {
+    pub(crate) fn cancel_task<H: Host>(&self, host: &H, task: &str) -> bool {
         self.stop_where(host, |e| e.task.as_deref() == Some(task))
     }
 
@@ -104,7 +108,7 @@ impl Calls {
     }
 
     /// How many entries are registered (calls and their TaskId parts).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.borrow().len()
     }
 

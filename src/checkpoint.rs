@@ -17,10 +17,8 @@ use crate::value::num_to_string;
 
 /// The host storage key of the record list.
 pub const STORAGE_KEY: &str = "cos_wasm_upload_cache";
-/// `UploadIdCacheLimit` default.
-pub const DEFAULT_LIMIT: usize = 50;
 /// Records older than this (30 days) are dropped when the list is loaded.
-pub const MAX_AGE_S: u64 = 30 * 24 * 3600;
+pub(crate) const MAX_AGE_S: u64 = 30 * 24 * 3600;
 /// First line of the stored text; anything else decodes to an empty list.
 const FORMAT: &str = "v1";
 /// Separates fields, in the stored text and in the fingerprint string; escaped inside fields.
@@ -29,7 +27,7 @@ const SEP: char = '\t';
 /// What identifies a local file across page loads. `last_modified_ms` is epoch milliseconds
 /// (`File.lastModified`; wx `lastModifiedTime` seconds × 1000; Node `mtimeMs`), `None` if unknown.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Fingerprint {
+pub(crate) struct Fingerprint {
     pub name: String,
     pub size: u64,
     pub last_modified_ms: Option<f64>,
@@ -38,7 +36,7 @@ pub struct Fingerprint {
 /// Hex MD5 of a canonical string of the upload target, the file fingerprint and the part size.
 /// Fields are escaped and separated, so distinct inputs never collide by concatenation; the time
 /// is taken in whole milliseconds (sub-millisecond noise is dropped).
-pub fn file_id(bucket: &str, region: &str, key: &str, fp: &Fingerprint, part_size: u64) -> String {
+pub(crate) fn file_id(bucket: &str, region: &str, key: &str, fp: &Fingerprint, part_size: u64) -> String {
     let mtime = match fp.last_modified_ms {
         Some(ms) if ms.is_finite() => num_to_string(ms.floor()),
         _ => String::new(),
@@ -56,7 +54,7 @@ pub fn file_id(bucket: &str, region: &str, key: &str, fp: &Fingerprint, part_siz
 /// The identity of a file's uploads to one object whatever its content: bucket, region, key and the
 /// file's name. Records of the same source with another [`file_id`] belong to an older version of
 /// the file (changed since: other size or time), whose uploads can never be resumed.
-pub fn source_id(bucket: &str, region: &str, key: &str, name: &str) -> String {
+pub(crate) fn source_id(bucket: &str, region: &str, key: &str, name: &str) -> String {
     let mut s = String::from("cos-wasm-source-v1");
     for field in [bucket, region, key, name] {
         s.push(SEP);
@@ -67,7 +65,7 @@ pub fn source_id(bucket: &str, region: &str, key: &str, name: &str) -> String {
 
 /// One resumable upload. Never holds credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// [`file_id`] of the file being uploaded.
     pub file_id: String,
     pub upload_id: String,
@@ -92,7 +90,7 @@ impl Record {
 /// `file_id upload_id bucket region key part_size file_size saved_at_s source_id` separated by TAB
 /// (lines without the last field, from older versions, still decode);
 /// `\`, TAB, LF and CR inside fields are written `\\`, `\t`, `\n`, `\r`.
-pub fn encode_list(records: &[Record]) -> String {
+pub(crate) fn encode_list(records: &[Record]) -> String {
     let mut out = String::from(FORMAT);
     for r in records {
         out.push('\n');
@@ -113,7 +111,7 @@ pub fn encode_list(records: &[Record]) -> String {
 /// Decodes [`encode_list`] output, keeping the order and dropping records saved more than
 /// [`MAX_AGE_S`] before `now_s`. Never fails: text in another format (or garbage) gives an empty
 /// list, and malformed lines (wrong field count, bad escapes or numbers, empty ids) are skipped.
-pub fn decode_list(text: &str, now_s: u64) -> Vec<Record> {
+pub(crate) fn decode_list(text: &str, now_s: u64) -> Vec<Record> {
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     if lines.next() != Some(FORMAT) {
         return Vec::new();
@@ -139,25 +137,25 @@ fn decode_record(line: &str) -> Option<Record> {
 
 /// Puts `record` first, replacing any record of the same file and upload, and keeps at most
 /// `limit` records (the newest). `limit == 0` empties the list.
-pub fn upsert(list: &mut Vec<Record>, record: Record, limit: usize) {
+pub(crate) fn upsert(list: &mut Vec<Record>, record: Record, limit: usize) {
     list.retain(|r| !r.is(&record.file_id, &record.upload_id));
     list.insert(0, record);
     list.truncate(limit);
 }
 
 /// Removes the record of this file and upload (after Complete, or when the server forgot it).
-pub fn remove(list: &mut Vec<Record>, file_id: &str, upload_id: &str) {
+pub(crate) fn remove(list: &mut Vec<Record>, file_id: &str, upload_id: &str) {
     list.retain(|r| !r.is(file_id, upload_id));
 }
 
 /// Records of an older version of the source `source_id` (the file changed since): their uploads
 /// can never be resumed.
-pub fn stale<'a>(list: &'a [Record], source_id: &str, file_id: &str) -> Vec<&'a Record> {
+pub(crate) fn stale<'a>(list: &'a [Record], source_id: &str, file_id: &str) -> Vec<&'a Record> {
     list.iter().filter(|r| !r.source_id.is_empty() && r.source_id == source_id && r.file_id != file_id).collect()
 }
 
 /// The records of a file, newest first.
-pub fn find<'a>(list: &'a [Record], file_id: &str) -> Vec<&'a Record> {
+pub(crate) fn find<'a>(list: &'a [Record], file_id: &str) -> Vec<&'a Record> {
     list.iter().filter(|r| r.file_id == file_id).collect()
 }
 
@@ -195,7 +193,7 @@ fn unescape(field: &str) -> Option<String> {
 
 /// A part the server already has (from ListParts).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerPart {
+pub(crate) struct ServerPart {
     pub part_number: u32,
     pub size: u64,
     /// As listed, usually quoted: `"<md5 hex>"`.
@@ -204,7 +202,7 @@ pub struct ServerPart {
 
 /// What to do with one part of a resumed upload.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PartStatus {
+pub(crate) enum PartStatus {
     /// Upload it.
     Missing,
     /// The server has a part of the right length. Reuse it (with this ETag in Complete) only after
@@ -214,23 +212,25 @@ pub enum PartStatus {
 
 /// Per-part decision for a resumed upload; `parts[i]` is part `i + 1`, `parts.len() == part_count`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResumePlan {
+pub(crate) struct ResumePlan {
     pub parts: Vec<PartStatus>,
 }
 
 impl ResumePlan {
     /// Status of part `part_number` (1-based).
-    pub fn get(&self, part_number: u32) -> Option<&PartStatus> {
+    #[cfg(test)]
+    pub(crate) fn get(&self, part_number: u32) -> Option<&PartStatus> {
         self.parts.get((part_number as usize).checked_sub(1)?)
     }
 
     /// Part numbers to upload, ascending.
-    pub fn missing(&self) -> Vec<u32> {
+    #[cfg(test)]
+    pub(crate) fn missing(&self) -> Vec<u32> {
         self.numbered().filter(|(_, s)| **s == PartStatus::Missing).map(|(n, _)| n).collect()
     }
 
     /// `(part_number, server ETag)` of the parts to verify, ascending.
-    pub fn candidates(&self) -> Vec<(u32, String)> {
+    pub(crate) fn candidates(&self) -> Vec<(u32, String)> {
         self.numbered()
             .filter_map(|(n, s)| match s {
                 PartStatus::Candidate { etag } => Some((n, etag.clone())),
@@ -248,7 +248,7 @@ impl ResumePlan {
 /// number is in `1..=part_count` and its size equals the local part's length; every other part
 /// (absent, wrong size) is `Missing`, and server parts outside the plan are ignored. If the server
 /// lists a number twice, the last entry counts. Check [`usable_upload`] first.
-pub fn plan_resume(plan: &PartPlan, server_parts: &[ServerPart]) -> ResumePlan {
+pub(crate) fn plan_resume(plan: &PartPlan, server_parts: &[ServerPart]) -> ResumePlan {
     let mut parts = vec![PartStatus::Missing; plan.part_count as usize];
     for p in server_parts {
         let Some(slot) = (p.part_number as usize).checked_sub(1).and_then(|i| parts.get_mut(i)) else {
@@ -267,7 +267,7 @@ pub fn plan_resume(plan: &PartPlan, server_parts: &[ServerPart]) -> ResumePlan {
 /// every listed part number is in `1..=part_count`, and every part but the last has exactly
 /// `part_size` bytes. (A last part of another length is merely re-uploaded.) An upload with no
 /// parts is usable.
-pub fn usable_upload(plan: &PartPlan, server_parts: &[ServerPart]) -> bool {
+pub(crate) fn usable_upload(plan: &PartPlan, server_parts: &[ServerPart]) -> bool {
     server_parts.iter().all(|p| {
         (1..=plan.part_count).contains(&p.part_number)
             && (p.part_number == plan.part_count || p.size == plan.part_size)
@@ -276,7 +276,7 @@ pub fn usable_upload(plan: &PartPlan, server_parts: &[ServerPart]) -> bool {
 
 /// Whether a server ETag is the MD5 (hex) of the local bytes: surrounding quotes and whitespace
 /// are ignored, case is not significant. An empty ETag never matches.
-pub fn etag_matches(server_etag: &str, local_md5_hex: &str) -> bool {
+pub(crate) fn etag_matches(server_etag: &str, local_md5_hex: &str) -> bool {
     let etag = server_etag.trim().trim_matches('"');
     !etag.is_empty() && etag.eq_ignore_ascii_case(local_md5_hex.trim())
 }

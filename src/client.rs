@@ -26,11 +26,11 @@ pub struct AbortScope {
 }
 
 impl AbortScope {
-    pub fn new() -> Rc<AbortScope> {
+    pub(crate) fn new() -> Rc<AbortScope> {
         Rc::new(AbortScope::default())
     }
 
-    pub fn stop<H: Host>(&self, host: &H, why: ErrorKind) {
+    pub(crate) fn stop<H: Host>(&self, host: &H, why: ErrorKind) {
         self.stopped.set(Some(why));
         let ids: Vec<u32> = self.in_flight.borrow_mut().drain(..).collect();
         for id in ids {
@@ -38,24 +38,20 @@ impl AbortScope {
         }
     }
 
-    pub fn reset(&self) {
-        self.stopped.set(None);
-    }
-
     /// Why the scope was stopped, if it was.
-    pub fn stopped(&self) -> Option<ErrorKind> {
+    pub(crate) fn stopped(&self) -> Option<ErrorKind> {
         self.stopped.get()
     }
 
-    pub fn set_committing(&self, on: bool) {
+    pub(crate) fn set_committing(&self, on: bool) {
         self.committing.set(on);
     }
 
-    pub fn is_committing(&self) -> bool {
+    pub(crate) fn is_committing(&self) -> bool {
         self.committing.get()
     }
 
-    pub fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         match self.stopped.get() {
             None => Ok(()),
             Some(ErrorKind::Canceled) => Err(CosError::canceled()),
@@ -65,7 +61,7 @@ impl AbortScope {
 }
 
 /// One request as an operation describes it.
-pub struct Req<'a> {
+pub(crate) struct Req<'a> {
     /// COS action name (`PutObject`): the STS scope action and the label in errors.
     pub action: &'static str,
     pub method: &'static str,
@@ -94,7 +90,7 @@ pub struct Req<'a> {
 }
 
 impl<'a> Req<'a> {
-    pub fn new(action: &'static str, method: &'static str, bucket: &'a str, region: &'a str, key: &'a str) -> Self {
+    pub(crate) fn new(action: &'static str, method: &'static str, bucket: &'a str, region: &'a str, key: &'a str) -> Self {
         Req {
             action,
             method,
@@ -156,7 +152,7 @@ pub struct Client<H: Host> {
 }
 
 impl<H: Host> Client<H> {
-    pub fn new(host: Rc<H>, opts: Options) -> Client<H> {
+    pub(crate) fn new(host: Rc<H>, opts: Options) -> Client<H> {
         let offset = opts.system_clock_offset;
         Client {
             host,
@@ -179,7 +175,7 @@ impl<H: Host> Client<H> {
 
     /// Puts new options in force (`cos.options` changed); returns the ones they replace. A changed
     /// `SystemClockOffset` becomes the clock offset; changed credentials drop the cached temporary keys.
-    pub fn set_opts(&self, opts: Options) -> Rc<Options> {
+    pub(crate) fn set_opts(&self, opts: Options) -> Rc<Options> {
         let old = self.opts();
         if opts.system_clock_offset != old.system_clock_offset {
             self.clock_offset.set(opts.system_clock_offset);
@@ -192,11 +188,11 @@ impl<H: Host> Client<H> {
         old
     }
 
-    pub fn in_use(&self, upload_id: &str) -> bool {
+    pub(crate) fn in_use(&self, upload_id: &str) -> bool {
         self.using.borrow().iter().any(|u| u == upload_id)
     }
 
-    pub fn mark_in_use(&self, upload_id: &str, on: bool) {
+    pub(crate) fn mark_in_use(&self, upload_id: &str, on: bool) {
         let mut u = self.using.borrow_mut();
         u.retain(|x| x != upload_id);
         if on {
@@ -204,12 +200,8 @@ impl<H: Host> Client<H> {
         }
     }
 
-    pub fn flavour(&self) -> Flavour {
-        self.opts().flavour
-    }
-
     /// Host name (with port when the Domain has one) of a bucket.
-    pub fn bucket_host(&self, bucket: &str, region: &str) -> String {
+    pub(crate) fn bucket_host(&self, bucket: &str, region: &str) -> String {
         let opts = self.opts();
         if !opts.domain.is_empty() {
             let d = opts.domain.as_str();
@@ -272,7 +264,7 @@ impl<H: Host> Client<H> {
     }
 
     /// `Location` as the official SDK reports it: host and encoded key, no protocol.
-    pub fn location(&self, bucket: &str, region: &str, key: &str) -> String {
+    pub(crate) fn location(&self, bucket: &str, region: &str, key: &str) -> String {
         let mut s = self.bucket_host(bucket, region);
         s.push('/');
         s.push_str(&encode_key_path(key));
@@ -280,14 +272,14 @@ impl<H: Host> Client<H> {
     }
 
     /// Full URL of an object (no query).
-    pub fn object_url(&self, bucket: &str, region: &str, key: &str) -> String {
+    pub(crate) fn object_url(&self, bucket: &str, region: &str, key: &str) -> String {
         let mut s = String::from(self.protocol());
         s.push_str("//");
         s.push_str(&self.location(bucket, region, key));
         s
     }
 
-    pub fn now_ms(&self) -> f64 {
+    pub(crate) fn now_ms(&self) -> f64 {
         self.host.now_ms() + self.clock_offset.get()
     }
 
@@ -299,7 +291,7 @@ impl<H: Host> Client<H> {
 
     /// Sends a request, retrying per `req.retry` and correcting clock skew once: `Attempts` decides
     /// after each attempt, this loop performs (signs, sends, waits, corrects).
-    pub async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
+    pub(crate) async fn request(&self, req: Req<'_>) -> Result<HttpResponse> {
         let mut attempts = Attempts::new(req.retry, self.retry_policy(), self.host.now_ms())
             .correcting_clock_skew(self.opts().correct_clock_skew)
             .refreshing_keys(self.opts().get_authorization.is_some())
@@ -390,7 +382,7 @@ impl<H: Host> Client<H> {
     }
 
     /// The retry policy of single requests (`RetryTimes`).
-    pub fn retry_policy(&self) -> RetryPolicy {
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
         RetryPolicy { retries: self.opts().retry_times, base_delay_ms: self.opts().retry_delay_ms, budget_ms: RETRY_BUDGET_MS }
     }
 
@@ -398,7 +390,7 @@ impl<H: Host> Client<H> {
     /// retry layer (it also retries what only it can check: CRC-64, a missing ETag): the larger of
     /// `RetryTimes` and the official `ChunkRetryTimes`, so a part is never given fewer tries than
     /// any other request.
-    pub fn part_retry_policy(&self) -> RetryPolicy {
+    pub(crate) fn part_retry_policy(&self) -> RetryPolicy {
         RetryPolicy { retries: self.opts().retry_times.max(self.opts().chunk_retry_times), ..self.retry_policy() }
     }
 
@@ -705,7 +697,7 @@ impl<H: Host> Client<H> {
 
 /// The same URL on COS's backup domain (`<bucket>.cos.<region>.tencentcos.cn`) and that host, when
 /// `url` is on the main one (`*.cos.*.myqcloud.com`, not the global acceleration endpoint).
-pub fn backup_domain_url(url: &str) -> Option<(String, String)> {
+pub(crate) fn backup_domain_url(url: &str) -> Option<(String, String)> {
     let scheme_end = url.find("://")? + 3;
     let rest = &url[scheme_end..];
     let host_end = rest.find(['/', '?']).unwrap_or(rest.len());

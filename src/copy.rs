@@ -10,7 +10,7 @@ use crate::plan::PartPlan;
 
 /// The source object named by `CopySource`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CopySource {
+pub(crate) struct CopySource {
     pub bucket: String,
     pub region: String,
     /// Decoded object key.
@@ -22,7 +22,7 @@ pub struct CopySource {
 /// Parses `bucket-appid.cos[v6|-cdc|-cdz|-internal].region.(myqcloud.com|tencentcos.cn)/key`, the
 /// form the official SDKs accept (the key URL-encoded, optionally `?versionId=…`). `None` for
 /// anything else: the caller reports `CopySource format error`.
-pub fn parse_copy_source(s: &str) -> Option<CopySource> {
+pub(crate) fn parse_copy_source(s: &str) -> Option<CopySource> {
     let (host, path) = s.split_once('/')?;
     let mut it = host.splitn(3, '.');
     let (bucket, cos, rest) = (it.next()?, it.next()?, it.next()?);
@@ -47,7 +47,7 @@ pub fn parse_copy_source(s: &str) -> Option<CopySource> {
 }
 
 /// `x-cos-copy-source-range` of part `n`: `bytes=first-last`, both inclusive.
-pub fn part_range(plan: &PartPlan, n: u32) -> String {
+pub(crate) fn part_range(plan: &PartPlan, n: u32) -> String {
     let (start, end) = plan.range(n);
     let mut s = String::from("bytes=");
     s.push_str(&start.to_string());
@@ -87,7 +87,7 @@ fn is_request_option(name: &str) -> bool {
 /// 'Replaced'` the call's headers are the new object's metadata; otherwise the source's
 /// Cache-Control, Content-Disposition, Content-Encoding, Content-Type, Expires and `x-cos-meta-*`
 /// are. The storage class is the call's, else the source's. Copy-only headers are dropped.
-pub fn init_headers(given: &[(String, String)], source: &[(String, String)], replaced: bool) -> Vec<(String, String)> {
+pub(crate) fn init_headers(given: &[(String, String)], source: &[(String, String)], replaced: bool) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     if replaced {
         out.extend(given.iter().filter(|(k, _)| !is_copy_only(k)).cloned());
@@ -113,7 +113,7 @@ pub fn init_headers(given: &[(String, String)], source: &[(String, String)], rep
 }
 
 /// Whether the source is an archived object without a finished restore, which COS does not copy.
-pub fn unrestored_archive(source: &[(String, String)]) -> bool {
+pub(crate) fn unrestored_archive(source: &[(String, String)]) -> bool {
     let class = get_header(source, "x-cos-storage-class").unwrap_or("");
     if !(class.eq_ignore_ascii_case("ARCHIVE") || class.eq_ignore_ascii_case("DEEP_ARCHIVE")) {
         return false;
@@ -126,7 +126,7 @@ pub fn unrestored_archive(source: &[(String, String)]) -> bool {
 
 /// What identifies the source version a copy's parts come from, for the resume records: the
 /// `CopySource` text and ETag as the name, the size, and Last-Modified.
-pub fn source_fingerprint(copy_source: &str, source: &[(String, String)], size: u64) -> Fingerprint {
+pub(crate) fn source_fingerprint(copy_source: &str, source: &[(String, String)], size: u64) -> Fingerprint {
     let mut name = String::from(copy_source);
     name.push('\n');
     name.push_str(get_header(source, "etag").unwrap_or(""));
@@ -136,7 +136,7 @@ pub fn source_fingerprint(copy_source: &str, source: &[(String, String)], size: 
 /// The parts of an upload that a resumed copy keeps: each listed part whose byte range (its
 /// offset is the sum of the listed parts before it) is exactly the planned range of its number.
 /// `(part number, ETag)`, ascending.
-pub fn resumed_parts(plan: &PartPlan, server: &[ServerPart]) -> Vec<(u32, String)> {
+pub(crate) fn resumed_parts(plan: &PartPlan, server: &[ServerPart]) -> Vec<(u32, String)> {
     let mut listed: Vec<&ServerPart> = server.iter().collect();
     crate::sort::sort_small(&mut listed, |a, b| a.part_number < b.part_number);
     let mut offset = 0u64;

@@ -30,7 +30,7 @@ const MAX_AGE_S: u64 = 30 * 24 * 3600;
 
 /// The object as HEAD described it when the download started.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Remote {
+pub(crate) struct Remote {
     pub size: u64,
     pub etag: String,
     pub crc64: Option<u64>,
@@ -39,7 +39,7 @@ pub struct Remote {
 /// One download in progress: what object version it is of, how it was cut, which ranges are in
 /// the file already (part number, CRC-64 of its bytes).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// `checkpoint::source_id` of bucket, region, key and FilePath.
     pub id: String,
     pub remote: Remote,
@@ -48,7 +48,7 @@ pub struct Record {
     pub parts: Vec<(u32, u64)>,
 }
 
-pub fn encode_list(records: &[Record]) -> String {
+pub(crate) fn encode_list(records: &[Record]) -> String {
     let mut out = String::new();
     for r in records {
         let crc = r.remote.crc64.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
@@ -73,7 +73,7 @@ pub fn encode_list(records: &[Record]) -> String {
 }
 
 /// Records of `text`; damaged lines and records older than [`MAX_AGE_S`] are dropped.
-pub fn decode_list(text: &str, now_s: u64) -> Vec<Record> {
+pub(crate) fn decode_list(text: &str, now_s: u64) -> Vec<Record> {
     text.lines()
         .filter_map(|line| {
             let f: Vec<&str> = line.split('\t').collect();
@@ -99,7 +99,7 @@ pub fn decode_list(text: &str, now_s: u64) -> Vec<Record> {
 }
 
 /// Puts `record` first in `list` (replacing one of its id), keeping at most [`MAX_RECORDS`].
-pub fn upsert(list: &mut Vec<Record>, record: Record) {
+pub(crate) fn upsert(list: &mut Vec<Record>, record: Record) {
     list.retain(|r| r.id != record.id);
     list.insert(0, record);
     list.truncate(MAX_RECORDS);
@@ -107,7 +107,7 @@ pub fn upsert(list: &mut Vec<Record>, record: Record) {
 
 /// The ranges a download can keep from `record`: all of its parts when it is of the same object
 /// version (ETag, size, CRC-64) cut the same way, none otherwise.
-pub fn resumable_parts(record: Option<&Record>, remote: &Remote, plan: &PartPlan) -> Vec<(u32, u64)> {
+pub(crate) fn resumable_parts(record: Option<&Record>, remote: &Remote, plan: &PartPlan) -> Vec<(u32, u64)> {
     match record {
         Some(r) if r.remote == *remote && r.part_size == plan.part_size && !remote.etag.is_empty() => r
             .parts
@@ -120,7 +120,7 @@ pub fn resumable_parts(record: Option<&Record>, remote: &Remote, plan: &PartPlan
 }
 
 /// CRC-64 of the whole file from its parts' (`crcs[n - 1]` for part `n`), or `None` if one is missing.
-pub fn whole_crc64(plan: &PartPlan, crcs: &[Option<u64>]) -> Option<u64> {
+pub(crate) fn whole_crc64(plan: &PartPlan, crcs: &[Option<u64>]) -> Option<u64> {
     let mut acc = 0u64;
     for n in 1..=plan.part_count {
         let c = (*crcs.get(n as usize - 1)?)?;
@@ -131,7 +131,7 @@ pub fn whole_crc64(plan: &PartPlan, crcs: &[Option<u64>]) -> Option<u64> {
 
 /// Whether a range's answer is of the object HEAD described: the total size in `Content-Range`, and
 /// the ETag and whole-object CRC-64 where both sides have them. `Err` names what changed.
-pub fn same_object(remote: &Remote, resp: &HttpResponse) -> std::result::Result<(), &'static str> {
+pub(crate) fn same_object(remote: &Remote, resp: &HttpResponse) -> std::result::Result<(), &'static str> {
     let total = resp.header("content-range").and_then(|r| r.rsplit('/').next()).and_then(|t| t.trim().parse::<u64>().ok());
     if total != Some(remote.size) {
         return Err("the object's size has changed");
@@ -165,12 +165,12 @@ fn retryable(e: &CosError) -> bool {
 }
 
 /// Settings of one `downloadFile` call.
-pub struct DownloadCtx<H: Host> {
+pub(crate) struct DownloadCtx<H: Host> {
     pub abort: Rc<AbortScope>,
     pub reporter: Rc<Reporter<H>>,
 }
 
-pub async fn download_file<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &DownloadCtx<H>) -> Result<Value> {
+pub(crate) async fn download_file<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &DownloadCtx<H>) -> Result<Value> {
     let t = params::target(params, true)?;
     let path = params::required_str(params, "FilePath")?;
     let chunk = params::uint(params, "ChunkSize")?.filter(|n| *n > 0).unwrap_or(MIB);

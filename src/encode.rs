@@ -4,7 +4,7 @@
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Lower-case hex of `bytes` into `out` (`out.len() == 2 * bytes.len()`): digests, signatures.
-pub fn hex_into(out: &mut [u8], bytes: &[u8]) {
+pub(crate) fn hex_into(out: &mut [u8], bytes: &[u8]) {
     const LOWER: &[u8; 16] = b"0123456789abcdef";
     for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
         pair[0] = LOWER[(b >> 4) as usize];
@@ -25,7 +25,7 @@ fn is_unreserved(b: u8) -> bool {
 }
 
 /// Appends the percent-encoding of `s` (see [`cam_safe_url_encode`]); `/` kept when `keep_slash`.
-pub fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
+pub(crate) fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
     let bytes = s.as_bytes();
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
@@ -49,14 +49,14 @@ pub fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
 
 /// `camSafeUrlEncode`: JS `encodeURIComponent`, then `! ' ( ) *` as `%21 %27 %28 %29 %2A`.
 /// Keeps `A-Z a-z 0-9 - _ . ~`; everything else is UTF-8 `%XX` with upper-case hex; `/` is encoded.
-pub fn cam_safe_url_encode(s: &str) -> String {
+pub(crate) fn cam_safe_url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     encode_into(&mut out, s, false);
     out
 }
 
 /// Appends `cam_safe_url_encode(s).to_ascii_lowercase()` (how signatures list names: `%e4`).
-pub fn encode_lower_into(out: &mut String, s: &str) {
+pub(crate) fn encode_lower_into(out: &mut String, s: &str) {
     let start = out.len();
     encode_into(out, s, false);
     out[start..].make_ascii_lowercase();
@@ -79,7 +79,7 @@ fn has_dot_segment(key: &str) -> bool {
 
 /// Whether `/` + `key` names the bucket root once a URL parser resolves its `.` and `..` segments
 /// (`.`, `..`, `a/..`, `./`): such a key would send a bucket request.
-pub fn key_resolves_to_root(key: &str) -> bool {
+pub(crate) fn key_resolves_to_root(key: &str) -> bool {
     // The path's segments after resolution, as a URL parser keeps them (a final `.` or `..`
     // leaves an empty segment: `/a/b/..` is `/a/`).
     let mut kept: Vec<&str> = Vec::new();

@@ -57,7 +57,7 @@ pub struct ErrorDetails {
 }
 
 impl CosError {
-    pub fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> CosError {
+    pub(crate) fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> CosError {
         CosError(Box::new(ErrorDetails {
             kind,
             code: code.to_string(),
@@ -102,7 +102,7 @@ impl CosError {
         CosError::new(ErrorKind::Canceled, "TaskCanceled", "task canceled")
     }
 
-    pub fn paused() -> CosError {
+    pub(crate) fn paused() -> CosError {
         CosError::new(ErrorKind::Paused, "TaskPaused", "task paused")
     }
 
@@ -126,7 +126,7 @@ impl CosError {
     }
 
     /// Records how many requests the failed step made and how long it took.
-    pub fn with_attempts(mut self, attempts: u32, elapsed_ms: f64) -> CosError {
+    pub(crate) fn with_attempts(mut self, attempts: u32, elapsed_ms: f64) -> CosError {
         self.attempts = attempts;
         self.elapsed_ms = elapsed_ms.max(0.0);
         self
@@ -134,7 +134,7 @@ impl CosError {
 
     /// A sliceUploadFile failure before any upload exists: `UploadId: ''`, as the official SDKs
     /// give every error of a started slice upload (bad params and cancellation keep none).
-    pub fn with_empty_upload_id(mut self) -> CosError {
+    pub(crate) fn with_empty_upload_id(mut self) -> CosError {
         if self.upload_id.is_none() && !matches!(self.kind, ErrorKind::Param | ErrorKind::Canceled | ErrorKind::Paused) {
             self.upload_id = Some(String::new());
         }
@@ -163,7 +163,7 @@ impl CosError {
 impl CosError {
     /// The error as a plain object of the official shape (for places a JS `Error` cannot go,
     /// such as `uploadFiles`' `data.files[].error`).
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         let mut v = Value::obj();
         v.set("message", Value::str(self.message.clone()));
         v.set("code", Value::str(self.code.clone()));

@@ -21,6 +21,7 @@ pub mod calls;
 pub mod client;
 pub mod copy;
 pub mod cos;
+#[cfg(feature = "node-io")]
 pub mod download;
 pub mod error;
 pub mod host;
@@ -30,8 +31,10 @@ pub mod ops;
 pub mod options;
 pub mod params;
 pub mod presign;
+#[cfg(feature = "select")]
 pub mod select;
 pub mod source;
+#[cfg(feature = "streams")]
 pub mod stream_upload;
 pub mod tasks;
 pub mod upload;

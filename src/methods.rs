@@ -20,7 +20,7 @@ use crate::value::{num_to_string, parse_number, Value};
 use crate::xml;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// No bucket: `getService`.
     Service,
     Bucket,
@@ -30,7 +30,7 @@ pub enum Scope {
 /// Re-shapes one field of every object found at `at` (a dotted path, `""` for the value itself;
 /// arrays on the way are walked through).
 #[derive(Clone, Copy, Debug)]
-pub struct Fix {
+pub(crate) struct Fix {
     pub at: &'static str,
     /// The field read, then `alt` when `from` is empty or absent (`""`: no alternative).
     pub from: &'static str,
@@ -41,7 +41,7 @@ pub struct Fix {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub enum How {
+pub(crate) enum How {
     /// `to` = the value as an array (`[]` when absent): one XML element parses as an object.
     List,
     /// `to` = `{child: value}` when there is a value, else nothing.
@@ -54,7 +54,7 @@ pub enum How {
 
 /// Whether a body param must be given.
 #[derive(Clone, Copy, Debug)]
-pub enum Need {
+pub(crate) enum Need {
     /// `missing param X` when absent.
     Required,
     /// No body when absent.
@@ -64,7 +64,7 @@ pub enum Need {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub enum BodyRule {
+pub(crate) enum BodyRule {
     None,
     /// `<root>` holding the object param `param`.
     Obj { root: &'static str, param: &'static str, need: Need },
@@ -85,7 +85,7 @@ pub enum BodyRule {
 
 /// One step building `data` from the parsed answer (`doc`, `{Root: …}`).
 #[derive(Clone, Copy, Debug)]
-pub enum Out {
+pub(crate) enum Out {
     /// Every field of the element at the path (`""`: the whole document) into `data`.
     Merge(&'static str),
     /// `data[name]` = the element at the path, when present.
@@ -105,15 +105,15 @@ pub enum Out {
 }
 
 /// `Location` (host and key, as the official SDK reports it) is added to `data`.
-pub const LOCATION: u8 = 1;
+pub(crate) const LOCATION: u8 = 1;
 /// The first query param is always sent, empty when not given (`prefix` of listings).
-pub const ALWAYS_FIRST: u8 = 2;
+pub(crate) const ALWAYS_FIRST: u8 = 2;
 /// `CopySource` is checked (and `PartNumber`, when given).
-pub const COPY: u8 = 4;
+pub(crate) const COPY: u8 = 4;
 
 // Rows are kept small (most fields are shared defaults behind references): the table is data in
 // every wasm build, 59 rows of it.
-pub struct Row {
+pub(crate) struct Row {
     /// The official method name.
     pub name: &'static str,
     /// COS action: the STS scope action and the label in errors.
@@ -132,7 +132,7 @@ pub struct Row {
 }
 
 /// What few rows need.
-pub struct More {
+pub(crate) struct More {
     /// `(param, header)` beyond the common mapping of `params::headers`.
     pub headers: &'static [(&'static str, &'static str)],
     /// Params that must be given (`missing param X`).
@@ -587,7 +587,7 @@ fn rows() -> impl Iterator<Item = &'static Row> {
 
 /// The row of an official method name, including the deprecated spellings the official object
 /// still has (`getBucketACL`, `putBucketCORS`, …).
-pub fn lookup(name: &str) -> Option<&'static Row> {
+pub(crate) fn lookup(name: &str) -> Option<&'static Row> {
     let (base, tail) = match (name.strip_suffix("ACL"), name.strip_suffix("CORS")) {
         (Some(b), _) => (b, "Acl"),
         (_, Some(b)) => (b, "Cors"),
@@ -650,7 +650,7 @@ pub fn names() -> String {
 
 /// One request, ready for any engine to sign and send.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RequestPlan {
+pub(crate) struct RequestPlan {
     pub action: &'static str,
     pub verb: &'static str,
     /// Empty for `getService`.
@@ -737,7 +737,7 @@ fn fix_one(o: &mut Value, fix: &Fix) {
 }
 
 /// Validates params and builds the request of a row. Errors name the parameter.
-pub fn build(row: &Row, params: &Value) -> Result<RequestPlan> {
+pub(crate) fn build(row: &Row, params: &Value) -> Result<RequestPlan> {
     let Value::Obj(fields) = params else { return Err(CosError::param("params should be an object")) };
     let (mut bucket, mut region, mut key, mut host) = (String::new(), String::new(), String::new(), None);
     match row.scope {
@@ -898,7 +898,7 @@ fn uniq_grant(s: &str) -> String {
 }
 
 /// The official `data` of a successful answer. A 2xx whose body is `<Error>` is an error.
-pub fn shape(row: &Row, resp: &HttpResponse) -> Result<Value> {
+pub(crate) fn shape(row: &Row, resp: &HttpResponse) -> Result<Value> {
     let text = core::str::from_utf8(&resp.body).map_err(|_| protocol_error(resp, "response is not UTF-8"))?;
     let json = row.out.iter().any(|o| matches!(o, Out::Json(_)));
     let doc = if !json && text.trim_start().starts_with('<') {
@@ -914,7 +914,7 @@ pub fn shape(row: &Row, resp: &HttpResponse) -> Result<Value> {
 
 /// The official SDK's data for the error answers it reports as success (an unset configuration is
 /// its empty shape; a refused preflight is `{OptionsForbidden: true}`), else `None`.
-pub fn recover(row: &Row, err: &CosError) -> Option<Value> {
+pub(crate) fn recover(row: &Row, err: &CosError) -> Option<Value> {
     let (status, code) = row.more.soft;
     if status == 0 || err.status_code != Some(status) || !(code.is_empty() || err.code == code) {
         return None;
@@ -1076,7 +1076,7 @@ fn json_write(v: &Value, out: &mut String) {
 }
 
 /// Parses JSON text (`None` when it is not JSON). Nesting is bounded, as in the XML parser.
-pub fn json_parse(text: &str) -> Option<Value> {
+pub(crate) fn json_parse(text: &str) -> Option<Value> {
     let mut p = Json { s: text.as_bytes(), src: text, i: 0 };
     let v = p.value(0)?;
     p.ws();
@@ -1205,7 +1205,7 @@ impl Json<'_> {
 }
 
 /// Runs a row on today's engine: one request through [`Client::request`] (signing, retries).
-pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value, abort: Option<&crate::client::AbortScope>) -> Result<Value> {
+pub(crate) async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value, abort: Option<&crate::client::AbortScope>) -> Result<Value> {
     let RequestPlan { action, verb, bucket, region, key, mut host, query, headers, body } = build(row, params)?;
     // `ServiceDomain` replaces the service endpoint (a private or local COS), without its scheme:
     // the instance's protocol applies.
@@ -1234,7 +1234,7 @@ pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value, abo
 
 /// The `Location` a row's data carries, as the host's official SDK gives it (of the three, only
 /// cos-js-sdk-v5 gives a copy one).
-pub fn add_location<H: Host>(c: &Client<H>, row: &Row, data: &mut Value, bucket: &str, region: &str, key: &str) {
+pub(crate) fn add_location<H: Host>(c: &Client<H>, row: &Row, data: &mut Value, bucket: &str, region: &str, key: &str) {
     let copy_without_location = row.flags & COPY != 0 && c.dialect.get() != Dialect::Browser;
     if row.flags & LOCATION != 0 && !copy_without_location {
         data.set("Location", c.location(bucket, region, key).into());

@@ -53,7 +53,7 @@ const TYPES: &[(&str, &str)] = &[
 ];
 
 /// The MIME type for a key, `application/octet-stream` when unknown.
-pub fn for_key(key: &str) -> &'static str {
+pub(crate) fn for_key(key: &str) -> &'static str {
     let name = key.rsplit('/').next().unwrap_or(key);
     let Some(dot) = name.rfind('.') else { return "application/octet-stream" };
     let ext = name[dot + 1..].to_ascii_lowercase();

@@ -16,7 +16,7 @@ use crate::value::Value;
 use crate::{mime, xml};
 
 /// `{statusCode, headers, RequestId?, VersionId?}`: what every successful call returns.
-pub fn base_data(resp: &HttpResponse) -> Value {
+pub(crate) fn base_data(resp: &HttpResponse) -> Value {
     let mut v = Value::obj();
     v.set("statusCode", Value::Num(f64::from(resp.status)));
     v.set(
@@ -32,52 +32,43 @@ pub fn base_data(resp: &HttpResponse) -> Value {
     v
 }
 
-pub fn progress_value(p: &crate::progress::ProgressInfo) -> Value {
-    Value::Obj(vec![
-        ("loaded".into(), Value::Num(p.loaded as f64)),
-        ("total".into(), Value::Num(p.total as f64)),
-        ("speed".into(), Value::Num(p.speed)),
-        ("percent".into(), Value::Num(p.percent)),
-    ])
-}
-
 /// A progress reporter for one call: throttled `onProgress({loaded,total,speed,percent})`.
-pub struct Reporter<H: Host> {
+pub(crate) struct Reporter<H: Host> {
     host: Rc<H>,
     callback: Option<u32>,
     throttle: RefCell<ProgressThrottle>,
 }
 
 impl<H: Host> Reporter<H> {
-    pub fn new(host: Rc<H>, callback: Option<u32>, interval_ms: f64) -> Rc<Reporter<H>> {
+    pub(crate) fn new(host: Rc<H>, callback: Option<u32>, interval_ms: f64) -> Rc<Reporter<H>> {
         Rc::new(Reporter { host, callback, throttle: RefCell::new(ProgressThrottle::new(interval_ms)) })
     }
 
-    pub fn update(&self, loaded: u64, total: u64) {
+    pub(crate) fn update(&self, loaded: u64, total: u64) {
         if self.callback.is_none() {
             return;
         }
         let now = self.host.now_ms();
         let info = self.throttle.borrow_mut().update(loaded, total, now);
         if let Some(info) = info {
-            self.emit(progress_value(&info));
+            self.emit(info.to_value());
         }
     }
 
     /// Continues from `loaded` (a restarted task): later reports never go below it.
-    pub fn seed(&self, loaded: u64, total: u64) {
+    pub(crate) fn seed(&self, loaded: u64, total: u64) {
         self.throttle.borrow_mut().seed(loaded, total);
     }
 
     /// Emits the latest state now (start, end, error).
-    pub fn flush(&self) {
+    pub(crate) fn flush(&self) {
         if self.callback.is_none() {
             return;
         }
         let now = self.host.now_ms();
         let info = self.throttle.borrow_mut().flush(now);
         if let Some(info) = info {
-            self.emit(progress_value(&info));
+            self.emit(info.to_value());
         }
     }
 
@@ -88,7 +79,7 @@ impl<H: Host> Reporter<H> {
     }
 
     /// A per-request progress function adding `offset` (bytes already done) to what the host reports.
-    pub fn request_progress(self: &Rc<Self>, offset: u64, total: u64) -> Option<ProgressFn> {
+    pub(crate) fn request_progress(self: &Rc<Self>, offset: u64, total: u64) -> Option<ProgressFn> {
         self.callback?;
         let me = self.clone();
         Some(Rc::new(move |sent: u64| me.update(offset + sent, total)))
@@ -117,7 +108,7 @@ fn etag_of(resp: &HttpResponse) -> String {
 }
 
 /// Checks a server CRC64 header against ours, when the server sent one.
-pub fn check_crc64(resp: &HttpResponse, expected: u64, what: &str) -> Result<()> {
+pub(crate) fn check_crc64(resp: &HttpResponse, expected: u64, what: &str) -> Result<()> {
     if let Some(h) = resp.header("x-cos-hash-crc64ecma") {
         let got: Option<u64> = h.trim().parse().ok();
         if got != Some(expected) {
@@ -140,7 +131,7 @@ pub fn check_crc64(resp: &HttpResponse, expected: u64, what: &str) -> Result<()>
 /// with `known`, when it had to be hashed before sending (for an MD5 header). The CRC is what
 /// [`check_crc64`] compares with the answer. A failed read is the outer error; a failed send is
 /// returned as is (part uploads decide whether to retry it).
-pub async fn send_with_crc64<H: Host, T>(
+pub(crate) async fn send_with_crc64<H: Host, T>(
     host: &H,
     source: &Source,
     start: u64,
@@ -158,7 +149,7 @@ pub async fn send_with_crc64<H: Host, T>(
 }
 
 /// The ETag of an UploadPart answer, which Complete needs.
-pub fn part_etag(resp: &HttpResponse) -> Result<String> {
+pub(crate) fn part_etag(resp: &HttpResponse) -> Result<String> {
     match resp.header("etag") {
         Some(e) if !e.is_empty() => Ok(e.to_string()),
         _ => Err(protocol_error(
@@ -169,7 +160,7 @@ pub fn part_etag(resp: &HttpResponse) -> Result<String> {
 }
 
 /// `putObject`.
-pub async fn put_object<H: Host>(
+pub(crate) async fn put_object<H: Host>(
     c: &Client<H>,
     params: &Value,
     source: &Source,
@@ -263,7 +254,7 @@ pub async fn put_object<H: Host>(
     Ok(data)
 }
 
-pub fn hash_progress(done: u64, total: u64) -> Value {
+pub(crate) fn hash_progress(done: u64, total: u64) -> Value {
     let percent = if total == 0 { 1.0 } else { ((done as f64 / total as f64) * 10000.0).floor() / 10000.0 };
     Value::Obj(vec![
         ("loaded".into(), Value::Num(done as f64)),
@@ -273,7 +264,7 @@ pub fn hash_progress(done: u64, total: u64) -> Value {
 }
 
 /// `headObject`.
-pub async fn head_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn head_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut req = Req::new("HeadObject", "HEAD", &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
@@ -292,7 +283,7 @@ pub async fn head_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&
 }
 
 /// `getObject`: the body comes back in the host's native form (`DataType`: text, blob, arraybuffer).
-pub async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut req = Req::new("GetObject", "GET", &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
@@ -377,7 +368,7 @@ enum GetOutput {
 /// optional `Key`, `Action` (a sub-resource such as `location`), `Query`, `Headers`, `Body`. An XML
 /// answer is parsed into `data` (`{LocationConstraint: …}`); with `RawBody` (or an answer that is not
 /// XML, where the official Node SDK throws) the answer is `data.Body`.
-pub async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let verb = params::required_str(params, "Method")?.to_ascii_uppercase();
     let verb: &'static str = match verb.as_str() {
         "GET" => "GET",
@@ -433,7 +424,7 @@ pub async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<
 }
 
 /// `deleteObject`.
-pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn delete_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut req = Req::new("DeleteObject", "DELETE", &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
@@ -452,7 +443,7 @@ pub async fn delete_object<H: Host>(c: &Client<H>, params: &Value, abort: Option
 }
 
 /// `appendObject`: `POST ?append&position=`; the next position is in `headers['x-cos-next-append-position']`.
-pub async fn append_object<H: Host>(
+pub(crate) async fn append_object<H: Host>(
     c: &Client<H>,
     params: &Value,
     source: &Source,
@@ -487,7 +478,7 @@ pub async fn append_object<H: Host>(
 }
 
 /// `multipartInit`.
-pub async fn multipart_init<H: Host>(
+pub(crate) async fn multipart_init<H: Host>(
     c: &Client<H>,
     params: &Value,
     scope: Option<&[&'static str]>,
@@ -517,7 +508,7 @@ pub async fn multipart_init<H: Host>(
     Ok(data)
 }
 
-pub struct PartUpload<'a> {
+pub(crate) struct PartUpload<'a> {
     pub target: &'a Target,
     pub upload_id: &'a str,
     pub part_number: u32,
@@ -533,7 +524,7 @@ pub struct PartUpload<'a> {
 }
 
 /// One `UploadPart` request; returns the response (ETag in its headers).
-pub async fn upload_part<H: Host>(c: &Client<H>, p: PartUpload<'_>) -> Result<HttpResponse> {
+pub(crate) async fn upload_part<H: Host>(c: &Client<H>, p: PartUpload<'_>) -> Result<HttpResponse> {
     let mut headers = p.headers;
     put_header(&mut headers, "Content-Length", p.body.len().to_string());
     if let Some(m) = p.content_md5 {
@@ -554,7 +545,7 @@ pub async fn upload_part<H: Host>(c: &Client<H>, p: PartUpload<'_>) -> Result<Ht
 }
 
 /// `multipartUpload`.
-pub async fn multipart_upload<H: Host>(
+pub(crate) async fn multipart_upload<H: Host>(
     c: &Client<H>,
     params: &Value,
     source: &Source,
@@ -610,7 +601,7 @@ pub async fn multipart_upload<H: Host>(
 }
 
 /// Reads and checks the `Parts` param: `[{PartNumber, ETag}]`, strictly ascending part numbers.
-pub fn parts_param(params: &Value) -> Result<Vec<(u32, String)>> {
+pub(crate) fn parts_param(params: &Value) -> Result<Vec<(u32, String)>> {
     let list = match params.get("Parts") {
         Some(Value::Arr(items)) => items,
         None | Some(Value::Null) => return Err(CosError::missing("Parts")),
@@ -645,7 +636,7 @@ pub fn parts_param(params: &Value) -> Result<Vec<(u32, String)>> {
 
 /// How a request runs: its STS scope, the task's abort scope, and its retry rule.
 #[derive(Clone, Copy)]
-pub struct RunWithin<'a> {
+pub(crate) struct RunWithin<'a> {
     pub scope: Option<&'a [&'static str]>,
     pub abort: Option<&'a AbortScope>,
     pub retry: Retry,
@@ -653,7 +644,7 @@ pub struct RunWithin<'a> {
 
 /// `multipartComplete`. COS may answer 200 and still fail (the status line goes out before the
 /// merge): a 200 whose body is `<Error>` or lacks an ETag is an error, never a success.
-pub async fn multipart_complete<H: Host>(
+pub(crate) async fn multipart_complete<H: Host>(
     c: &Client<H>,
     target: &Target,
     upload_id: &str,
@@ -695,7 +686,7 @@ pub async fn multipart_complete<H: Host>(
 }
 
 /// `multipartComplete` as called by users.
-pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
     let parts = parts_param(params)?;
@@ -706,7 +697,7 @@ pub async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value, abo
 }
 
 /// `multipartAbort` on behalf of a task or an upload that stopped: it runs even then.
-pub async fn multipart_abort<H: Host>(c: &Client<H>, target: &Target, upload_id: &str) -> Result<Value> {
+pub(crate) async fn multipart_abort<H: Host>(c: &Client<H>, target: &Target, upload_id: &str) -> Result<Value> {
     multipart_abort_within(c, target, upload_id, None).await
 }
 
@@ -722,7 +713,7 @@ async fn multipart_abort_within<H: Host>(c: &Client<H>, target: &Target, upload_
 /// Pages through the in-progress uploads of a bucket (under `prefix`), giving each page's `Upload`
 /// list to `each`. At most [`MAX_UPLOAD_PAGES`] pages: a server that always answers "truncated"
 /// cannot keep a call going forever.
-pub async fn each_upload_page<H: Host>(
+pub(crate) async fn each_upload_page<H: Host>(
     c: &Client<H>,
     bucket: &str,
     region: &str,
@@ -753,12 +744,12 @@ pub async fn each_upload_page<H: Host>(
 }
 
 /// Pages of in-progress uploads read by one call (1,000 uploads a page).
-pub const MAX_UPLOAD_PAGES: usize = 20;
+pub(crate) const MAX_UPLOAD_PAGES: usize = 20;
 
 /// `abortUploadTask`: aborts one upload (`Level: 'task'`, with Key and UploadId), every upload of
 /// a key (`'file'`) or of the whole bucket (`'bucket'`). Resolves with `{successList, errorList}`
 /// of `{Bucket, Region, Key, UploadId}`: one upload that cannot be aborted does not stop the rest.
-pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let (bucket, region) = params::bucket_region(params, true)?;
     let level = params::opt_str(params, "Level")?.unwrap_or_else(|| "task".into());
     // Validated as every object key is; a bucket-level abort may still name one (then only its own go).
@@ -815,14 +806,14 @@ pub async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value, abort: Op
     Ok(data)
 }
 
-pub async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
     multipart_abort_within(c, &t, &upload_id, abort).await
 }
 
 /// `multipartListPart`: one page; `Part` is always an array.
-pub async fn multipart_list_part<H: Host>(
+pub(crate) async fn multipart_list_part<H: Host>(
     c: &Client<H>,
     target: &Target,
     upload_id: &str,
@@ -851,7 +842,7 @@ pub async fn multipart_list_part<H: Host>(
     Ok(data)
 }
 
-pub async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
     multipart_list_part(c, &t, &upload_id, params, None, abort).await
@@ -860,7 +851,7 @@ pub async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value, ab
 /// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays (as
 /// cos-wx-sdk-v5 gives both; the browser and Node SDKs leave one prefix as an object, none as
 /// absent). Names asked for with `EncodingType: 'url'` stay encoded, as in every official SDK.
-pub async fn multipart_list<H: Host>(
+pub(crate) async fn multipart_list<H: Host>(
     c: &Client<H>,
     params: &Value,
     scope: Option<&[&'static str]>,
@@ -926,12 +917,12 @@ fn merge(data: &mut Value, result: &Value) {
     }
 }
 
-pub fn parse_xml(resp: &HttpResponse) -> Result<Value> {
+pub(crate) fn parse_xml(resp: &HttpResponse) -> Result<Value> {
     let text = core::str::from_utf8(&resp.body).map_err(|_| protocol_error(resp, "response is not UTF-8"))?;
     xml::parse(text).map_err(|e| protocol_error(resp, &e.message))
 }
 
-pub fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
+pub(crate) fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
     let mut m = String::from("unexpected response from COS: ");
     m.push_str(what);
     let mut e = CosError::protocol(m);
@@ -942,7 +933,7 @@ pub fn protocol_error(resp: &HttpResponse, what: &str) -> CosError {
 }
 
 /// `postObject`: a browser-form upload (`multipart/form-data`) signed with a policy built here.
-pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
+pub(crate) async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let mut headers = params::headers(params)?;
     default_content_type(c, &mut headers, Some(source), &t.key);
@@ -982,7 +973,8 @@ pub async fn post_object<H: Host>(c: &Client<H>, params: &Value, source: &Source
 /// (COS's event stream) is decoded and CRC-checked whole (`select::read_answer`); `data` is
 /// `{statusCode, headers, RequestId, Stats?, Payload}` with the records as the host's bytes value
 /// (a Buffer in Node, text elsewhere). Each `Progress` event goes to `onProgress` as sent.
-pub async fn select_object_content<H: Host>(c: &Client<H>, params: &Value, on_progress: Option<u32>, abort: Option<&AbortScope>) -> Result<Value> {
+#[cfg(feature = "select")]
+pub(crate) async fn select_object_content<H: Host>(c: &Client<H>, params: &Value, on_progress: Option<u32>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let select_type = match params.get("SelectType") {
         None | Some(Value::Null) | Some(Value::Bool(false)) => return Err(CosError::missing("SelectType")),

@@ -91,7 +91,7 @@ pub struct Options {
 impl Options {
     /// Parses the constructor object. `default_protocol` comes from the host (`location.protocol`
     /// in browsers, `https:` elsewhere).
-    pub fn parse(v: &Value, flavour: Flavour, default_protocol: &str) -> Result<Options> {
+    pub(crate) fn parse(v: &Value, flavour: Flavour, default_protocol: &str) -> Result<Options> {
         if !matches!(v, Value::Obj(_) | Value::Null) {
             return Err(CosError::param("options should be an object"));
         }
@@ -210,7 +210,7 @@ impl Options {
 
 impl Options {
     /// Whether both sign with the same keys (cached temporary keys stay valid).
-    pub fn same_credentials(&self, other: &Options) -> bool {
+    pub(crate) fn same_credentials(&self, other: &Options) -> bool {
         self.secret_id == other.secret_id
             && self.secret_key == other.secret_key
             && self.security_token == other.security_token
@@ -251,7 +251,7 @@ impl Options {
     /// The key time of requests signed with SecretId/SecretKey, from StartTime and ExpiredTime (both
     /// set), or `None` for the default window. Either not a 10-digit time (milliseconds, say) is
     /// the call's error, with the official message.
-    pub fn key_time(&self) -> Result<Option<(u64, u64)>> {
+    pub(crate) fn key_time(&self) -> Result<Option<(u64, u64)>> {
         if self.start_time == 0.0 || self.expired_time == 0.0 {
             return Ok(None);
         }

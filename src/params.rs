@@ -6,14 +6,14 @@ use crate::error::{CosError, Result};
 use crate::value::Value;
 
 /// Longest object key COS accepts, in UTF-8 bytes (COS's limits: docs/wire-format.md#limits).
-pub const MAX_KEY_BYTES: usize = 850;
+pub(crate) const MAX_KEY_BYTES: usize = 850;
 /// `x-cos-traffic-limit` bounds in bit/s.
-pub const TRAFFIC_LIMIT_MIN: f64 = 819_200.0;
-pub const TRAFFIC_LIMIT_MAX: f64 = 838_860_800.0;
+pub(crate) const TRAFFIC_LIMIT_MIN: f64 = 819_200.0;
+pub(crate) const TRAFFIC_LIMIT_MAX: f64 = 838_860_800.0;
 /// Total size of user metadata (`x-cos-meta-*` names and values).
-pub const MAX_META_BYTES: usize = 2048;
+pub(crate) const MAX_META_BYTES: usize = 2048;
 
-pub const STORAGE_CLASSES: &[&str] = &[
+pub(crate) const STORAGE_CLASSES: &[&str] = &[
     "STANDARD",
     "STANDARD_IA",
     "INTELLIGENT_TIERING",
@@ -24,7 +24,7 @@ pub const STORAGE_CLASSES: &[&str] = &[
     "MAZ_INTELLIGENT_TIERING",
     "MAZ_ARCHIVE",
 ];
-pub const ACLS: &[&str] = &["default", "private", "public-read", "public-read-write"];
+pub(crate) const ACLS: &[&str] = &["default", "private", "public-read", "public-read-write"];
 
 /// Param name → header name, applied after `x-cos-*` params and `Headers` (they override both).
 const HEADER_PARAMS: &[(&str, &str)] = &[
@@ -68,7 +68,7 @@ const HEADER_PARAMS: &[(&str, &str)] = &[
 
 /// The target of an object call, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     pub bucket: String,
     pub region: String,
     /// Without a leading `/`.
@@ -93,7 +93,7 @@ pub(crate) fn concat_msg(parts: &[&str]) -> String {
 }
 
 /// `name-appid`: lower-case letters, digits and `-`, then `-` and the numeric APPID.
-pub fn is_valid_bucket(bucket: &str) -> bool {
+pub(crate) fn is_valid_bucket(bucket: &str) -> bool {
     let Some(dash) = bucket.rfind('-') else { return false };
     let (name, appid) = (&bucket[..dash], &bucket[dash + 1..]);
     !name.is_empty()
@@ -102,13 +102,13 @@ pub fn is_valid_bucket(bucket: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-pub fn is_valid_region(region: &str) -> bool {
+pub(crate) fn is_valid_region(region: &str) -> bool {
     !region.is_empty()
         && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Validates Bucket and Region (both required unless a custom Domain makes them unnecessary).
-pub fn bucket_region(params: &Value, required: bool) -> Result<(String, String)> {
+pub(crate) fn bucket_region(params: &Value, required: bool) -> Result<(String, String)> {
     let bucket = param_str(params, "Bucket")?;
     let region = param_str(params, "Region")?;
     let bucket = match bucket {
@@ -146,7 +146,7 @@ pub fn bucket_region(params: &Value, required: bool) -> Result<(String, String)>
 
 /// Validates an object key: required, leading `/` stripped (as the official SDK does, unless
 /// UseRawKey, an instance option or per call), ≤ 850 bytes.
-pub fn key(params: &Value) -> Result<String> {
+pub(crate) fn key(params: &Value) -> Result<String> {
     let raw = match params.get("Key") {
         None | Some(Value::Null) => return Err(CosError::missing("Key")),
         Some(Value::Str(s)) => s.as_str(),
@@ -175,7 +175,7 @@ pub fn key(params: &Value) -> Result<String> {
     Ok(key.to_string())
 }
 
-pub fn target(params: &Value, bucket_required: bool) -> Result<Target> {
+pub(crate) fn target(params: &Value, bucket_required: bool) -> Result<Target> {
     let (bucket, region) = bucket_region(params, bucket_required)?;
     let key = key(params)?;
     Ok(Target { bucket, region, key })
@@ -183,7 +183,7 @@ pub fn target(params: &Value, bucket_required: bool) -> Result<Target> {
 
 /// Headers from params: top-level `x-cos-*` params, then `Headers`, then the mapped params
 /// (later ones override earlier ones, names compared case-insensitively). Null values are dropped.
-pub fn headers(params: &Value) -> Result<Vec<(String, String)>> {
+pub(crate) fn headers(params: &Value) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (name, v) in params.entries() {
         if name.to_ascii_lowercase().contains("x-cos-") {
@@ -233,7 +233,7 @@ pub fn headers(params: &Value) -> Result<Vec<(String, String)>> {
 }
 
 /// Sets a header, replacing one of the same name (any case).
-pub fn put_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
+pub(crate) fn put_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     if let Some(slot) = headers.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
         slot.0 = name.to_string();
         slot.1 = value;
@@ -242,14 +242,14 @@ pub fn put_header(headers: &mut Vec<(String, String)>, name: &str, value: String
     }
 }
 
-pub fn get_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn get_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
 
-pub fn remove_header(headers: &mut Vec<(String, String)>, name: &str) {
+pub(crate) fn remove_header(headers: &mut Vec<(String, String)>, name: &str) {
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
 }
 
@@ -311,7 +311,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// Query params given by the caller as `Query: {…}`; values stringified, nulls dropped.
-pub fn query(params: &Value) -> Result<Vec<(String, String)>> {
+pub(crate) fn query(params: &Value) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     match params.get("Query") {
         None | Some(Value::Null) => {}
@@ -328,7 +328,7 @@ pub fn query(params: &Value) -> Result<Vec<(String, String)>> {
 }
 
 /// Reads an optional non-negative integer param (`Position`, `PartNumber`, …).
-pub fn uint(params: &Value, name: &str) -> Result<Option<u64>> {
+pub(crate) fn uint(params: &Value, name: &str) -> Result<Option<u64>> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Num(n)) if n.fract() == 0.0 && *n >= 0.0 && *n <= 9.007_199_254_740_992e15 => {
@@ -345,19 +345,19 @@ pub fn uint(params: &Value, name: &str) -> Result<Option<u64>> {
     }
 }
 
-pub fn required_uint(params: &Value, name: &str) -> Result<u64> {
+pub(crate) fn required_uint(params: &Value, name: &str) -> Result<u64> {
     uint(params, name)?.ok_or_else(|| CosError::missing(name))
 }
 
-pub fn required_str(params: &Value, name: &str) -> Result<String> {
+pub(crate) fn required_str(params: &Value, name: &str) -> Result<String> {
     param_str(params, name)?.map(str::to_string).ok_or_else(|| CosError::missing(name))
 }
 
-pub fn opt_str(params: &Value, name: &str) -> Result<Option<String>> {
+pub(crate) fn opt_str(params: &Value, name: &str) -> Result<Option<String>> {
     Ok(param_str(params, name)?.map(str::to_string))
 }
 
-pub fn opt_bool(params: &Value, name: &str) -> Option<bool> {
+pub(crate) fn opt_bool(params: &Value, name: &str) -> Option<bool> {
     match params.get(name) {
         Some(Value::Bool(b)) => Some(*b),
         Some(Value::Str(s)) => Some(s == "true"),
@@ -367,7 +367,7 @@ pub fn opt_bool(params: &Value, name: &str) -> Option<bool> {
 }
 
 /// A callback param: absent, or a host function handle. Anything else is a clear error.
-pub fn callback(params: &Value, name: &str) -> Result<Option<u32>> {
+pub(crate) fn callback(params: &Value, name: &str) -> Result<Option<u32>> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Opaque(h)) => Ok(Some(*h)),

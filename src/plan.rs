@@ -8,21 +8,21 @@
 
 use core::fmt;
 
-pub const MIB: u64 = 1024 * 1024;
-pub const GIB: u64 = 1024 * MIB;
+pub(crate) const MIB: u64 = 1024 * 1024;
+pub(crate) const GIB: u64 = 1024 * MIB;
 /// COS accepts part numbers 1..=10000.
-pub const MAX_PARTS: u32 = 10_000;
+pub(crate) const MAX_PARTS: u32 = 10_000;
 /// Smallest part COS accepts (except the last one).
-pub const MIN_PART_SIZE: u64 = MIB;
+pub(crate) const MIN_PART_SIZE: u64 = MIB;
 /// Largest part COS accepts.
-pub const MAX_PART_SIZE: u64 = 5 * GIB;
+pub(crate) const MAX_PART_SIZE: u64 = 5 * GIB;
 /// Largest object a multipart upload can create: "48.82 TB" as COS states it, i.e. 50,000 GiB.
 /// Equal to `MAX_PARTS × MAX_PART_SIZE`, so every file up to this size has a valid plan.
-pub const MAX_OBJECT_SIZE: u64 = 50_000 * GIB;
+pub(crate) const MAX_OBJECT_SIZE: u64 = 50_000 * GIB;
 /// The official SDK's automatic part sizes, smallest first.
-pub const AUTO_SIZES_MIB: [u64; 14] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 5120];
+pub(crate) const AUTO_SIZES_MIB: [u64; 14] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 5120];
 /// `MaxPartNumber` is clamped to this range, as in the official SDK.
-pub const MIN_MAX_PART_NUMBER: u32 = 1024;
+pub(crate) const MIN_MAX_PART_NUMBER: u32 = 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlanError {
@@ -55,20 +55,22 @@ pub struct PartPlan {
 }
 
 /// One part of a plan: bytes `[start, end)` of the file.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Part {
+pub(crate) struct Part {
     /// 1-based, as COS numbers parts.
     pub number: u32,
     pub start: u64,
     pub end: u64,
 }
 
+#[cfg(test)]
 impl Part {
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.end - self.start
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.end == self.start
     }
 }
@@ -116,7 +118,8 @@ impl PartPlan {
     }
 
     /// Part `part_number`, if it exists.
-    pub fn part(&self, part_number: u32) -> Option<Part> {
+    #[cfg(test)]
+    pub(crate) fn part(&self, part_number: u32) -> Option<Part> {
         if part_number == 0 || part_number > self.part_count {
             return None;
         }
@@ -125,7 +128,8 @@ impl PartPlan {
     }
 
     /// All parts in ascending order.
-    pub fn parts(&self) -> impl Iterator<Item = Part> + '_ {
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> impl Iterator<Item = Part> + '_ {
         (1..=self.part_count).filter_map(move |n| self.part(n))
     }
 }

@@ -12,7 +12,7 @@ use crate::value::Value;
 /// one (a `Value`, type-checked in [`static_authorization`]) or the flat string of plain params
 /// ([`static_authorization_flat`]). Validated and signed in one place, [`sign_static`].
 #[derive(Default)]
-pub struct StaticSign<'a> {
+pub(crate) struct StaticSign<'a> {
     pub secret_id: &'a str,
     pub secret_key: &'a str,
     pub method: &'a str,
@@ -153,7 +153,7 @@ pub fn static_authorization_flat(fields: &str, force_sign_host: bool, clock_offs
 }
 
 /// Validates the static signer's inputs (errors name the parameter) and signs them.
-pub fn sign_static(p: &StaticSign, flavour: Flavour, now_ms: &dyn Fn() -> f64) -> Result<String> {
+pub(crate) fn sign_static(p: &StaticSign, flavour: Flavour, now_ms: &dyn Fn() -> f64) -> Result<String> {
     if p.secret_id.is_empty() {
         return Err(CosError::missing("SecretId"));
     }
@@ -277,7 +277,7 @@ pub async fn signed_object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<Stri
 /// The fields of a POST Object form: metadata, then policy and signature; the file part comes after
 /// them. With a ready `Authorization` from getAuthorization, the mini-program SDK's header-style
 /// `Signature` field.
-pub async fn post_form_fields<H: Host>(
+pub(crate) async fn post_form_fields<H: Host>(
     c: &Client<H>,
     t: &crate::params::Target,
     headers: &[(String, String)],
@@ -367,7 +367,7 @@ fn json_escape_into(out: &mut String, s: &str) {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z` for unix seconds.
-pub fn iso8601(secs: u64) -> String {
+pub(crate) fn iso8601(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     // Civil from days (Howard Hinnant).

@@ -12,11 +12,11 @@
 use crate::value::Value;
 
 /// An emitted event is forced when `percent` advanced this many hundredths (10 points).
-pub const PERCENT_STEP: u64 = 10;
+pub(crate) const PERCENT_STEP: u64 = 10;
 
 /// `floor(loaded / total · 100) / 100`, computed exactly in integers; 1 when `total == 0`;
 /// capped at 1.
-pub fn percent(loaded: u64, total: u64) -> f64 {
+pub(crate) fn percent(loaded: u64, total: u64) -> f64 {
     hundredths(loaded, total) as f64 / 100.0
 }
 
@@ -30,7 +30,7 @@ fn hundredths(loaded: u64, total: u64) -> u64 {
 
 /// One `onProgress` payload.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ProgressInfo {
+pub(crate) struct ProgressInfo {
     pub loaded: u64,
     pub total: u64,
     /// Bytes per second since the previous emission, rounded to 2 decimals, never negative.
@@ -41,12 +41,12 @@ pub struct ProgressInfo {
 
 impl ProgressInfo {
     /// `{loaded, total, speed, percent}`, the official shape.
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(self) -> Value {
         Value::Obj(vec![
-            ("loaded".to_string(), Value::from(self.loaded)),
-            ("total".to_string(), Value::from(self.total)),
-            ("speed".to_string(), Value::from(self.speed)),
-            ("percent".to_string(), Value::from(self.percent)),
+            ("loaded".into(), Value::Num(self.loaded as f64)),
+            ("total".into(), Value::Num(self.total as f64)),
+            ("speed".into(), Value::Num(self.speed)),
+            ("percent".into(), Value::Num(self.percent)),
         ])
     }
 }
@@ -63,7 +63,7 @@ struct Emitted {
 /// `loaded` is non-decreasing and `<= total`; two consecutive events never carry the same
 /// `(loaded, total)`; an update reaching `loaded == total` is emitted immediately.
 #[derive(Clone, Debug)]
-pub struct ProgressThrottle {
+pub(crate) struct ProgressThrottle {
     interval_ms: f64,
     /// Latest `(loaded, total)` seen, already made monotonic and clamped.
     latest: Option<(u64, u64)>,
@@ -72,14 +72,14 @@ pub struct ProgressThrottle {
 
 impl ProgressThrottle {
     /// `interval_ms` is `ProgressInterval`; negative or NaN counts as 0 (every change is emitted).
-    pub fn new(interval_ms: f64) -> ProgressThrottle {
+    pub(crate) fn new(interval_ms: f64) -> ProgressThrottle {
         ProgressThrottle { interval_ms: interval_ms.max(0.0), latest: None, last: None }
     }
 
     /// Records the current state; returns the event to emit now, if one is due: the first update,
     /// completion, `interval_ms` elapsed since the last event, or `percent` up by [`PERCENT_STEP`].
     /// `loaded` is clamped to `total` and never goes below what was already recorded.
-    pub fn update(&mut self, loaded: u64, total: u64, now_ms: f64) -> Option<ProgressInfo> {
+    pub(crate) fn update(&mut self, loaded: u64, total: u64, now_ms: f64) -> Option<ProgressInfo> {
         let floor = self.latest.map_or(0, |(l, _)| l);
         let loaded = loaded.max(floor).min(total);
         self.latest = Some((loaded, total));
@@ -103,11 +103,11 @@ impl ProgressThrottle {
 
     /// Emits the latest recorded state now, unless nothing was recorded or it was already emitted.
     /// Sets the floor without emitting: a restarted task continues from what it had reported.
-    pub fn seed(&mut self, loaded: u64, total: u64) {
+    pub(crate) fn seed(&mut self, loaded: u64, total: u64) {
         self.latest = Some((loaded.min(total), total));
     }
 
-    pub fn flush(&mut self, now_ms: f64) -> Option<ProgressInfo> {
+    pub(crate) fn flush(&mut self, now_ms: f64) -> Option<ProgressInfo> {
         self.emit(now_ms)
     }
 

@@ -32,7 +32,8 @@ pub enum TaskState {
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 7] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [TaskState; 7] = [
         TaskState::Waiting,
         TaskState::Checking,
         TaskState::Uploading,
@@ -43,7 +44,7 @@ impl TaskState {
     ];
 
     /// The official state string.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TaskState::Waiting => "waiting",
             TaskState::Checking => "checking",
@@ -56,19 +57,19 @@ impl TaskState {
     }
 
     /// Counts against `FileParallelLimit`.
-    pub fn is_running(self) -> bool {
+    pub(crate) fn is_running(self) -> bool {
         matches!(self, TaskState::Checking | TaskState::Uploading)
     }
 
     /// The task's call has settled (or, for `Canceled`, never will); only `Error` can still be
     /// restarted or canceled. These are the states [`Queue::trim`] may drop.
-    pub fn is_finished(self) -> bool {
+    pub(crate) fn is_finished(self) -> bool {
         matches!(self, TaskState::Success | TaskState::Error | TaskState::Canceled)
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TaskEvent {
+pub(crate) enum TaskEvent {
     /// The scheduler started the task.
     Start,
     /// Bytes are about to be / being sent.
@@ -81,7 +82,8 @@ pub enum TaskEvent {
 }
 
 impl TaskEvent {
-    pub const ALL: [TaskEvent; 7] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [TaskEvent; 7] = [
         TaskEvent::Start,
         TaskEvent::BytesFlowing,
         TaskEvent::Pause,
@@ -91,7 +93,7 @@ impl TaskEvent {
         TaskEvent::Succeed,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TaskEvent::Start => "start",
             TaskEvent::BytesFlowing => "bytes-flowing",
@@ -105,7 +107,7 @@ impl TaskEvent {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IllegalTransition {
+pub(crate) struct IllegalTransition {
     pub from: TaskState,
     pub event: TaskEvent,
 }
@@ -131,7 +133,7 @@ impl std::error::Error for IllegalTransition {}
 /// | anything but Canceled, Success | Cancel | Canceled |
 ///
 /// Everything else is an [`IllegalTransition`].
-pub fn transition(from: TaskState, event: TaskEvent) -> Result<TaskState, IllegalTransition> {
+pub(crate) fn transition(from: TaskState, event: TaskEvent) -> Result<TaskState, IllegalTransition> {
     use TaskEvent as E;
     use TaskState as S;
     let to = match (from, event) {
@@ -148,7 +150,7 @@ pub fn transition(from: TaskState, event: TaskEvent) -> Result<TaskState, Illega
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum QueueError {
+pub(crate) enum QueueError {
     UnknownTask,
     Illegal(IllegalTransition),
 }
@@ -197,7 +199,7 @@ pub struct TaskRecord {
 
 impl TaskRecord {
     /// A task to [`Queue::add`]: `Waiting`, nothing loaded; `id` and `index` are assigned when added.
-    pub fn new(bucket: &str, region: &str, key: &str, file_path: Option<String>, size: u64) -> TaskRecord {
+    pub(crate) fn new(bucket: &str, region: &str, key: &str, file_path: Option<String>, size: u64) -> TaskRecord {
         TaskRecord {
             id: String::new(),
             bucket: bucket.to_string(),
@@ -238,13 +240,13 @@ pub struct Queue {
 impl Queue {
     /// `id_prefix` makes ids unique across queues (e.g. a few random characters from the host);
     /// ids are `<prefix>-<n>` with `n` counting from 1.
-    pub fn new(id_prefix: impl Into<String>) -> Queue {
+    pub(crate) fn new(id_prefix: impl Into<String>) -> Queue {
         Queue { id_prefix: id_prefix.into(), next_index: 1, tasks: VecDeque::new(), running: 0, finished: 0, waiting_from: 0.into() }
     }
 
     /// Queues `task` (from [`TaskRecord::new`]) at the end, in state `Waiting`; assigns and returns
     /// its id.
-    pub fn add(&mut self, mut task: TaskRecord) -> String {
+    pub(crate) fn add(&mut self, mut task: TaskRecord) -> String {
         let index = self.next_index;
         self.next_index += 1;
         let mut id = String::with_capacity(self.id_prefix.len() + 8);
@@ -261,7 +263,7 @@ impl Queue {
     /// Applies `event` to task `id`; returns the new state. On `Restart` the previous error is
     /// cleared; whenever the task stops running its speed drops to 0. An illegal event leaves the
     /// task untouched.
-    pub fn apply(&mut self, id: &str, event: TaskEvent) -> Result<TaskState, QueueError> {
+    pub(crate) fn apply(&mut self, id: &str, event: TaskEvent) -> Result<TaskState, QueueError> {
         let at = self.position(id).ok_or(QueueError::UnknownTask)?;
         let task = &mut self.tasks[at];
         let from = task.state;
@@ -292,7 +294,7 @@ impl Queue {
     /// The oldest `Waiting` task, if fewer than `file_parallel_limit` (at least 1) tasks are running.
     /// Pure: the caller starts it with `apply(id, Start)` before it yields to the event loop, or a
     /// second call would name the same task.
-    pub fn next_to_start(&self, file_parallel_limit: usize) -> Option<String> {
+    pub(crate) fn next_to_start(&self, file_parallel_limit: usize) -> Option<String> {
         if self.running_count() >= file_parallel_limit.max(1) {
             return None;
         }
@@ -310,17 +312,17 @@ impl Queue {
     }
 
     /// Tasks in `Checking` or `Uploading`.
-    pub fn running_count(&self) -> usize {
+    pub(crate) fn running_count(&self) -> usize {
         self.running
     }
 
     /// All tasks in creation order.
-    pub fn list(&self) -> impl ExactSizeIterator<Item = &TaskRecord> + '_ {
+    pub(crate) fn list(&self) -> impl ExactSizeIterator<Item = &TaskRecord> + '_ {
         self.tasks.iter()
     }
 
     /// The creation index an id of this queue names (`<prefix>-<n>`), without looking it up.
-    pub fn index_of(&self, id: &str) -> Option<u64> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<u64> {
         id.strip_prefix(self.id_prefix.as_str())?.strip_prefix('-')?.parse().ok()
     }
 
@@ -331,18 +333,18 @@ impl Queue {
         self.tasks.binary_search_by_key(&index, |t| t.index).ok()
     }
 
-    pub fn get(&self, id: &str) -> Option<&TaskRecord> {
+    pub(crate) fn get(&self, id: &str) -> Option<&TaskRecord> {
         self.position(id).map(|i| &self.tasks[i])
     }
 
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut TaskRecord> {
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut TaskRecord> {
         self.position(id).map(|i| &mut self.tasks[i])
     }
 
     /// While there are more than `upload_queue_size` tasks, drops the oldest finished ones
     /// (`Success`, `Error`, `Canceled`). Waiting, running and paused tasks are never dropped, so the
     /// queue may stay above the limit. Returns the ids dropped, oldest first.
-    pub fn trim(&mut self, upload_queue_size: usize) -> Vec<String> {
+    pub(crate) fn trim(&mut self, upload_queue_size: usize) -> Vec<String> {
         let mut excess = self.tasks.len().saturating_sub(upload_queue_size).min(self.finished);
         let mut dropped = Vec::new();
         // From the front, stopping once enough are dropped: on a long queue the finished tasks are
@@ -365,7 +367,7 @@ impl Queue {
     /// Records upload progress and recomputes `percent`. `loaded` never decreases: a smaller value
     /// (a retried part, a restarted simple upload) keeps the previous one until real progress
     /// passes it. Unknown ids are ignored (a late report for a trimmed task).
-    pub fn set_progress(&mut self, id: &str, loaded: u64, size: u64) {
+    pub(crate) fn set_progress(&mut self, id: &str, loaded: u64, size: u64) {
         if let Some(task) = self.get_mut(id) {
             task.loaded = task.loaded.max(loaded);
             task.size = size;
@@ -375,7 +377,7 @@ impl Queue {
 
     /// Records verification progress of already-uploaded parts (not monotonic: each candidate
     /// upload is verified from the start). Unknown ids are ignored.
-    pub fn set_hash_progress(&mut self, id: &str, hashed: u64, total: u64) {
+    pub(crate) fn set_hash_progress(&mut self, id: &str, hashed: u64, total: u64) {
         if let Some(task) = self.get_mut(id) {
             task.hash_percent = percent(hashed, total);
         }

@@ -34,7 +34,7 @@ const fn crc32_table() -> [u32; 256] {
 static CRC32_TABLE: [u32; 256] = crc32_table();
 
 /// CRC-32 (IEEE 802.3, the zlib one).
-pub fn crc32(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     let mut c = 0xffff_ffffu32;
     for &b in bytes {
         c = CRC32_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
@@ -44,13 +44,13 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 
 /// One decoded message: its string headers (other header types are skipped) and its payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message<'a> {
+pub(crate) struct Message<'a> {
     pub headers: Vec<(String, String)>,
     pub payload: &'a [u8],
 }
 
 impl Message<'_> {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
@@ -68,7 +68,7 @@ fn be32(b: &[u8], at: usize) -> u32 {
 }
 
 /// Decodes every message of `body`, checking both CRCs of each.
-pub fn decode_messages(body: &[u8]) -> Result<Vec<Message<'_>>, CosError> {
+pub(crate) fn decode_messages(body: &[u8]) -> Result<Vec<Message<'_>>, CosError> {
     let mut out = Vec::new();
     let mut at = 0usize;
     while at < body.len() {
@@ -134,7 +134,7 @@ fn decode_headers(mut b: &[u8]) -> Option<Vec<(String, String)>> {
 
 /// What a select answer amounts to.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct SelectResult {
+pub(crate) struct SelectResult {
     /// The `Records` payloads, in order.
     pub records: Vec<u8>,
     /// `<Stats>…</Stats>` parsed (`{BytesScanned, BytesProcessed, BytesReturned}`), if sent.
@@ -145,7 +145,7 @@ pub struct SelectResult {
 
 /// Interprets the messages of a whole answer. An `error` message (or event) is the error it
 /// names; an answer without an `End` event was cut short.
-pub fn read_answer(body: &[u8]) -> Result<SelectResult, CosError> {
+pub(crate) fn read_answer(body: &[u8]) -> Result<SelectResult, CosError> {
     let mut result = SelectResult::default();
     let mut ended = false;
     for m in decode_messages(body)? {
@@ -181,7 +181,7 @@ fn xml_element(payload: &[u8], root: &str) -> Value {
 
 /// The request body: `<SelectRequest>` holding the `SelectRequest` param, as the official SDKs
 /// write it.
-pub fn request_body(select_request: &Value) -> String {
+pub(crate) fn request_body(select_request: &Value) -> String {
     let mut s = String::new();
     crate::xml::write("SelectRequest", select_request, &[], &mut s);
     s

@@ -37,7 +37,7 @@ pub fn borrow_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// Whether the official SDK of `flavour` signs a header of this name.
-pub fn is_signable_header(name: &str, flavour: Flavour) -> bool {
+pub(crate) fn is_signable_header(name: &str, flavour: Flavour) -> bool {
     // A table scanned with eq_ignore_ascii_case: a third of the code of a `match` on lower-cased
     // names, and still well under a microsecond for the few headers of a request.
     const SIGNED: [&str; 16] = [
@@ -256,7 +256,7 @@ fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
 }
 
 /// Lower-case hex of SHA1.
-pub fn sha1_hex(data: &[u8]) -> String {
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
     hex(&Sha1::digest(data))
 }
 

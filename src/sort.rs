@@ -4,7 +4,7 @@
 //! these lists hold tens of entries, so quadratic time costs nothing.
 
 /// Sorts `items` stably so that `less(a, b)` holds for no later `a` before an earlier `b`.
-pub fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
+pub(crate) fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
     for i in 1..items.len() {
         let mut j = i;
         while j > 0 && less(&items[j], &items[j - 1]) {

@@ -14,9 +14,9 @@ use crate::value::Value;
 /// Bytes read per step when hashing a whole range: large enough to amortise the host call,
 /// small enough to keep memory flat and the page responsive between steps (4 MiB steps kept
 /// ~30 MB more garbage alive in Node with 4 parts in flight; bench/RESULTS.md).
-pub const HASH_STEP: u64 = 1024 * 1024;
+pub(crate) const HASH_STEP: u64 = 1024 * 1024;
 
-pub struct Source {
+pub(crate) struct Source {
     pub info: SourceInfo,
     memory: Option<Rc<Vec<u8>>>,
     /// The host reuses a closed source's id: a second close must not reach another source.
@@ -25,7 +25,7 @@ pub struct Source {
 
 impl Source {
     /// Opens the `Body` (or `FilePath`) param of a call. `allow_missing` gives an empty body.
-    pub async fn open<H: Host>(host: &H, params: &Value, allow_missing: bool) -> Result<Source> {
+    pub(crate) async fn open<H: Host>(host: &H, params: &Value, allow_missing: bool) -> Result<Source> {
         match (params.get("Body"), params.get("FilePath")) {
             (Some(Value::Str(s)), _) => {
                 // A string is text, as the official SDKs' transports send it.
@@ -50,7 +50,7 @@ impl Source {
         }
     }
 
-    pub fn from_bytes(bytes: Vec<u8>) -> Source {
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Source {
         Source {
             info: SourceInfo { id: 0, size: bytes.len() as u64, ..SourceInfo::default() },
             memory: Some(Rc::new(bytes)),
@@ -58,12 +58,12 @@ impl Source {
         }
     }
 
-    pub fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> u64 {
         self.info.size
     }
 
     /// The body of a request sending `[start, end)`.
-    pub fn body(&self, start: u64, end: u64) -> Body {
+    pub(crate) fn body(&self, start: u64, end: u64) -> Body {
         match &self.memory {
             Some(m) => {
                 if start == end {
@@ -77,7 +77,7 @@ impl Source {
         }
     }
 
-    pub async fn read<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<Vec<u8>> {
+    pub(crate) async fn read<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<Vec<u8>> {
         match &self.memory {
             Some(m) => Ok(m[start as usize..end as usize].to_vec()),
             None => {
@@ -93,7 +93,7 @@ impl Source {
     }
 
     /// MD5 and CRC64 of `[start, end)`, read in steps; `progress(done_bytes)` after each step.
-    pub async fn digest<H: Host>(
+    pub(crate) async fn digest<H: Host>(
         &self,
         host: &H,
         start: u64,
@@ -106,7 +106,7 @@ impl Source {
 
     /// CRC64 alone of `[start, end)`: what the integrity check needs when no MD5 is asked for
     /// (half the hashing work of [`Source::digest`]).
-    pub async fn crc64<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<u64> {
+    pub(crate) async fn crc64<H: Host>(&self, host: &H, start: u64, end: u64) -> Result<u64> {
         Ok(self.hash(host, start, end, false, &mut |_| {}).await?.crc64)
     }
 
@@ -140,7 +140,7 @@ impl Source {
         Ok(RangeDigest { md5: md5.map(|mut m| m.finalize_reset()), crc64: crc.finish() })
     }
 
-    pub fn close<H: Host>(&self, host: &H) {
+    pub(crate) fn close<H: Host>(&self, host: &H) {
         if self.memory.is_none() && !self.closed.replace(true) {
             host.close(self.info.id);
         }
@@ -148,23 +148,23 @@ impl Source {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Digests {
+pub(crate) struct Digests {
     pub md5: [u8; 16],
     pub crc64: u64,
 }
 
 impl Digests {
-    pub fn of(bytes: &[u8]) -> Digests {
+    pub(crate) fn of(bytes: &[u8]) -> Digests {
         let mut crc = Crc64::new();
         crc.update(bytes);
         Digests { md5: md5(bytes), crc64: crc.finish() }
     }
 
-    pub fn md5_hex(&self) -> String {
+    pub(crate) fn md5_hex(&self) -> String {
         hex(&self.md5)
     }
 
-    pub fn md5_base64(&self) -> String {
+    pub(crate) fn md5_base64(&self) -> String {
         base64(&self.md5)
     }
 }

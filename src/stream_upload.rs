@@ -26,12 +26,12 @@ const MULTIPART_SCOPE: &[&str] = &["name/cos:InitiateMultipartUpload", "name/cos
 /// The part size of a stream upload: ChunkSize (or SliceSize) clamped to what COS accepts; 1 MiB
 /// by default. A stream's length is unknown, so it cannot grow with the object as a file's does:
 /// a stream longer than 10000 parts fails (give a larger ChunkSize).
-pub fn part_size(requested: Option<u64>) -> u64 {
+pub(crate) fn part_size(requested: Option<u64>) -> u64 {
     requested.unwrap_or(MIB).clamp(MIN_PART_SIZE, MAX_PART_SIZE)
 }
 
 /// The next part's number, or an error when the stream outgrew the 10000 parts COS allows.
-pub fn next_part(count: u32, part_size: u64) -> Result<u32> {
+pub(crate) fn next_part(count: u32, part_size: u64) -> Result<u32> {
     if count >= MAX_PARTS {
         let mut m = String::from("the stream Body is longer than 10000 parts of ChunkSize (");
         m.push_str(&part_size.to_string());
@@ -42,11 +42,11 @@ pub fn next_part(count: u32, part_size: u64) -> Result<u32> {
 }
 
 /// The whole object's CRC-64 from its parts' `(crc, len)` in order.
-pub fn combine_parts(parts: &[(u64, u64)]) -> u64 {
+pub(crate) fn combine_parts(parts: &[(u64, u64)]) -> u64 {
     parts.iter().enumerate().fold(0, |acc, (i, (crc, len))| if i == 0 { *crc } else { crc64::combine(acc, *crc, *len) })
 }
 
-pub struct StreamCtx<H: Host> {
+pub(crate) struct StreamCtx<H: Host> {
     pub abort: Rc<AbortScope>,
     pub reporter: Rc<Reporter<H>>,
 }
@@ -78,7 +78,7 @@ enum Event {
     Uploaded(u32, Result<(String, u64, u64)>),
 }
 
-pub async fn upload_stream<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &StreamCtx<H>) -> Result<Value> {
+pub(crate) async fn upload_stream<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &StreamCtx<H>) -> Result<Value> {
     let t = params::target(params, true)?;
     let requested = match params::uint(params, "ChunkSize")? {
         Some(n) => Some(n),

@@ -51,17 +51,6 @@ impl Value {
         }
     }
 
-    /// Field of an object compared case-insensitively (header maps).
-    pub fn get_ci(&self, name: &str) -> Option<&Value> {
-        match self {
-            Value::Obj(fields) => fields
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
     /// Sets (replacing) a field of an object; no-op on non-objects.
     pub fn set(&mut self, name: &str, value: Value) {
         if let Value::Obj(fields) = self {
@@ -90,21 +79,21 @@ impl Value {
         }
     }
 
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Num(n) => Some(*n),
             _ => None,
         }
     }
 
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
@@ -117,7 +106,7 @@ impl Value {
 
     /// The value as the official SDK stringifies header and query values (`String(v)`):
     /// numbers without a trailing `.0`, booleans as `true`/`false`; `None` for null/objects/arrays.
-    pub fn to_param_string(&self) -> Option<String> {
+    pub(crate) fn to_param_string(&self) -> Option<String> {
         match self {
             Value::Str(s) => Some(s.clone()),
             Value::Num(n) => Some(num_to_string(*n)),
@@ -194,7 +183,7 @@ fn push_digits(s: &mut String, mut v: u128, width: usize) {
 
 /// Parses a decimal number as JS `Number(s)` does for plain decimals (`12`, `-1.5`, `2e3`);
 /// `None` for anything else. Hand-written for the same reason as [`num_to_string`].
-pub fn parse_number(s: &str) -> Option<f64> {
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
     let (neg, body) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
@@ -299,7 +288,6 @@ mod tests {
         v.set("A", "1".into());
         v.set("A", "2".into());
         assert_eq!(v.get("A").unwrap().as_str(), Some("2"));
-        assert_eq!(v.get_ci("a").unwrap().as_str(), Some("2"));
         assert_eq!(v.remove("A"), Some(Value::str("2")));
         assert!(v.get("A").is_none());
     }

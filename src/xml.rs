@@ -15,7 +15,7 @@ pub struct XmlError {
 }
 
 /// Deepest element nesting accepted; deeper input is an error, never a stack overflow.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Parses a document into `{RootName: content}`.
 ///

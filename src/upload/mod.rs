@@ -29,14 +29,14 @@ use multipart::{complete_with_retries, upload_one_part};
 use resume::{abort_stale_uploads, find_resumable, forget, remember};
 use scheduler::run_parts;
 
-pub use resume::fingerprint;
-pub use slice_copy::{slice_copy, COPY_SCOPE};
+pub(crate) use resume::fingerprint;
+pub(crate) use slice_copy::slice_copy;
 
 /// Storage key of the checkpoint list.
-pub const CHECKPOINT_KEY: &str = checkpoint::STORAGE_KEY;
+pub(crate) const CHECKPOINT_KEY: &str = checkpoint::STORAGE_KEY;
 
 /// STS scope asked for once per upload, so `getAuthorization` with `ScopeLimit` is not called per part.
-pub const MULTIPART_SCOPE: &[&str] = &[
+pub(crate) const MULTIPART_SCOPE: &[&str] = &[
     "InitiateMultipartUpload",
     "ListMultipartUploads",
     "ListParts",
@@ -47,7 +47,7 @@ pub const MULTIPART_SCOPE: &[&str] = &[
 
 /// What a task remembers between runs (pause → restart) in this process.
 #[derive(Clone, Debug, Default)]
-pub struct UploadState {
+pub(crate) struct UploadState {
     pub upload_id: String,
     pub part_size: u64,
     /// part number → (etag, crc64, len) of parts known to be on the server.
@@ -58,7 +58,7 @@ pub struct UploadState {
 type PartDone = (String, u64, u64);
 
 /// Per-call context shared with the queue: cancellation, progress, and resumable state.
-pub struct UploadCtx<H: Host> {
+pub(crate) struct UploadCtx<H: Host> {
     pub abort: Rc<AbortScope>,
     pub reporter: Rc<Reporter<H>>,
     pub on_hash: Option<u32>,
@@ -93,7 +93,7 @@ fn requested_part_size(params: &Value, default: u64) -> Result<u64> {
 }
 
 /// `sliceUploadFile` for an opened source.
-pub async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &UploadCtx<H>) -> Result<Value> {
+pub(crate) async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &UploadCtx<H>) -> Result<Value> {
     let t = params::target(params, true)?;
     // Everything the upload will read from params is checked before Initiate: a bad value found
     // later would leave an upload behind.

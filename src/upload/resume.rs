@@ -14,7 +14,7 @@ use crate::value::Value;
 
 use super::{UploadCtx, UploadState, CHECKPOINT_KEY, MULTIPART_SCOPE};
 
-pub fn fingerprint(source: &Source) -> Option<Fingerprint> {
+pub(crate) fn fingerprint(source: &Source) -> Option<Fingerprint> {
     if !source.info.persistent {
         return None;
     }

@@ -19,7 +19,7 @@ use super::scheduler::run_parts;
 use super::UploadCtx;
 
 /// STS scope asked for once per multipart copy (part copies are `PutObject` requests).
-pub const COPY_SCOPE: &[&str] = &["InitiateMultipartUpload", "ListParts", "PutObject", "CompleteMultipartUpload", "AbortMultipartUpload"];
+pub(crate) const COPY_SCOPE: &[&str] = &["InitiateMultipartUpload", "ListParts", "PutObject", "CompleteMultipartUpload", "AbortMultipartUpload"];
 
 /// Headers of the call that every part copy carries: the source's conditions and SSE-C key, the
 /// destination's SSE-C key, the traffic limit.
@@ -60,7 +60,7 @@ fn copy_call_headers(params: &Value) -> Result<Vec<(String, String)>> {
 /// A copy that fails keeps its upload and a record of it, and a later call for the same source
 /// version, destination and part size resumes it, reusing the parts already copied; a copy that
 /// is canceled (`ctx.abort`) aborts its upload.
-pub async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &UploadCtx<H>) -> Result<Value> {
+pub(crate) async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: &UploadCtx<H>) -> Result<Value> {
     let t = params::target(params, true)?;
     let copy_source = params::opt_str(params, "CopySource")?.ok_or_else(|| CosError::missing("CopySource"))?;
     let src = crate::copy::parse_copy_source(&copy_source).ok_or_else(|| CosError::param("CopySource format error"))?;
