@@ -190,6 +190,23 @@ export function partCounts(entries, uploadId, { status = 200 } = {}) {
   return counts;
 }
 
+/**
+ * Stores of each part of `uploadId`: answered 200, or cut off by the client after the server read
+ * the whole part (status 0, `partSize(n)` bytes in): such a part is stored though its answer was
+ * never heard.
+ */
+export function storedPartCounts(entries, uploadId, partSize) {
+  const counts = {};
+  for (const r of entries) {
+    if (r.op !== 'UploadPart') continue;
+    const q = new URLSearchParams(r.url.slice(r.url.indexOf('?') + 1));
+    if (uploadId && q.get('uploadId') !== uploadId) continue;
+    const n = Number(q.get('partNumber'));
+    if (r.status === 200 || (r.status === 0 && r.bytes === partSize(n))) counts[n] = (counts[n] || 0) + 1;
+  }
+  return counts;
+}
+
 export function keyPath(key) {
   return '/' + encodeURIComponent(key).replace(/%2F/g, '/').replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
