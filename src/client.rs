@@ -23,6 +23,8 @@ pub struct AbortScope {
     /// Complete is on its way: the object may be stored any moment, so the task can no longer be
     /// paused or canceled (its outcome is whatever Complete answers).
     committing: Cell<bool>,
+    /// Waits that end when the scope is stopped (a getAuthorization that may never answer).
+    wakers: RefCell<Vec<core::task::Waker>>,
 }
 
 impl AbortScope {
@@ -36,6 +38,22 @@ impl AbortScope {
         for id in ids {
             host.abort(id);
         }
+        let wakers: Vec<_> = self.wakers.borrow_mut().drain(..).collect();
+        for w in wakers {
+            w.wake();
+        }
+    }
+
+    /// Ready once the scope is stopped.
+    fn until_stopped(&self) -> impl core::future::Future<Output = ()> + '_ {
+        core::future::poll_fn(move |cx| {
+            if self.stopped.get().is_some() {
+                core::task::Poll::Ready(())
+            } else {
+                self.wakers.borrow_mut().push(cx.waker().clone());
+                core::task::Poll::Pending
+            }
+        })
     }
 
     /// Why the scope was stopped, if it was.
@@ -435,7 +453,19 @@ impl<H: Host> Client<H> {
         let mut pathname = String::with_capacity(req.key.len() + 1);
         pathname.push('/');
         pathname.push_str(req.key);
-        let auth = self.credentials(req, &pathname, &signed).await?;
+        // A stop (pause, cancel, a signal) ends the wait for keys at once: a getAuthorization that
+        // never answers must not hold the call.
+        let auth = match req.abort.filter(|_| self.opts().get_authorization.is_some() || self.opts().get_sts.is_some()) {
+            Some(scope) => {
+                let keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
+                let stop = core::pin::pin!(scope.until_stopped());
+                match futures_util::future::select(keys, stop).await {
+                    futures_util::future::Either::Left((auth, _)) => auth?,
+                    futures_util::future::Either::Right(_) => return scope.check().map(|()| false),
+                }
+            }
+            None => self.credentials(req, &pathname, &signed).await?,
+        };
         let signed_here = matches!(auth, Auth::Keys { .. });
         match auth {
             Auth::Keys { secret_id, secret_key, token, key_time } => {
@@ -516,8 +546,7 @@ impl<H: Host> Client<H> {
         };
         if legacy {
             // getSTS({Bucket, Region}, cb) answers temporary keys, possibly named SecretId/SecretKey.
-            let gate = Gate::new();
-            *self.auth_gate.borrow_mut() = Some(gate.clone());
+            let asking = Asking::new(&self.auth_gate);
             let got = self.host.get_authorization(f, options).await;
             let auth = got.and_then(|mut got| {
                 for (tmp, plain) in [("TmpSecretId", "SecretId"), ("TmpSecretKey", "SecretKey")] {
@@ -532,8 +561,7 @@ impl<H: Host> Client<H> {
                 }
                 self.accept_credentials(got, now_s, scope_key)
             });
-            *self.auth_gate.borrow_mut() = None;
-            gate.open();
+            drop(asking);
             return auth;
         }
         options.set("Method", req.method.into());
@@ -550,16 +578,14 @@ impl<H: Host> Client<H> {
         options.set("Scope", scope);
         options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
         options.set("ForceSignHost", Value::Bool(opts.force_sign_host));
-        let gate = Gate::new();
-        *self.auth_gate.borrow_mut() = Some(gate.clone());
+        let asking = Asking::new(&self.auth_gate);
         let got = self.host.get_authorization(f, options).await;
         let auth = got.and_then(|got| self.accept_credentials(got, now_s, scope_key));
         if matches!(auth, Ok(Auth::Ready { .. })) {
             // A server signs each request: nothing to share, so nobody waits from now on.
             self.auth_signs_each.set(true);
         }
-        *self.auth_gate.borrow_mut() = None;
-        gate.open();
+        drop(asking);
         auth
     }
 
@@ -738,6 +764,29 @@ impl Gate {
                 core::task::Poll::Pending
             }
         })
+    }
+}
+
+/// A getAuthorization in progress: other requests wait at its gate. Dropped when the answer is
+/// handled, or when the wait is abandoned (the call was stopped), the gate opens either way, so
+/// nobody waits on an answer nobody will handle.
+struct Asking<'a> {
+    slot: &'a RefCell<Option<Rc<Gate>>>,
+    gate: Rc<Gate>,
+}
+
+impl<'a> Asking<'a> {
+    fn new(slot: &'a RefCell<Option<Rc<Gate>>>) -> Asking<'a> {
+        let gate = Gate::new();
+        *slot.borrow_mut() = Some(gate.clone());
+        Asking { slot, gate }
+    }
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        *self.slot.borrow_mut() = None;
+        self.gate.open();
     }
 }
 

@@ -270,6 +270,40 @@ fn a_restarted_task_reuses_a_part_stored_while_its_answer_was_lost() {
 }
 
 #[test]
+fn a_stopped_call_stops_waiting_for_a_get_authorization_that_never_answers() {
+    let mut pool = LocalPool::new();
+    let host = mem_host(&pool);
+    let opts = Value::Obj(vec![
+        ("getAuthorization".into(), Value::Opaque(90)),
+        ("Domain".into(), "{Bucket}.cos.{Region}.mem".into()),
+        ("Protocol".into(), "http:".into()),
+    ]);
+    let cos = Cos::new(host.clone(), &opts, Flavour::Js, "https:", None).unwrap();
+    let target = || Value::Obj(vec![("Bucket".into(), "b-1250000000".into()), ("Region".into(), "ap-guangzhou".into()), ("Key".into(), "k".into())]);
+    host.auth_never_answers.set(true);
+    let id = cos.calls.new_call_id();
+    let scope = cos.register_call(id);
+    let settled: Rc<RefCell<Option<Result<Value, cos_wasm::error::CosError>>>> = Rc::default();
+    let out = settled.clone();
+    let call = cos.clone().call_cancelable("headObject", target(), (id, scope));
+    use futures_util::task::LocalSpawnExt;
+    pool.spawner().spawn_local(async move { *out.borrow_mut() = Some(call.await) }).unwrap();
+    pool.run_until_stalled();
+    assert_eq!(host.auth_calls.get(), 1);
+    assert!(settled.borrow().is_none(), "waiting for keys");
+    assert!(cos.cancel_call(id));
+    pool.run_until_stalled();
+    let r = settled.borrow_mut().take().expect("the canceled call settled without an answer from getAuthorization");
+    assert_eq!(r.unwrap_err().code, "TaskCanceled");
+    // The abandoned getAuthorization holds nobody back: the next call asks again and settles.
+    host.auth_never_answers.set(false);
+    let r = pool.run_until(cos.clone().call("headObject", target()));
+    assert_eq!(host.auth_calls.get(), 2);
+    assert!(r.is_err(), "the test host answers no keys");
+    assert!(host.server.log.borrow().is_empty(), "nothing was sent unsigned");
+}
+
+#[test]
 fn queue_runs_tasks_and_reports_them() {
     let mut pool = LocalPool::new();
     let host = mem_host(&pool);

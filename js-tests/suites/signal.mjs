@@ -100,6 +100,34 @@ export const tests = [
     },
   },
   {
+    name: 'signal: a call waiting for a getAuthorization that never answers settles at the abort; the next call asks again',
+    async run(env) {
+      let calls = 0;
+      let answer = null; // the second call's getAuthorization answers
+      const cos = new env.COS(env.options({
+        SecretId: undefined, SecretKey: undefined,
+        getAuthorization(options, cb) {
+          calls += 1;
+          if (answer) answer(cb);
+        },
+      }));
+      const key = uniqueKey('auth-never');
+      const ctl = abortController();
+      const head = cos.headObject({ Bucket: env.bucket, Region: env.region, Key: key, signal: ctl.signal });
+      await sleep(100);
+      equal(calls, 1, 'getAuthorization asked');
+      const t0 = Date.now();
+      ctl.abort();
+      const err = await head.then(() => null, (e) => e);
+      equal(err && err.code, 'TaskCanceled');
+      ok(Date.now() - t0 < 2000, 'settled at the abort, not at a guard timer: ' + (Date.now() - t0) + ' ms');
+      equal(ctl.listeners(), 0, 'no listener left on the signal');
+      answer = (cb) => env.admin.sts().then((k) => cb({ TmpSecretId: k.TmpSecretId, TmpSecretKey: k.TmpSecretKey, SecurityToken: k.SecurityToken, StartTime: k.StartTime, ExpiredTime: k.ExpiredTime }));
+      await cos.putObject({ Bucket: env.bucket, Region: env.region, Key: key, Body: 'after' });
+      equal(calls, 2, 'the abandoned request holds nobody back: the next call asks again');
+    },
+  },
+  {
     name: 'signal: aborting an in-flight table method (getBucket, callback style) stops its request',
     async run(env) {
       const cos = new env.COS(env.options());

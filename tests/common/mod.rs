@@ -36,6 +36,9 @@ pub struct TestHost<S: Server> {
     /// Live shares of each handle the core retained or released (a handle starts with the one share
     /// its holder was given); a handle with no entry has none left, or was never shared.
     pub shares: RefCell<HashMap<u32, i64>>,
+    /// getAuthorization calls made; while `auth_never_answers`, none of them answers.
+    pub auth_calls: Cell<usize>,
+    pub auth_never_answers: Cell<bool>,
 }
 
 impl<S: Server> TestHost<S> {
@@ -48,6 +51,8 @@ impl<S: Server> TestHost<S> {
             now: Cell::new(1_700_000_000_000.0),
             sent: Cell::new(0),
             shares: RefCell::new(HashMap::new()),
+            auth_calls: Cell::new(0),
+            auth_never_answers: Cell::new(false),
         })
     }
 
@@ -117,6 +122,10 @@ impl<S: Server> Host for TestHost<S> {
     }
     fn invoke(&self, _function: u32, _args: Vec<Arg>) {}
     fn get_authorization(&self, _f: u32, _o: Value) -> LocalFuture<'static, Result<Value, CosError>> {
+        self.auth_calls.set(self.auth_calls.get() + 1);
+        if self.auth_never_answers.get() {
+            return Box::pin(std::future::pending());
+        }
         Box::pin(async { Ok(Value::Str("not an authorization".into())) })
     }
     fn retain(&self, handle: u32) {
