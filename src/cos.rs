@@ -14,14 +14,13 @@ use crate::options::Options;
 use crate::params;
 use crate::sign::Flavour;
 use crate::source::Source;
-use crate::tasks::{Oneshot, TaskKind, Tasks};
+use crate::tasks::{Oneshot, TaskKind, TaskQueue};
 use crate::value::Value;
 
 pub struct Cos<H: Host> {
     pub client: Rc<Client<H>>,
-    /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
-    pub emit: Option<u32>,
-    pub tasks: Tasks,
+    /// The upload queue (putObject, sliceUploadFile, uploadFile(s) run as its tasks).
+    pub queue: Rc<TaskQueue<H>>,
     /// Every running call and what stops it (queue tasks excepted: see [`Calls`]).
     pub calls: Calls,
     /// The host's protocol when the options name none (re-read options need it again).
@@ -34,10 +33,10 @@ pub struct Cos<H: Host> {
 impl<H: Host> Cos<H> {
     pub fn new(host: Rc<H>, options: &Value, flavour: Flavour, default_protocol: &str, emit: Option<u32>) -> Result<Rc<Cos<H>>> {
         let opts = Options::parse(options, flavour, default_protocol)?;
+        let client = Rc::new(Client::new(host, opts));
         Ok(Rc::new(Cos {
-            client: Rc::new(Client::new(host, opts)),
-            emit,
-            tasks: Tasks::default(),
+            queue: TaskQueue::new(client.clone(), emit),
+            client,
             calls: Calls::default(),
             default_protocol: default_protocol.to_string(),
         }))
@@ -113,7 +112,7 @@ impl<H: Host> Cos<H> {
                     source.close(&*c.host);
                     return r;
                 }
-                me.run_as_task(TaskKind::Put, params, source, None).await
+                me.queue.clone().run_as_task(TaskKind::Put, params, source, None).await
             }),
             "sliceUploadFile" => Box::pin(async move {
                 params::target(&params, true)?;
@@ -123,7 +122,7 @@ impl<H: Host> Cos<H> {
                 if source.info.streamed {
                     return Box::pin(me.stream_upload(call_id, params, source, false)).await;
                 }
-                me.run_as_task(TaskKind::Slice, params, source, None).await
+                me.queue.clone().run_as_task(TaskKind::Slice, params, source, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(call_id, params)),
             "sliceCopyFile" => Box::pin(async move {
@@ -267,9 +266,24 @@ impl<H: Host> Cos<H> {
 
     /// Emits an event to the JS object's listeners.
     pub fn emit_event(&self, name: &str, data: Value) {
-        if let Some(f) = self.emit {
-            self.client.host.invoke(f, vec![Arg::Val(Value::str(name)), Arg::Val(data)]);
-        }
+        self.queue.emit_event(name, data);
+    }
+
+    /// The task list, as `getTaskList()` answers it.
+    pub fn task_list(&self) -> Value {
+        self.queue.task_list()
+    }
+
+    pub fn pause_task(&self, id: &str) -> bool {
+        self.queue.pause_task(id)
+    }
+
+    pub fn restart_task(&self, id: &str) -> bool {
+        self.queue.restart_task(id)
+    }
+
+    pub fn cancel_task(&self, id: &str) -> bool {
+        self.queue.cancel_task(id)
     }
 }
 
@@ -327,7 +341,7 @@ impl<H: Host> Cos<H> {
             finish(0, &r, "", &params);
             return r;
         }
-        let result = self.clone().run_as_task(kind, params, source, Some(finish.clone())).await;
+        let result = self.queue.clone().run_as_task(kind, params, source, Some(finish.clone())).await;
         if !reported.get() {
             finish(0, &result, "", &Value::Null);
         }
@@ -400,7 +414,7 @@ impl<H: Host> Cos<H> {
                 }
                 Ok((kind, source)) => {
                     // open_file checked what enqueue checks: this does not fail.
-                    if let Err(e) = self.enqueue(kind, p, source, slot, Some(observer.clone()), Some(finish.clone()), None) {
+                    if let Err(e) = self.queue.enqueue(kind, p, source, slot, Some(observer.clone()), Some(finish.clone()), None) {
                         finish(slot, &Err(e), "", &Value::Null);
                     }
                 }

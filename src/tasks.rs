@@ -10,8 +10,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::client::AbortScope;
-use crate::cos::Cos;
+use crate::client::{AbortScope, Client};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
@@ -125,7 +124,27 @@ pub struct Tasks {
     pub listening: Cell<bool>,
 }
 
-impl<H: Host> Cos<H> {
+/// The upload queue: its tasks, what each holds while it lives, and the events it publishes. `Cos`
+/// owns it and queues into it; it knows only the client it uploads with.
+pub struct TaskQueue<H: Host> {
+    pub(crate) client: Rc<Client<H>>,
+    /// Host function `(eventName, data)` that emits `list-update` and friends on the JS object.
+    emit: Option<u32>,
+    pub tasks: Tasks,
+}
+
+impl<H: Host> TaskQueue<H> {
+    pub(crate) fn new(client: Rc<Client<H>>, emit: Option<u32>) -> Rc<TaskQueue<H>> {
+        Rc::new(TaskQueue { client, emit, tasks: Tasks::default() })
+    }
+
+    /// Emits an event to the JS object's listeners.
+    pub(crate) fn emit_event(&self, name: &str, data: Value) {
+        if let Some(f) = self.emit {
+            self.client.host.invoke(f, vec![Arg::Val(Value::str(name)), Arg::Val(data)]);
+        }
+    }
+
     fn with_queue<R>(&self, f: impl FnOnce(&mut Queue) -> R) -> R {
         let mut q = self.tasks.queue.borrow_mut();
         let q = q.get_or_insert_with(|| {

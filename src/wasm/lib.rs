@@ -146,7 +146,7 @@ impl CosCore {
     /// Whether the JS object has `list-update` listeners (the core skips building lists for nobody).
     #[wasm_bindgen(js_name = setListening)]
     pub fn set_listening(&self, on: bool) {
-        self.inner.tasks.listening.set(on);
+        self.inner.queue.tasks.listening.set(on);
     }
 
     #[wasm_bindgen(js_name = pauseTask)]
