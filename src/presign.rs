@@ -223,10 +223,12 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
             url = proto + &url[i..];
         }
     }
-    let mut query = params::query(p)?;
+    let query = params::query(p)?;
     // The official SDKs put `Query` in the URL sorted by lower-cased name (their obj2str).
-    query.sort_by_cached_key(|(k, _)| k.to_lowercase());
-    Ok((url, query))
+    // A handful of entries: the shared insertion sort (stable, as the official order is).
+    let mut keyed: Vec<(String, (String, String))> = query.into_iter().map(|q| (q.0.to_lowercase(), q)).collect();
+    crate::sort::sort_small(&mut keyed, |a, b| a.0 < b.0);
+    Ok((url, keyed.into_iter().map(|(_, q)| q).collect()))
 }
 
 /// `getObjectUrl` with a signature (`Sign` defaults to true): `url?<authorization>[&x-cos-security-token=…][&query]`.
