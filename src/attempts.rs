@@ -163,7 +163,7 @@ fn name_bodyless(mut err: CosError, dialect: Dialect) -> CosError {
             (Dialect::Node, Some(s)) => {
                 // And the bare reason phrase as the message, as Node's HTTP client gives it.
                 err.code = s.to_string();
-                if let Some(i) = err.message.find(" (HTTP ") {
+                if let Some(i) = crate::text::find(&err.message, " (HTTP ") {
                     err.message.truncate(i);
                 }
             }

@@ -675,7 +675,7 @@ impl<H: Host> Client<H> {
             let ok = !authorization.contains(' ')
                 && ["q-sign-algorithm=", "q-ak=", "q-sign-time=", "q-key-time=", "q-url-param-list="]
                     .iter()
-                    .all(|p| authorization.contains(p));
+                    .all(|p| crate::text::contains(&authorization, p));
             if !ok {
                 return Err(CosError::auth("getAuthorization callback params format error"));
             }
@@ -745,12 +745,12 @@ impl<H: Host> Client<H> {
 /// The same URL on COS's backup domain (`<bucket>.cos.<region>.tencentcos.cn`) and that host, when
 /// `url` is on the main one (`*.cos.*.myqcloud.com`, not the global acceleration endpoint).
 pub fn backup_domain_url(url: &str) -> Option<(String, String)> {
-    let scheme_end = url.find("://")? + 3;
+    let scheme_end = crate::text::find(url, "://")? + 3;
     let rest = &url[scheme_end..];
     let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let host = &rest[..host_end];
     let stem = host.strip_suffix(".myqcloud.com")?;
-    let after_cos = &stem[stem.find(".cos.")? + 5..];
+    let after_cos = &stem[crate::text::find(stem, ".cos.")? + 5..];
     if after_cos.is_empty() || stem.ends_with(".cos.accelerate") {
         return None;
     }
@@ -868,7 +868,7 @@ pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> C
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to epoch ms.
 pub fn parse_http_date(s: &str) -> Option<f64> {
     let s = s.trim();
-    let rest = s.split_once(", ").map(|(_, r)| r).unwrap_or(s);
+    let rest = crate::text::split_once(s, ", ").map(|(_, r)| r).unwrap_or(s);
     let mut it = rest.split_ascii_whitespace();
     let day: i64 = it.next()?.parse().ok()?;
     let mon = it.next()?;

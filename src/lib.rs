@@ -9,6 +9,7 @@ pub mod md5;
 pub mod encode;
 pub mod sign;
 pub mod sort;
+pub mod text;
 pub mod value;
 pub mod xml;
 pub mod plan;

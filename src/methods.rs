@@ -1183,9 +1183,16 @@ pub async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Value, abo
     let opts = c.opts();
     let service = opts.service_domain.as_str();
     if row.scope == Scope::Service && !service.is_empty() {
-        let bare = service.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+        let mut bare = service;
+        while let Some(rest) = bare.strip_prefix("https://") {
+            bare = rest;
+        }
+        while let Some(rest) = bare.strip_prefix("http://") {
+            bare = rest;
+        }
+        let bare = bare.trim_end_matches('/');
         let r = params::opt_str(params, "Region")?.unwrap_or_default();
-        host = Some(bare.replace("{Region}", &r));
+        host = Some(crate::text::replace(bare, "{Region}", &r));
     }
     let mut req = Req::new(action, verb, &bucket, &region, &key);
     req.host = host.as_deref();

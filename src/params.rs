@@ -186,7 +186,7 @@ pub fn target(params: &Value, bucket_required: bool) -> Result<Target> {
 pub fn headers(params: &Value) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (name, v) in params.entries() {
-        if name.to_ascii_lowercase().contains("x-cos-") {
+        if crate::text::contains(&name.to_ascii_lowercase(), "x-cos-") {
             if let Some(s) = v.to_param_string() {
                 put_header(&mut out, name, s);
             }

@@ -219,7 +219,7 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
         if proto != "http:" && proto != "https:" {
             return Err(CosError::param("param Protocol should be \"http:\" or \"https:\""));
         }
-        if let Some(i) = url.find("//") {
+        if let Some(i) = crate::text::find(&url, "//") {
             url = proto + &url[i..];
         }
     }

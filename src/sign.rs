@@ -235,7 +235,7 @@ pub fn v4_authorization(secret_id: &str, secret_key: &str, bucket: &str, key: &s
     crate::encode::encode_into(&mut encoded, key.trim_start_matches('/'), true);
     // encodeURIComponent leaves these five as they are.
     for (from, to) in [("%21", "!"), ("%27", "'"), ("%28", "("), ("%29", ")"), ("%2A", "*")] {
-        encoded = encoded.replace(from, to);
+        encoded = crate::text::replace(&encoded, from, to);
     }
     path.push_str(&encoded);
     let (now, end, random) = (now_s.to_string(), (now_s + expires_s).to_string(), random.to_string());
