@@ -225,8 +225,10 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
     }
     let query = params::query(p)?;
     // The official SDKs put `Query` in the URL sorted by lower-cased name (their obj2str).
-    // A handful of entries: the shared insertion sort (stable, as the official order is).
-    let mut keyed: Vec<(String, (String, String))> = query.into_iter().map(|q| (q.0.to_lowercase(), q)).collect();
+    // A handful of entries: the shared insertion sort (stable, as the official order is). Names
+    // are ASCII but for rare ones, which the host lower-cases (JS's rules, no case tables here).
+    let lower = |k: &str| if k.is_ascii() { k.to_ascii_lowercase() } else { c.host.to_lowercase(k) };
+    let mut keyed: Vec<(String, (String, String))> = query.into_iter().map(|q| (lower(&q.0), q)).collect();
     crate::sort::sort_small(&mut keyed, |a, b| a.0 < b.0);
     Ok((url, keyed.into_iter().map(|(_, q)| q).collect()))
 }
