@@ -870,15 +870,17 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
     let s = s.trim();
     let rest = crate::text::split_once(s, ", ").map(|(_, r)| r).unwrap_or(s);
     let mut it = rest.split_ascii_whitespace();
-    let day: i64 = it.next()?.parse().ok()?;
+    // Fields are unsigned: a negative one makes the date unreadable (it gave a date days off
+    // before). u32's parser is in the wasm anyway; i64's would add its own.
+    let num = |s: Option<&str>| s?.parse::<u32>().ok().map(i64::from);
+    let day = num(it.next())?;
     let mon = it.next()?;
-    let year: i64 = it.next()?.parse().ok()?;
+    let year = num(it.next())?;
     let hms = it.next()?;
     let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let m = months.iter().position(|x| x.eq_ignore_ascii_case(mon))? as i64 + 1;
     let mut t = hms.split(':');
-    let (h, mi, se): (i64, i64, i64) =
-        (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let (h, mi, se) = (num(t.next())?, num(t.next())?, num(t.next())?);
     // Days from civil (Howard Hinnant's algorithm).
     let y = if m <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
@@ -917,6 +919,7 @@ mod tests {
         assert_eq!(parse_http_date("Thu, 16 May 2019 06:45:51 GMT"), Some(1_557_989_151_000.0));
         assert_eq!(parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"), Some(1_700_000_000_000.0));
         assert_eq!(parse_http_date("garbage"), None);
+        assert_eq!(parse_http_date("Tue, -14 Nov 2023 22:13:20 GMT"), None);
     }
 
     #[test]
