@@ -130,7 +130,7 @@ pub fn url_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    String::from_utf8(out).unwrap_or_else(|e| crate::text::utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
