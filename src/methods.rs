@@ -1112,7 +1112,7 @@ impl Json<'_> {
                 while matches!(self.s.get(self.i), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
                     self.i += 1;
                 }
-                return parse_number(&self.src[start..self.i]).map(Value::Num);
+                return parse_number(self.src.get(start..self.i)?).map(Value::Num);
             }
         };
         self.i += len;
@@ -1131,7 +1131,7 @@ impl Json<'_> {
                 self.i += 1;
             }
             // Stops only at ASCII bytes, so the slice is on char boundaries.
-            out.push_str(&self.src[start..self.i]);
+            out.push_str(self.src.get(start..self.i)?);
             match *self.s.get(self.i)? {
                 b'"' => {
                     self.i += 1;

@@ -94,8 +94,7 @@ pub(crate) fn concat_msg(parts: &[&str]) -> String {
 
 /// `name-appid`: lower-case letters, digits and `-`, then `-` and the numeric APPID.
 pub fn is_valid_bucket(bucket: &str) -> bool {
-    let Some(dash) = bucket.rfind('-') else { return false };
-    let (name, appid) = (&bucket[..dash], &bucket[dash + 1..]);
+    let Some((name, appid)) = bucket.rsplit_once('-') else { return false };
     !name.is_empty()
         && !appid.is_empty()
         && appid.bytes().all(|b| b.is_ascii_digit())

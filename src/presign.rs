@@ -116,13 +116,13 @@ pub fn static_authorization_flat(fields: &str, force_sign_host: bool, clock_offs
         if tag == b'?' || tag == b':' {
             let name_end = end_at(i + 1);
             let value_end = end_at(name_end + 1);
-            let pair = (&fields[i + 1..name_end], fields.get(name_end + 1..value_end).unwrap_or(""));
+            let pair = (fields.get(i + 1..name_end).unwrap_or(""), fields.get(name_end + 1..value_end).unwrap_or(""));
             if tag == b'?' { s.query.push(pair) } else { s.headers.push(pair) }
             i = value_end + 1;
             continue;
         }
         let value_end = end_at(i + 1);
-        let value = &fields[i + 1..value_end];
+        let value = fields.get(i + 1..value_end).unwrap_or("");
         i = value_end + 1;
         let slot = match tag {
             b'A' => &mut s.secret_id,
@@ -220,7 +220,7 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
             return Err(CosError::param("param Protocol should be \"http:\" or \"https:\""));
         }
         if let Some(i) = crate::text::find(&url, "//") {
-            url = proto + &url[i..];
+            url = proto + url.get(i..).unwrap_or_default();
         }
     }
     let query = params::query(p)?;
