@@ -162,7 +162,7 @@ fn name_bodyless(mut err: CosError, dialect: Dialect) -> CosError {
         match (dialect, err.status_code) {
             (Dialect::Node, Some(s)) => {
                 // And the bare reason phrase as the message, as Node's HTTP client gives it.
-                err.code = s.to_string();
+                err.code = u64::from(s).to_string(); // u64: one integer formatter in the wasm
                 if let Some(i) = crate::text::find(&err.message, " (HTTP ") {
                     err.message.truncate(i);
                 }

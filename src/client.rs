@@ -851,7 +851,7 @@ pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> C
             };
             let mut m = String::from(message);
             m.push_str(" (HTTP ");
-            m.push_str(&status.to_string());
+            m.push_str(&u64::from(status).to_string());
             m.push(')');
             CosError::new(ErrorKind::Server, code, m)
         }
