@@ -77,7 +77,7 @@ pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> C
             };
             let mut m = String::from(message);
             m.push_str(" (HTTP ");
-            m.push_str(&status.to_string());
+            m.push_str(&u64::from(status).to_string());
             m.push(')');
             CosError::new(ErrorKind::Server, code, m)
         }
@@ -92,17 +92,19 @@ pub fn decode_error(status: u16, headers: &[(String, String)], body: &[u8]) -> C
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to epoch ms.
 pub fn parse_http_date(s: &str) -> Option<f64> {
     let s = s.trim();
-    let rest = s.split_once(", ").map(|(_, r)| r).unwrap_or(s);
+    let rest = crate::text::split_once(s, ", ").map(|(_, r)| r).unwrap_or(s);
     let mut it = rest.split_ascii_whitespace();
-    let day: i64 = it.next()?.parse().ok()?;
+    // Fields are unsigned: a negative one makes the date unreadable (it gave a date days off
+    // before). u32's parser is in the wasm anyway; i64's would add its own.
+    let num = |s: Option<&str>| s?.parse::<u32>().ok().map(i64::from);
+    let day = num(it.next())?;
     let mon = it.next()?;
-    let year: i64 = it.next()?.parse().ok()?;
+    let year = num(it.next())?;
     let hms = it.next()?;
     let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let m = months.iter().position(|x| x.eq_ignore_ascii_case(mon))? as i64 + 1;
     let mut t = hms.split(':');
-    let (h, mi, se): (i64, i64, i64) =
-        (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let (h, mi, se) = (num(t.next())?, num(t.next())?, num(t.next())?);
     // Days from civil (Howard Hinnant's algorithm).
     let y = if m <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
@@ -269,8 +271,8 @@ fn name_bodyless(mut err: CosError, dialect: Dialect) -> CosError {
         match (dialect, err.status_code) {
             (Dialect::Node, Some(s)) => {
                 // And the bare reason phrase as the message, as Node's HTTP client gives it.
-                err.code = s.to_string();
-                if let Some(i) = err.message.find(" (HTTP ") {
+                err.code = u64::from(s).to_string(); // u64: one integer formatter in the wasm
+                if let Some(i) = crate::text::find(&err.message, " (HTTP ") {
                     err.message.truncate(i);
                 }
             }
@@ -307,6 +309,7 @@ mod tests {
         assert_eq!(parse_http_date("Thu, 16 May 2019 06:45:51 GMT"), Some(1_557_989_151_000.0));
         assert_eq!(parse_http_date("Tue, 14 Nov 2023 22:13:20 GMT"), Some(1_700_000_000_000.0));
         assert_eq!(parse_http_date("garbage"), None);
+        assert_eq!(parse_http_date("Tue, -14 Nov 2023 22:13:20 GMT"), None);
     }
 
     #[test]

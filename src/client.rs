@@ -227,17 +227,16 @@ impl<H: Host> Client<H> {
                 .strip_prefix("https://")
                 .or_else(|| d.strip_prefix("http://"))
                 .unwrap_or(d);
-            let short = bucket.rfind('-').map(|i| &bucket[..i]).unwrap_or(bucket);
-            let appid = bucket.rfind('-').map(|i| &bucket[i + 1..]).unwrap_or("");
+            let (short, appid) = bucket.rsplit_once('-').unwrap_or((bucket, ""));
             let mut out = String::with_capacity(d.len() + bucket.len() + region.len());
             let mut rest = d;
             while let Some(open) = rest.find('{') {
-                out.push_str(&rest[..open]);
-                let after = &rest[open..];
+                let (before, after) = rest.split_at_checked(open).unwrap_or((rest, ""));
+                out.push_str(before);
                 let (token, len) = if after.starts_with("{{Bucket}}") {
                     (short, 10)
                 } else if let Some(close) = after.find('}') {
-                    let name = &after[1..close];
+                    let name = after.get(1..close).unwrap_or_default();
                     let v = match name {
                         "Bucket" => bucket,
                         "BucketName" => short,
@@ -250,7 +249,7 @@ impl<H: Host> Client<H> {
                     (after, after.len())
                 };
                 out.push_str(token);
-                rest = &after[len..];
+                rest = after.get(len..).unwrap_or_default();
             }
             out.push_str(rest);
             return out.trim_end_matches('/').to_string();
@@ -654,7 +653,7 @@ impl<H: Host> Client<H> {
             let ok = !authorization.contains(' ')
                 && ["q-sign-algorithm=", "q-ak=", "q-sign-time=", "q-key-time=", "q-url-param-list="]
                     .iter()
-                    .all(|p| authorization.contains(p));
+                    .all(|p| crate::text::contains(&authorization, p));
             if !ok {
                 return Err(CosError::auth("getAuthorization callback params format error"));
             }
@@ -724,17 +723,16 @@ impl<H: Host> Client<H> {
 /// The same URL on COS's backup domain (`<bucket>.cos.<region>.tencentcos.cn`) and that host, when
 /// `url` is on the main one (`*.cos.*.myqcloud.com`, not the global acceleration endpoint).
 pub(crate) fn backup_domain_url(url: &str) -> Option<(String, String)> {
-    let scheme_end = url.find("://")? + 3;
-    let rest = &url[scheme_end..];
-    let host_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let host = &rest[..host_end];
+    let scheme_end = crate::text::find(url, "://")? + 3;
+    let (scheme, rest) = url.split_at_checked(scheme_end)?;
+    let (host, path) = rest.split_at_checked(rest.find(['/', '?']).unwrap_or(rest.len()))?;
     let stem = host.strip_suffix(".myqcloud.com")?;
-    let after_cos = &stem[stem.find(".cos.")? + 5..];
+    let after_cos = stem.get(crate::text::find(stem, ".cos.")? + 5..)?;
     if after_cos.is_empty() || stem.ends_with(".cos.accelerate") {
         return None;
     }
     let backup_host = [stem, ".tencentcos.cn"].concat();
-    Some(([&url[..scheme_end], &backup_host, &rest[host_end..]].concat(), backup_host))
+    Some(([scheme, &backup_host, path].concat(), backup_host))
 }
 
 /// A one-time barrier: `wait` resolves once `open` has been called.

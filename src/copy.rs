@@ -35,7 +35,7 @@ pub(crate) fn parse_copy_source(s: &str) -> Option<CopySource> {
     if !bucket_ok || !cos_ok || region.is_empty() || !domain_ok || path.is_empty() {
         return None;
     }
-    let (raw_key, version_id) = match path.split_once("?versionId=") {
+    let (raw_key, version_id) = match crate::text::split_once(path, "?versionId=") {
         Some((k, v)) => (k, Some(url_decode(v))),
         None => (path, None),
     };
@@ -120,7 +120,7 @@ pub(crate) fn unrestored_archive(source: &[(String, String)]) -> bool {
     }
     match get_header(source, "x-cos-restore") {
         None => true,
-        Some(r) => r.contains("ongoing-request=\"true\""),
+        Some(r) => crate::text::contains(r, "ongoing-request=\"true\""),
     }
 }
 

@@ -35,7 +35,7 @@ pub(crate) fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
         // Runs of kept bytes are copied whole: kept bytes are ASCII, so a non-empty run starts and
         // ends on char boundaries.
         if run < i {
-            out.push_str(&s[run..i]);
+            out.push_str(s.get(run..i).unwrap_or_default());
         }
         out.push('%');
         out.push(HEX[(b >> 4) as usize] as char);
@@ -43,7 +43,7 @@ pub(crate) fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
         run = i + 1;
     }
     if run < bytes.len() {
-        out.push_str(&s[run..]);
+        out.push_str(s.get(run..).unwrap_or_default());
     }
 }
 
@@ -59,7 +59,9 @@ pub(crate) fn cam_safe_url_encode(s: &str) -> String {
 pub(crate) fn encode_lower_into(out: &mut String, s: &str) {
     let start = out.len();
     encode_into(out, s, false);
-    out[start..].make_ascii_lowercase();
+    if let Some(added) = out.get_mut(start..) {
+        added.make_ascii_lowercase();
+    }
 }
 
 /// The URL path of an object key: `cam_safe_url_encode(key)` with `%2F` turned back into `/`.
@@ -130,7 +132,7 @@ pub fn url_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    String::from_utf8(out).unwrap_or_else(|e| crate::text::utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

@@ -221,6 +221,12 @@ pub trait Host: 'static {
     fn bytes_value(&self, _bytes: &[u8]) -> Option<Value> {
         None
     }
+
+    /// `s` lower-cased as JavaScript's `toLowerCase` does (all of Unicode). The default is std's,
+    /// whose case tables are ~18 KB of wasm: a host with a JS engine at hand asks it instead.
+    fn to_lowercase(&self, s: &str) -> String {
+        s.to_lowercase()
+    }
 }
 
 /// What [`Host::hash_range`] computed.

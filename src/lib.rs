@@ -10,6 +10,7 @@ pub mod md5;
 pub mod encode;
 pub mod sign;
 pub mod sort;
+pub(crate) mod text;
 pub mod value;
 pub mod xml;
 pub mod plan;

@@ -1141,7 +1141,7 @@ impl Json<'_> {
                 while matches!(self.s.get(self.i), Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')) {
                     self.i += 1;
                 }
-                return parse_number(&self.src[start..self.i]).map(Value::Num);
+                return parse_number(self.src.get(start..self.i)?).map(Value::Num);
             }
         };
         self.i += len;
@@ -1160,7 +1160,7 @@ impl Json<'_> {
                 self.i += 1;
             }
             // Stops only at ASCII bytes, so the slice is on char boundaries.
-            out.push_str(&self.src[start..self.i]);
+            out.push_str(self.src.get(start..self.i)?);
             match *self.s.get(self.i)? {
                 b'"' => {
                     self.i += 1;
@@ -1212,9 +1212,16 @@ pub(crate) async fn call<H: Host>(c: &Client<H>, row: &'static Row, params: &Val
     let opts = c.opts();
     let service = opts.service_domain.as_str();
     if row.scope == Scope::Service && !service.is_empty() {
-        let bare = service.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+        let mut bare = service;
+        while let Some(rest) = bare.strip_prefix("https://") {
+            bare = rest;
+        }
+        while let Some(rest) = bare.strip_prefix("http://") {
+            bare = rest;
+        }
+        let bare = bare.trim_end_matches('/');
         let r = params::opt_str(params, "Region")?.unwrap_or_default();
-        host = Some(bare.replace("{Region}", &r));
+        host = Some(crate::text::replace(bare, "{Region}", &r));
     }
     let mut req = Req::new(action, verb, &bucket, &region, &key);
     req.host = host.as_deref();

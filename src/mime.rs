@@ -55,8 +55,8 @@ const TYPES: &[(&str, &str)] = &[
 /// The MIME type for a key, `application/octet-stream` when unknown.
 pub(crate) fn for_key(key: &str) -> &'static str {
     let name = key.rsplit('/').next().unwrap_or(key);
-    let Some(dot) = name.rfind('.') else { return "application/octet-stream" };
-    let ext = name[dot + 1..].to_ascii_lowercase();
+    let Some((_, ext)) = name.rsplit_once('.') else { return "application/octet-stream" };
+    let ext = ext.to_ascii_lowercase();
     TYPES
         .binary_search_by(|(e, _)| (*e).cmp(ext.as_str()))
         .map(|i| TYPES[i].1)

@@ -414,7 +414,7 @@ pub(crate) async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: 
         return Ok(data);
     }
     if !resp.body.is_empty() {
-        let text = String::from_utf8_lossy(&resp.body);
+        let text = crate::text::utf8_lossy(&resp.body);
         match xml::parse(&text) {
             Ok(doc) => merge(&mut data, &doc),
             Err(_) => data.set("Body", Value::Str(text.into_owned())),
@@ -1025,7 +1025,7 @@ pub(crate) async fn select_object_content<H: Host>(c: &Client<H>, params: &Value
     let payload = c
         .host
         .bytes_value(&answer.records)
-        .unwrap_or_else(|| Value::Str(String::from_utf8_lossy(&answer.records).into_owned()));
+        .unwrap_or_else(|| Value::Str(crate::text::utf8_lossy(&answer.records).into_owned()));
     data.set("Payload", payload);
     Ok(data)
 }

@@ -94,8 +94,7 @@ pub(crate) fn concat_msg(parts: &[&str]) -> String {
 
 /// `name-appid`: lower-case letters, digits and `-`, then `-` and the numeric APPID.
 pub(crate) fn is_valid_bucket(bucket: &str) -> bool {
-    let Some(dash) = bucket.rfind('-') else { return false };
-    let (name, appid) = (&bucket[..dash], &bucket[dash + 1..]);
+    let Some((name, appid)) = bucket.rsplit_once('-') else { return false };
     !name.is_empty()
         && !appid.is_empty()
         && appid.bytes().all(|b| b.is_ascii_digit())
@@ -186,7 +185,7 @@ pub(crate) fn target(params: &Value, bucket_required: bool) -> Result<Target> {
 pub(crate) fn headers(params: &Value) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (name, v) in params.entries() {
-        if name.to_ascii_lowercase().contains("x-cos-") {
+        if crate::text::contains(&name.to_ascii_lowercase(), "x-cos-") {
             if let Some(s) = v.to_param_string() {
                 put_header(&mut out, name, s);
             }

@@ -116,13 +116,13 @@ pub fn static_authorization_flat(fields: &str, force_sign_host: bool, clock_offs
         if tag == b'?' || tag == b':' {
             let name_end = end_at(i + 1);
             let value_end = end_at(name_end + 1);
-            let pair = (&fields[i + 1..name_end], fields.get(name_end + 1..value_end).unwrap_or(""));
+            let pair = (fields.get(i + 1..name_end).unwrap_or(""), fields.get(name_end + 1..value_end).unwrap_or(""));
             if tag == b'?' { s.query.push(pair) } else { s.headers.push(pair) }
             i = value_end + 1;
             continue;
         }
         let value_end = end_at(i + 1);
-        let value = &fields[i + 1..value_end];
+        let value = fields.get(i + 1..value_end).unwrap_or("");
         i = value_end + 1;
         let slot = match tag {
             b'A' => &mut s.secret_id,
@@ -219,14 +219,18 @@ pub fn object_url<H: Host>(c: &Client<H>, p: &Value) -> Result<(String, Vec<(Str
         if proto != "http:" && proto != "https:" {
             return Err(CosError::param("param Protocol should be \"http:\" or \"https:\""));
         }
-        if let Some(i) = url.find("//") {
-            url = proto + &url[i..];
+        if let Some(i) = crate::text::find(&url, "//") {
+            url = proto + url.get(i..).unwrap_or_default();
         }
     }
-    let mut query = params::query(p)?;
+    let query = params::query(p)?;
     // The official SDKs put `Query` in the URL sorted by lower-cased name (their obj2str).
-    query.sort_by_cached_key(|(k, _)| k.to_lowercase());
-    Ok((url, query))
+    // A handful of entries: the shared insertion sort (stable, as the official order is). Names
+    // are ASCII but for rare ones, which the host lower-cases (JS's rules, no case tables here).
+    let lower = |k: &str| if k.is_ascii() { k.to_ascii_lowercase() } else { c.host.to_lowercase(k) };
+    let mut keyed: Vec<(String, (String, String))> = query.into_iter().map(|q| (lower(&q.0), q)).collect();
+    crate::sort::sort_small(&mut keyed, |a, b| a.0 < b.0);
+    Ok((url, keyed.into_iter().map(|(_, q)| q).collect()))
 }
 
 /// `getObjectUrl` with a signature (`Sign` defaults to true): `url?<authorization>[&x-cos-security-token=…][&query]`.

@@ -89,20 +89,22 @@ impl<'a> Side<'a> {
             crate::encode::encode_lower_into(&mut side.names, k);
             let mid = side.names.len() as u32;
             side.names.push_str(k);
-            side.names[mid as usize..].make_ascii_lowercase();
+            if let Some(raw) = side.names.get_mut(mid as usize..) {
+                raw.make_ascii_lowercase();
+            }
             side.entries.push((start, mid, side.names.len() as u32, v));
         }
         side
     }
 
     fn encoded(&self, e: &(u32, u32, u32, &str)) -> &str {
-        &self.names[e.0 as usize..e.1 as usize]
+        self.names.get(e.0 as usize..e.1 as usize).unwrap_or_default()
     }
 
     /// `q-*-list`: the encoded lower-cased names, sorted, joined by `;`.
     fn list_into(&mut self, out: &mut String) {
         let names = core::mem::take(&mut self.names);
-        let span = |e: &(u32, u32, u32, &str)| &names[e.0 as usize..e.1 as usize];
+        let span = |e: &(u32, u32, u32, &str)| names.get(e.0 as usize..e.1 as usize).unwrap_or_default();
         crate::sort::sort_small(&mut self.entries, |a, b| span(a) < span(b));
         for (i, e) in self.entries.iter().enumerate() {
             if i > 0 {
@@ -120,7 +122,7 @@ impl<'a> Side<'a> {
     /// 16 KB of tables.
     fn canonical_into(&mut self, out: &mut String) {
         let names = core::mem::take(&mut self.names);
-        let raw = |e: &(u32, u32, u32, &str)| &names[e.1 as usize..e.2 as usize];
+        let raw = |e: &(u32, u32, u32, &str)| names.get(e.1 as usize..e.2 as usize).unwrap_or_default();
         crate::sort::sort_small(&mut self.entries, |a, b| js_less(raw(a), raw(b)));
         self.names = names;
         for (i, e) in self.entries.iter().enumerate() {
@@ -235,7 +237,7 @@ pub fn v4_authorization(secret_id: &str, secret_key: &str, bucket: &str, key: &s
     crate::encode::encode_into(&mut encoded, key.trim_start_matches('/'), true);
     // encodeURIComponent leaves these five as they are.
     for (from, to) in [("%21", "!"), ("%27", "'"), ("%28", "("), ("%29", ")"), ("%2A", "*")] {
-        encoded = encoded.replace(from, to);
+        encoded = crate::text::replace(&encoded, from, to);
     }
     path.push_str(&encoded);
     let (now, end, random) = (now_s.to_string(), (now_s + expires_s).to_string(), random.to_string());

@@ -160,7 +160,7 @@ pub fn num_to_string(n: f64) -> String {
         s.push('.');
         let at = s.len();
         push_digits(&mut s, u128::from(frac), 9);
-        s.truncate(at + s[at..].trim_end_matches('0').len());
+        s.truncate(at + s.get(at..).unwrap_or_default().trim_end_matches('0').len());
     }
     if s == "-0" {
         s.remove(0);
@@ -186,12 +186,12 @@ fn push_digits(s: &mut String, mut v: u128, width: usize) {
 pub(crate) fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
     let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
+        b'-' => (true, s.get(1..).unwrap_or_default()),
+        b'+' => (false, s.get(1..).unwrap_or_default()),
         _ => (false, s),
     };
     let (mantissa, exp) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        Some(i) => (body.get(..i).unwrap_or_default(), body.get(i + 1..)),
         None => (body, None),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -208,8 +208,8 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
     let mut e: i32 = -(frac.len() as i32);
     if let Some(x) = exp {
         let (eneg, digits) = match x.as_bytes().first()? {
-            b'-' => (true, &x[1..]),
-            b'+' => (false, &x[1..]),
+            b'-' => (true, x.get(1..).unwrap_or_default()),
+            b'+' => (false, x.get(1..).unwrap_or_default()),
             _ => (false, x),
         };
         if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {

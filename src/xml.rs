@@ -117,10 +117,10 @@ impl<'a> Parser<'a> {
             return Err(err("element without a name"));
         }
         // Names split only at ASCII bytes, so the slice is on char boundaries.
-        let name = &self.src[start..self.i];
+        let name = self.src.get(start..self.i).unwrap_or_default();
         // Drop a namespace prefix (`<ns:Key>`): the SDK addresses elements by local name.
-        Ok(match name.rfind(':') {
-            Some(c) => name[c + 1..].to_string(),
+        Ok(match name.rsplit_once(':') {
+            Some((_, local)) => local.to_string(),
             None => name.to_string(),
         })
     }
@@ -180,7 +180,7 @@ impl<'a> Parser<'a> {
                 self.i += 9;
                 match find(&self.s[self.i..], b"]]>") {
                     Some(at) => {
-                        text.push_str(&self.src[self.i..self.i + at]);
+                        text.push_str(self.src.get(self.i..self.i + at).unwrap_or_default());
                         self.i += at + 3;
                     }
                     None => return Err(err("unterminated CDATA section")),
@@ -195,7 +195,7 @@ impl<'a> Parser<'a> {
                 while self.i < self.s.len() && self.s[self.i] != b'<' {
                     self.i += 1;
                 }
-                decode_entities(&self.src[start..self.i], &mut text)?;
+                decode_entities(self.src.get(start..self.i).unwrap_or_default(), &mut text)?;
             }
         }
         if children.is_empty() {
@@ -229,16 +229,15 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// pass as data. A `&` that starts no reference stays literal.
 fn decode_entities(s: &str, out: &mut String) -> Result<(), XmlError> {
     let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
+    while let Some((before, after)) = rest.split_once('&') {
+        out.push_str(before);
         let name_len = after.bytes().take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'#' | b'_' | b'-' | b'.' | b':')).count();
         if name_len == 0 || after.as_bytes().get(name_len) != Some(&b';') {
             out.push('&');
             rest = after;
             continue;
         }
-        let entity = &after[..name_len];
+        let entity = after.get(..name_len).unwrap_or_default();
         let decoded = match entity {
             "amp" => Some('&'),
             "lt" => Some('<'),
@@ -260,7 +259,7 @@ fn decode_entities(s: &str, out: &mut String) -> Result<(), XmlError> {
             Some(c) => out.push(c),
             None => return Err(XmlError { message: ["undefined or invalid entity &", entity, ";"].concat() }),
         }
-        rest = &after[name_len + 1..];
+        rest = after.get(name_len + 1..).unwrap_or_default();
     }
     out.push_str(rest);
     Ok(())

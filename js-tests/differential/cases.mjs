@@ -423,6 +423,15 @@ const TABLE = [
     }),
   },
   {
+    // Query names are ordered by their lower case, non-ASCII ones included ('Éb' after 'éa').
+    method: 'getObjectUrl', name: 'getObjectUrl Sign false with non-ASCII Query names',
+    params: (ctx) => ({ ...ctx.B, Key: ctx.key('q.txt'), Sign: false, Query: { 'Éb': '1', 'éa': '2', B: '3', a: '4', 'σβ': '5', 'ΣΑ': '6' } }),
+    call: (cos, params) => new Promise((resolve, reject) => {
+      let returned;
+      returned = cos.getObjectUrl(params, (err, data) => (err ? reject(err) : setTimeout(() => resolve({ returned, data }), 0)));
+    }),
+  },
+  {
     method: 'getObjectUrl', name: 'getObjectUrl signed with Query',
     params: (ctx) => ({ ...ctx.B, Key: ctx.key('q.txt'), Query: { 'response-content-type': 'text/plain', a: 'b c' } }),
     call: (cos, params) => new Promise((resolve, reject) => {

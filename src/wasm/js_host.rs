@@ -397,6 +397,10 @@ impl Host for JsHost {
         let v = f.call1(&self.obj, &Uint8Array::from(bytes)).ok()?;
         Some(Value::Opaque(self.obj.hold(&v)))
     }
+
+    fn to_lowercase(&self, s: &str) -> String {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
 }
 
 fn parse_md5_hex(h: &str) -> Option<[u8; 16]> {
