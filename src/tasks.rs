@@ -594,8 +594,8 @@ async fn abort_upload<H: Host>(
 pub fn record_value(r: &TaskRecord) -> Value {
     let mut v = Value::obj();
     v.set("id", r.id.as_str().into());
-    v.set("Bucket", r.bucket.as_str().into());
-    v.set("Region", r.region.as_str().into());
+    v.set("Bucket", (*r.bucket).into());
+    v.set("Region", (*r.region).into());
     v.set("Key", r.key.as_str().into());
     v.set("FilePath", r.file_path.clone().map(Value::Str).unwrap_or(Value::Null));
     v.set("state", r.state.as_str().into());
