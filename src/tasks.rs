@@ -15,6 +15,7 @@ use crate::cos::Cos;
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
+use crate::packed::ParamsRecord;
 use crate::params::{self, Target};
 use crate::queue::{Queue, TaskEvent, TaskRecord, TaskState};
 use crate::source::Source;
@@ -88,7 +89,9 @@ struct Runtime {
     /// The queue's creation index of `id`: runtimes are sorted by it.
     index: u64,
     kind: TaskKind,
-    params: Value,
+    /// Its params, packed while it waits (a long batch queues 100,000 of them); made into a
+    /// `Value` when it starts or settles.
+    params: ParamsRecord,
     source: Rc<Source>,
     abort: Rc<AbortScope>,
     /// A multipart upload's state, kept across pauses and restarts; none for a simple upload (a
@@ -214,7 +217,7 @@ impl<H: Host> Cos<H> {
             keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
             on_progress,
             on_hash,
-            params,
+            params: ParamsRecord::new(&params),
             source: Rc::new(source),
             abort: AbortScope::new(),
             state: (kind == TaskKind::Slice).then(|| Rc::new(RefCell::new(None))),
@@ -266,6 +269,7 @@ impl<H: Host> Cos<H> {
 
     async fn run_task(self: Rc<Self>, id: String) {
         let Some(rt) = self.runtime(&id) else { return };
+        let params = rt.params.value();
         let abort = rt.abort.clone();
         let c = self.client.clone();
         let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts().progress_interval);
@@ -296,7 +300,7 @@ impl<H: Host> Cos<H> {
                     let on_loaded = on_loaded.clone();
                     let size = rt.source.size();
                     on_loaded(0, size);
-                    ops::put_object(&c, &rt.params, &rt.source, Some(reporter), rt.on_hash, Some(&abort)).await
+                    ops::put_object(&c, &params, &rt.source, Some(reporter), rt.on_hash, Some(&abort)).await
                 };
                 if r.is_ok() {
                     on_loaded(rt.source.size(), rt.source.size());
@@ -312,7 +316,7 @@ impl<H: Host> Cos<H> {
                     on_loaded: Some(on_loaded),
                     on_hash_loaded: Some(on_hash_loaded),
                 };
-                upload::slice_upload(&c, &rt.params, &rt.source, &ctx).await
+                upload::slice_upload(&c, &params, &rt.source, &ctx).await
             }
         };
         // A paused or canceled run has been superseded: its outcome is not the task's.
@@ -344,7 +348,7 @@ impl<H: Host> Cos<H> {
         if let Some(r) = outcome {
             let succeeded = r.is_ok();
             if let Some(f) = &rt.on_settled {
-                f(rt.slot, &r, &id, &rt.params);
+                f(rt.slot, &r, &id, &params);
             }
             let settled_before = rt.done.as_ref().is_some_and(|d| d.is_settled());
             if let (Some(done), false) = (&rt.done, settled_before) {
@@ -517,7 +521,7 @@ impl<H: Host> Cos<H> {
         if let Some(rt) = self.runtime(id) {
             rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
             if let Some(f) = &rt.on_settled {
-                f(rt.slot, &Err(CosError::canceled()), id, &rt.params);
+                f(rt.slot, &Err(CosError::canceled()), id, &rt.params.value());
             }
             if let Some(done) = &rt.done {
                 done.send(Err(CosError::canceled()));
@@ -525,7 +529,7 @@ impl<H: Host> Cos<H> {
             let upload_id = rt.state.as_ref().and_then(|s| s.borrow().as_ref().map(|s| s.upload_id.clone()));
             if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
                 let c = self.client.clone();
-                let params = rt.params.clone();
+                let params = rt.params.value();
                 let source = rt.source.clone();
                 self.client.host.spawn(Box::pin(async move {
                     if let Ok(t) = params::target(&params, true) {
