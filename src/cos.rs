@@ -11,6 +11,7 @@ use crate::error::{CosError, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
 use crate::options::Options;
+use crate::packed::Packed;
 use crate::params;
 use crate::sign::Flavour;
 use crate::source::Source;
@@ -372,7 +373,11 @@ impl<H: Host> Cos<H> {
             host: c.host.clone(),
             reporter: Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval),
             on_finish,
-            entries: RefCell::new(vec![Value::Null; files.len()]),
+            entries: RefCell::new(if c.host.unpacks_values() {
+                Kept::Packed(Packed::with_len(files.len()))
+            } else {
+                Kept::Values(vec![Value::Null; files.len()])
+            }),
             lent_slice_size: RefCell::new(if slice_size.is_some() { vec![false; files.len()] } else { Vec::new() }),
             remaining: Cell::new(files.len()),
             progress: RefCell::new(vec![(0, 0); files.len()]),
@@ -426,7 +431,12 @@ impl<H: Host> Cos<H> {
         }
         batch.reporter.flush();
         let mut data = Value::obj();
-        data.set("files", Value::Arr(batch.entries.take()));
+        // Handed over: a later rerun of a failed task only calls onFileFinish.
+        let files = match batch.entries.replace(Kept::Values(Vec::new())) {
+            Kept::Values(entries) => Value::Arr(entries),
+            Kept::Packed(mut packed) => c.host.unpack_values(&mut packed).map(Value::Opaque).unwrap_or(Value::Arr(Vec::new())),
+        };
+        data.set("files", files);
         Ok(data)
     }
 }
@@ -449,15 +459,37 @@ fn file_options(params: &Value, index: Option<usize>, task_id: &str) -> Value {
     options
 }
 
+/// How an `uploadFiles` call keeps its finished entries until it resolves.
+enum Kept {
+    /// `Null` until the entry first settles; held by the host when it keeps values
+    /// ([`Host::hold_value`]), so it costs the core a handle.
+    Values(Vec<Value>),
+    /// Packed where the host makes them all at once when the call resolves
+    /// ([`Host::unpacks_values`]): a few hundred bytes of the core's memory each, reusing what
+    /// finished tasks gave back, instead of host objects that outlive many of the host's young
+    /// collections. An entry that shares its values with an `onFileFinish` call (the official SDK
+    /// passes the same objects) is held by the host and packed as a reference to it.
+    Packed(Packed),
+}
+
+impl Kept {
+    /// Whether entry `i` has not settled yet (and the call has not resolved).
+    fn waiting(&self, i: usize) -> bool {
+        match self {
+            Kept::Values(v) => v.get(i).is_some_and(|e| matches!(e, Value::Null)),
+            Kept::Packed(packed) => i < packed.len() && !packed.is_set(i),
+        }
+    }
+}
+
 /// One `uploadFiles` call's shared state: its entries as they settle and its aggregate progress.
 struct Batch<H: Host> {
     host: Rc<H>,
     reporter: Rc<Reporter<H>>,
     /// The call's `onFileFinish`, for entries without their own.
     on_finish: Option<u32>,
-    /// `{options, error, data}` per file, `Null` until it first settles; held by the host when it
-    /// keeps values ([`Host::hold_value`]), so it costs the core a handle.
-    entries: RefCell<Vec<Value>>,
+    /// `{options, error, data}` per file, from when it first settles.
+    entries: RefCell<Kept>,
     /// Per file, when the call has a SliceSize: whether the entry got it from the call (it then
     /// stays out of the entry's options).
     lent_slice_size: RefCell<Vec<bool>>,
@@ -494,8 +526,10 @@ impl<H: Host> Batch<H> {
             Err(_) => None,
         };
         let lent_slice_size = self.lent_slice_size.borrow().get(i).copied().unwrap_or(false);
+        // Without an onFileFinish to share them with, a packed entry's parts stay values.
+        let share = on_finish.is_some() || matches!(*self.entries.borrow(), Kept::Values(_));
         let mut held = Vec::new();
-        let mut hold = |v: Value| match host.hold_value(&v) {
+        let mut hold = |v: Value| match share.then(|| host.hold_value(&v)).flatten() {
             Some(h) => {
                 held.push(h);
                 Value::Opaque(h)
@@ -519,7 +553,7 @@ impl<H: Host> Batch<H> {
             host.invoke(f, vec![err, Arg::Val(data.clone()), Arg::Val(options.clone())]);
         }
         // After the call resolved (its entries handed over), a rerun only calls onFileFinish.
-        let first = self.entries.borrow().get(i).is_some_and(|e| matches!(e, Value::Null));
+        let first = self.entries.borrow().waiting(i);
         if first {
             let error = match result {
                 Ok(_) => Value::Null,
@@ -527,8 +561,18 @@ impl<H: Host> Batch<H> {
             };
             let entry = Value::Obj(vec![("options".into(), options), ("error".into(), error), ("data".into(), data)]);
             // The entry refers to its parts: their own handles go now.
-            let entry = host.hold_value(&entry).map(Value::Opaque).unwrap_or(entry);
-            self.entries.borrow_mut()[i] = entry;
+            match &mut *self.entries.borrow_mut() {
+                Kept::Values(entries) => entries[i] = host.hold_value(&entry).map(Value::Opaque).unwrap_or(entry),
+                Kept::Packed(packed) => {
+                    // Refused when it refers to held values (or has fractional numbers): the
+                    // host keeps it whole.
+                    if !packed.set(i, &entry) {
+                        if let Some(h) = host.hold_value(&entry) {
+                            packed.set_held(i, h);
+                        }
+                    }
+                }
+            }
         }
         for h in held {
             host.release(h);

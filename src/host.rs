@@ -192,6 +192,19 @@ pub trait Host: 'static {
         None
     }
 
+    /// Whether [`Host::unpack_values`] makes values: the core then keeps a long batch's finished
+    /// entries packed ([`crate::packed`]) until the call resolves.
+    fn unpacks_values(&self) -> bool {
+        false
+    }
+
+    /// Makes the values in `packed` into one host array (in their order) and holds it (one share);
+    /// the held values `packed` refers to are taken over (their handles released). Empties
+    /// `packed` as it goes.
+    fn unpack_values(&self, _packed: &mut crate::packed::Packed) -> Option<u32> {
+        None
+    }
+
     /// Runs detached work to completion on the host's event loop.
     fn spawn(&self, fut: LocalFuture<'static, ()>);
 

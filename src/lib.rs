@@ -29,6 +29,7 @@ pub mod host;
 pub mod methods;
 pub mod mime;
 pub mod ops;
+pub mod packed;
 pub mod options;
 pub mod params;
 pub mod presign;

@@ -11,6 +11,7 @@
 
 use core::fmt;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::progress::percent;
 
@@ -175,8 +176,9 @@ impl std::error::Error for QueueError {}
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRecord {
     pub id: String,
-    pub bucket: String,
-    pub region: String,
+    /// Shared with the task queued before it when equal (a batch's tasks all have the same).
+    pub bucket: Rc<str>,
+    pub region: Rc<str>,
     pub key: String,
     /// `FilePath`, or the name of the `Body` file.
     pub file_path: Option<String>,
@@ -202,8 +204,8 @@ impl TaskRecord {
     pub(crate) fn new(bucket: &str, region: &str, key: &str, file_path: Option<String>, size: u64) -> TaskRecord {
         TaskRecord {
             id: String::new(),
-            bucket: bucket.to_string(),
-            region: region.to_string(),
+            bucket: bucket.into(),
+            region: region.into(),
             key: key.to_string(),
             file_path,
             state: TaskState::Waiting,
@@ -255,6 +257,14 @@ impl Queue {
         id.push_str(&index.to_string());
         task.id = id.clone();
         task.index = index;
+        if let Some(last) = self.tasks.back() {
+            if last.bucket == task.bucket {
+                task.bucket = last.bucket.clone();
+            }
+            if last.region == task.region {
+                task.region = last.region.clone();
+            }
+        }
         task.state = TaskState::Waiting;
         self.tasks.push_back(task);
         id
@@ -460,6 +470,17 @@ mod tests {
         let mut q = Queue::new("q");
         let ids = (0..n).map(|i| q.add(task(&i.to_string()))).collect();
         (q, ids)
+    }
+
+    #[test]
+    fn a_batch_shares_its_bucket_and_region() {
+        let (mut q, ids) = queue(2);
+        q.add(TaskRecord::new("other-1250000000", "ap-guangzhou", "k", None, 1));
+        let (a, b) = (q.get(&ids[0]).unwrap(), q.get(&ids[1]).unwrap());
+        assert!(Rc::ptr_eq(&a.bucket, &b.bucket) && Rc::ptr_eq(&a.region, &b.region));
+        let c = q.tasks.back().unwrap();
+        assert_eq!((&*c.bucket, &*c.region), ("other-1250000000", "ap-guangzhou"));
+        assert!(Rc::ptr_eq(&b.region, &c.region));
     }
 
     /// Starts tasks like the engine does, returns the ids started.

@@ -14,6 +14,7 @@ use crate::client::{AbortScope, Client};
 use crate::error::{CosError, ErrorKind, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
+use crate::packed::ParamsRecord;
 use crate::params::{self, Target};
 use crate::queue::{Queue, TaskEvent, TaskRecord, TaskState};
 use crate::source::Source;
@@ -87,7 +88,9 @@ struct Runtime {
     /// The queue's creation index of `id`: runtimes are sorted by it.
     index: u64,
     kind: TaskKind,
-    params: Value,
+    /// Its params, packed while it waits (a long batch queues 100,000 of them); made into a
+    /// `Value` when it starts or settles.
+    params: ParamsRecord,
     source: Rc<Source>,
     abort: Rc<AbortScope>,
     /// A multipart upload's state, kept across pauses and restarts; none for a simple upload (a
@@ -233,7 +236,7 @@ impl<H: Host> TaskQueue<H> {
             keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
             on_progress,
             on_hash,
-            params,
+            params: ParamsRecord::new(&params),
             source: Rc::new(source),
             abort: AbortScope::new(),
             state: (kind == TaskKind::Slice).then(|| Rc::new(RefCell::new(None))),
@@ -285,6 +288,7 @@ impl<H: Host> TaskQueue<H> {
 
     async fn run_task(self: Rc<Self>, id: String) {
         let Some(rt) = self.runtime(&id) else { return };
+        let params = rt.params.value();
         let abort = rt.abort.clone();
         let c = self.client.clone();
         let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts().progress_interval);
@@ -315,7 +319,7 @@ impl<H: Host> TaskQueue<H> {
                     let on_loaded = on_loaded.clone();
                     let size = rt.source.size();
                     on_loaded(0, size);
-                    ops::put_object(&c, &rt.params, &rt.source, Some(reporter), rt.on_hash, Some(&abort)).await
+                    ops::put_object(&c, &params, &rt.source, Some(reporter), rt.on_hash, Some(&abort)).await
                 };
                 if r.is_ok() {
                     on_loaded(rt.source.size(), rt.source.size());
@@ -331,7 +335,7 @@ impl<H: Host> TaskQueue<H> {
                     on_loaded: Some(on_loaded),
                     on_hash_loaded: Some(on_hash_loaded),
                 };
-                upload::slice_upload(&c, &rt.params, &rt.source, &ctx).await
+                upload::slice_upload(&c, &params, &rt.source, &ctx).await
             }
         };
         // A paused or canceled run has been superseded: its outcome is not the task's.
@@ -363,7 +367,7 @@ impl<H: Host> TaskQueue<H> {
         if let Some(r) = outcome {
             let succeeded = r.is_ok();
             if let Some(f) = &rt.on_settled {
-                f(rt.slot, &r, &id, &rt.params);
+                f(rt.slot, &r, &id, &params);
             }
             let settled_before = rt.done.as_ref().is_some_and(|d| d.is_settled());
             if let (Some(done), false) = (&rt.done, settled_before) {
@@ -536,7 +540,7 @@ impl<H: Host> TaskQueue<H> {
         if let Some(rt) = self.runtime(id) {
             rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
             if let Some(f) = &rt.on_settled {
-                f(rt.slot, &Err(CosError::canceled()), id, &rt.params);
+                f(rt.slot, &Err(CosError::canceled()), id, &rt.params.value());
             }
             if let Some(done) = &rt.done {
                 done.send(Err(CosError::canceled()));
@@ -544,7 +548,7 @@ impl<H: Host> TaskQueue<H> {
             let upload_id = rt.state.as_ref().and_then(|s| s.borrow().as_ref().map(|s| s.upload_id.clone()));
             if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
                 let c = self.client.clone();
-                let params = rt.params.clone();
+                let params = rt.params.value();
                 let source = rt.source.clone();
                 self.client.host.spawn(Box::pin(async move {
                     if let Ok(t) = params::target(&params, true) {
@@ -613,8 +617,8 @@ async fn abort_upload<H: Host>(
 pub fn record_value(r: &TaskRecord) -> Value {
     let mut v = Value::obj();
     v.set("id", r.id.as_str().into());
-    v.set("Bucket", r.bucket.as_str().into());
-    v.set("Region", r.region.as_str().into());
+    v.set("Bucket", (*r.bucket).into());
+    v.set("Region", (*r.region).into());
     v.set("Key", r.key.as_str().into());
     v.set("FilePath", r.file_path.clone().map(Value::Str).unwrap_or(Value::Null));
     v.set("state", r.state.as_str().into());

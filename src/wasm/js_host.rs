@@ -54,6 +54,8 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn retain(this: &JsHostObject, handle: u32);
+    #[wasm_bindgen(method)]
+    fn unpack(this: &JsHostObject, ops: &[u8], text: &str, into: u32, at: u32, count: u32);
 }
 
 /// Largest response body the core reads (object downloads stay in JS and are not limited).
@@ -332,6 +334,25 @@ impl Host for JsHost {
 
     fn hold_value(&self, value: &Value) -> Option<u32> {
         Some(self.obj.hold(&value_to_js(value, &self.obj)))
+    }
+
+    fn unpacks_values(&self) -> bool {
+        true
+    }
+
+    fn unpack_values(&self, packed: &mut crate::packed::Packed) -> Option<u32> {
+        let n = packed.len();
+        let array = self.obj.hold(&Array::new_with_length(n as u32));
+        // A chunk's text becomes one JS string the values' strings are slices of: 256 KiB keeps
+        // it out of the young generation (a large object) and the core's buffer small.
+        let mut chunk = crate::packed::Chunk::default();
+        let mut at = 0;
+        while at < n {
+            let count = packed.chunk(at, 256 * 1024, &mut chunk);
+            self.obj.unpack(&chunk.ops, &chunk.text, array, at as u32, count as u32);
+            at += count;
+        }
+        Some(array)
     }
 
     fn spawn(&self, fut: LocalFuture<'static, ()>) {

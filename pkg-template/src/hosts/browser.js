@@ -76,7 +76,7 @@ function requestGuard(stallMs, end) {
 
 let wasmModule = null;
 let workerFileUrl = null;
-let ioWorker = null; // {worker, ready: Promise<boolean>, handlers: Map, next, broken}, shared by every COS instance
+let ioWorker = null; // {worker, ready: Promise<boolean>, handlers, free, broken}, shared by every COS instance
 
 /**
  * The compiled wasm module the page runs (the I/O worker instantiates the same one), and, when
@@ -102,7 +102,7 @@ function ioWorkerMain() {
   // What this worker did, readable from devtools (and by the tests).
   const stats = { ready: false, hashed: 0, sent: 0 };
   self.cosWasmStats = stats;
-  const xhrs = new Map();
+  const xhrs = []; // by request id (the page reuses ids, as slots)
   const post = (m, transfer) => postMessage(m, transfer || []);
   const text = (ptr) => {
     const b = new Uint8Array(ex.memory.buffer);
@@ -141,8 +141,8 @@ function ioWorkerMain() {
   // The page's host built and signed the request; this only moves the bytes.
   const send = ({ id, method, url, headers, blob, start, end, timeout }) => {
     const xhr = new XMLHttpRequest();
-    xhrs.set(id, xhr);
-    const done = (m, transfer) => { xhrs.delete(id); post(m, transfer); };
+    xhrs[id] = xhr;
+    const done = (m, transfer) => { xhrs[id] = undefined; post(m, transfer); };
     xhr.open(method, url, true);
     for (const [k, v] of headers) xhr.setRequestHeader(k, v);
     xhr.responseType = 'arraybuffer';
@@ -171,7 +171,7 @@ function ioWorkerMain() {
     if (data.type === 'init') start(data.module).then(() => post({ ready: true }), (e) => post({ ready: false, error: String((e && e.message) || e) }));
     else if (data.type === 'hash') hash(data);
     else if (data.type === 'send') send(data);
-    else if (data.type === 'abort') { const x = xhrs.get(data.id); if (x) x.abort(); }
+    else if (data.type === 'abort') { const x = xhrs[data.id]; if (x) x.abort(); }
   };
 }
 
@@ -181,7 +181,9 @@ function ioWorkerMain() {
 // `ready` resolves false if neither starts: everything then stays on the main thread.
 function getIoWorker() {
   if (ioWorker) return ioWorker;
-  const handlers = new Map();
+  // Reply handlers by request id, in slots reused once a request's last reply came (see ask).
+  const handlers = [undefined];
+  const free = [];
   const starts = [];
   if (wasmModule && typeof Worker !== 'undefined') {
     if (typeof Blob !== 'undefined' && typeof URL !== 'undefined' && URL.createObjectURL) {
@@ -194,12 +196,13 @@ function getIoWorker() {
   }
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
-  ioWorker = { worker: null, ready, handlers, next: 1, broken: false };
+  ioWorker = { worker: null, ready, handlers, free, broken: false };
   const lose = () => {
     ioWorker.broken = true;
     resolveReady(false);
-    for (const h of handlers.values()) h({ lost: true });
-    handlers.clear();
+    for (const h of handlers) if (h) h({ lost: true });
+    handlers.length = 1;
+    free.length = 0;
   };
   const attempt = (i) => {
     if (i >= starts.length) { lose(); return; }
@@ -234,7 +237,7 @@ function getIoWorker() {
         resolveReady(true);
         return;
       }
-      const h = handlers.get(data.id);
+      const h = handlers[data.id];
       if (h) h(data);
     };
     ioWorker.worker = worker;
@@ -244,10 +247,23 @@ function getIoWorker() {
   return ioWorker;
 }
 
-/** Posts `msg` to the worker; `onReply(data)` gets its replies until it returns true (done). */
+/**
+ * Posts `msg` to the worker; `onReply(data)` gets its replies until it returns true (done).
+ * Request ids are slots, reused once a request's last reply came (as the Node host's request
+ * table): a Map with an entry added and deleted per request gets a new hash table every few
+ * requests, and each outgrown table keeps the requests it held reachable for the young-generation
+ * GC. Reuse is safe because each side's messages arrive in order: the last reply for an id comes
+ * before any message of the request that reuses it, and an abort posted for it before the worker
+ * saw that request.
+ */
 function ask(w, msg, onReply) {
-  const id = w.next++;
-  w.handlers.set(id, (data) => { if (onReply(data)) w.handlers.delete(id); });
+  const id = w.free.length > 0 ? w.free.pop() : w.handlers.length;
+  w.handlers[id] = (data) => {
+    if (onReply(data) && w.handlers[id] !== undefined) {
+      w.handlers[id] = undefined;
+      w.free.push(id);
+    }
+  };
   w.worker.postMessage({ ...msg, id });
   return id;
 }
@@ -384,7 +400,9 @@ export function createBrowserHost(options = {}) {
       let id = 0;
       let slot = -1;
       let ended = null;
-      const abort = () => w.worker.postMessage({ type: 'abort', id });
+      let replied = false;
+      // Once the last reply came, `id` may already serve another request.
+      const abort = () => { if (!replied) w.worker.postMessage({ type: 'abort', id }); };
       const guard = requestGuard(stallTimeout(options), (e) => { ended = e; abort(); });
       id = ask(w, {
         type: 'send', method: req.method, url: req.url, headers, blob: src.blob,
@@ -397,6 +415,7 @@ export function createBrowserHost(options = {}) {
         }
         // Worker requests carry XML answers only (parts, puts): always capped.
         if (d.received !== undefined) { guard.received(d.received, true); return false; }
+        replied = true;
         guard.stop();
         inFlight.remove(slot, req.id);
         if (ended) reject(ended);

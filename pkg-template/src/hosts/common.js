@@ -77,6 +77,69 @@ export function createBaseHost() {
       freeSlots.push(id);
       live--;
     },
+    /**
+     * Values the core kept packed (src/packed.rs has the format): the `count` values in `ops`
+     * become elements `at`… of the held array `into`. Strings are slices of `text`, made into one
+     * string once, so a batch's results cost few objects in the young generation (an entry kept
+     * alone keeps its chunk's text, ~256 KiB, alive with it).
+     */
+    unpack(ops, text, into, at, count) {
+      const out = values[into];
+      let i = 0;
+      const num = () => {
+        let n = 0;
+        let scale = 1;
+        for (;;) {
+          const b = ops[i++];
+          n += (b & 0x7f) * scale;
+          if (b < 0x80) return n;
+          scale *= 128;
+        }
+      };
+      // A string referred to again (a shared one: field names, the bucket, header values) is
+      // the same slice.
+      const recentAt = new Array(128).fill(-1);
+      const recent = new Array(128).fill('');
+      const value = () => {
+        switch (ops[i++]) {
+          case 0: return null;
+          case 1: return false;
+          case 2: return true;
+          case 3: return num();
+          case 4: {
+            const p = num();
+            const len = num();
+            const slot = p & 127;
+            if (recentAt[slot] === p && recent[slot].length === len) return recent[slot];
+            const s = text.slice(p, p + len);
+            recentAt[slot] = p;
+            recent[slot] = s;
+            return s;
+          }
+          case 5: {
+            const a = new Array(num());
+            for (let k = 0; k < a.length; k++) a[k] = value();
+            return a;
+          }
+          case 6: {
+            const o = {};
+            for (let k = num(); k > 0; k--) {
+              const name = value();
+              o[name] = value();
+            }
+            return o;
+          }
+          case 7: {
+            const id = num();
+            const v = values[id];
+            host.release(id);
+            return v;
+          }
+          default: throw new Error('unpack: bad tag at ' + (i - 1));
+        }
+      };
+      for (let k = 0; k < count; k++) out[at + k] = value();
+    },
     /** Values held for the core right now (tests check that calls and tasks give theirs back). */
     liveHandles() {
       return live;
