@@ -52,10 +52,6 @@ impl<H: Host> Cos<H> {
         Ok(self.client.set_opts(opts))
     }
 
-    pub fn host(&self) -> &H {
-        &self.client.host
-    }
-
     /// Runs one official method. `params` may hold host handles (functions, bodies).
     pub async fn call(self: Rc<Self>, method: &str, params: Value) -> Result<Value> {
         let call_id = self.calls.new_call_id();
@@ -231,7 +227,7 @@ impl<H: Host> Cos<H> {
     fn end_running(&self, id: &str, abort: &Rc<AbortScope>) {
         self.calls.close_task(abort);
         // Never restartable: the JS layer lets go of any callback it kept for a restart.
-        self.emit_event("inner-task-retired", Value::Obj(vec![("id".into(), Value::str(id))]));
+        self.queue.emit_event("inner-task-retired", Value::Obj(vec![("id".into(), Value::str(id))]));
     }
 
     /// Stops a call registered with `start_running` (it fails with TaskCanceled; a download's
@@ -263,11 +259,6 @@ impl<H: Host> Cos<H> {
         };
         source.close(&*c.host);
         r
-    }
-
-    /// Emits an event to the JS object's listeners.
-    pub fn emit_event(&self, name: &str, data: Value) {
-        self.queue.emit_event(name, data);
     }
 
     /// The task list, as `getTaskList()` answers it.
@@ -308,7 +299,7 @@ impl<H: Host> Cos<H> {
     /// `onFileFinish(err, data, options)` when it settles.
     // `call_id` is what a stream Body's upload runs under (builds without streams have none).
     #[cfg_attr(not(feature = "streams"), allow(unused_variables))]
-    pub async fn upload_file(self: Rc<Self>, call_id: u32, params: Value) -> Result<Value> {
+    pub(crate) async fn upload_file(self: Rc<Self>, call_id: u32, params: Value) -> Result<Value> {
         let c = self.client.clone();
         let on_finish = params::callback(&params, "onFileFinish")?;
         // `onFileFinish(err, data, options)` whenever the task settles: once, or again after a
@@ -357,7 +348,7 @@ impl<H: Host> Cos<H> {
     /// as it settles, and the aggregate progress is kept as running sums (O(1) per event).
     // `call_id` is what a stream Body's upload runs under (builds without streams have none).
     #[cfg_attr(not(feature = "streams"), allow(unused_variables))]
-    pub async fn upload_files(self: Rc<Self>, call_id: u32, mut params: Value) -> Result<Value> {
+    pub(crate) async fn upload_files(self: Rc<Self>, call_id: u32, mut params: Value) -> Result<Value> {
         let c = self.client.clone();
         let files = match params.remove("files") {
             Some(Value::Arr(items)) => items,

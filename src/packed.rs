@@ -16,19 +16,19 @@
 
 use crate::value::Value;
 
-pub const NULL: u8 = 0;
-pub const FALSE: u8 = 1;
-pub const TRUE: u8 = 2;
+pub(crate) const NULL: u8 = 0;
+pub(crate) const FALSE: u8 = 1;
+pub(crate) const TRUE: u8 = 2;
 /// An integer 0 ≤ n < 2^53 (status codes, indexes, sizes), as LEB128.
-pub const INT: u8 = 3;
+pub(crate) const INT: u8 = 3;
 /// A string. In a record: its byte length, then its bytes; in a chunk: position and length.
-pub const STR: u8 = 4;
+pub(crate) const STR: u8 = 4;
 /// length, then that many values.
-pub const ARR: u8 = 5;
+pub(crate) const ARR: u8 = 5;
 /// field count, then per field a name (a string) and a value.
-pub const OBJ: u8 = 6;
+pub(crate) const OBJ: u8 = 6;
 /// A value the host already holds, by handle (the host takes it and releases the handle).
-pub const HELD: u8 = 7;
+pub(crate) const HELD: u8 = 7;
 /// Records only: a string of the shared table, by index.
 const TABLE: u8 = 8;
 
@@ -106,7 +106,7 @@ fn packable(v: &Value) -> bool {
 
 impl Packed {
     /// Room for `n` values, each set once by [`Packed::set`] or [`Packed::set_held`].
-    pub fn with_len(n: usize) -> Packed {
+    pub(crate) fn with_len(n: usize) -> Packed {
         Packed { records: (0..n).map(|_| None).collect(), ..Packed::default() }
     }
 
@@ -119,13 +119,13 @@ impl Packed {
     }
 
     /// Whether value `i` is set.
-    pub fn is_set(&self, i: usize) -> bool {
+    pub(crate) fn is_set(&self, i: usize) -> bool {
         self.records.get(i).is_some_and(Option::is_some)
     }
 
     /// Packs `v` as value `i`; `false` (nothing kept) when it cannot be packed: it holds a host
     /// value, or a number that is not a whole non-negative one.
-    pub fn set(&mut self, i: usize, v: &Value) -> bool {
+    pub(crate) fn set(&mut self, i: usize, v: &Value) -> bool {
         if i >= self.records.len() || !packable(v) {
             return false;
         }
@@ -136,7 +136,7 @@ impl Packed {
     }
 
     /// Value `i` is one the host holds by `handle`.
-    pub fn set_held(&mut self, i: usize, handle: u32) {
+    pub(crate) fn set_held(&mut self, i: usize, handle: u32) {
         if let Some(r) = self.records.get_mut(i) {
             let mut out = vec![HELD];
             leb(&mut out, handle as u64);
@@ -310,16 +310,16 @@ const PARAM_NAMES: [&str; 8] = ["Bucket", "Region", "Key", "Body", "FilePath", "
 /// one record, ~70 bytes for `{Bucket, Region, Key, Body}` where the tree of strings and vectors
 /// takes ~300. [`ParamsRecord::value`] gives the value back, equal.
 #[derive(Clone)]
-pub struct ParamsRecord(Box<[u8]>);
+pub(crate) struct ParamsRecord(Box<[u8]>);
 
 impl ParamsRecord {
-    pub fn new(v: &Value) -> ParamsRecord {
+    pub(crate) fn new(v: &Value) -> ParamsRecord {
         let mut out = Vec::new();
         write_any(&mut out, v);
         ParamsRecord(out.into_boxed_slice())
     }
 
-    pub fn value(&self) -> Value {
+    pub(crate) fn value(&self) -> Value {
         let mut i = 0;
         read_any(&self.0, &mut i).unwrap_or_default()
     }
@@ -418,12 +418,14 @@ fn read_any(r: &[u8], i: &mut usize) -> Option<Value> {
 
 /// Reads back `count` values of a chunk, as the host does (a held value comes back as `Opaque`);
 /// `None` on malformed input.
-pub fn read_chunk(chunk: &Chunk, count: usize) -> Option<Vec<Value>> {
+#[cfg(test)]
+pub(crate) fn read_chunk(chunk: &Chunk, count: usize) -> Option<Vec<Value>> {
     let units: Vec<u16> = chunk.text.encode_utf16().collect();
     let mut i = 0;
     (0..count).map(|_| read(&chunk.ops, &units, &mut i)).collect()
 }
 
+#[cfg(test)]
 fn read(ops: &[u8], units: &[u16], i: &mut usize) -> Option<Value> {
     let tag = *ops.get(*i)?;
     *i += 1;

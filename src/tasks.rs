@@ -29,19 +29,19 @@ pub(crate) type OnSettled = Rc<dyn Fn(u32, &Result<Value>, &str, &Value)>;
 pub(crate) type Observer = Rc<dyn Fn(u32, u64, u64)>;
 
 /// A value delivered once, awaited once: how a queued task settles its caller's Promise.
-pub struct Oneshot<T> {
+pub(crate) struct Oneshot<T> {
     slot: RefCell<Option<T>>,
     waker: RefCell<Option<Waker>>,
     settled: Cell<bool>,
 }
 
 impl<T> Oneshot<T> {
-    pub fn new() -> Rc<Oneshot<T>> {
+    pub(crate) fn new() -> Rc<Oneshot<T>> {
         Rc::new(Oneshot { slot: RefCell::new(None), waker: RefCell::new(None), settled: Cell::new(false) })
     }
 
     /// Delivers `v` unless something was delivered before; returns whether it was.
-    pub fn send(&self, v: T) -> bool {
+    pub(crate) fn send(&self, v: T) -> bool {
         if self.settled.replace(true) {
             return false;
         }
@@ -53,16 +53,16 @@ impl<T> Oneshot<T> {
     }
 
     /// Whether something was delivered already.
-    pub fn is_settled(&self) -> bool {
+    pub(crate) fn is_settled(&self) -> bool {
         self.settled.get()
     }
 
-    pub fn recv(self: &Rc<Self>) -> OneshotRecv<T> {
+    pub(crate) fn recv(self: &Rc<Self>) -> OneshotRecv<T> {
         OneshotRecv(self.clone())
     }
 }
 
-pub struct OneshotRecv<T>(Rc<Oneshot<T>>);
+pub(crate) struct OneshotRecv<T>(Rc<Oneshot<T>>);
 
 impl<T> Future for OneshotRecv<T> {
     type Output = T;
@@ -78,7 +78,7 @@ impl<T> Future for OneshotRecv<T> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TaskKind {
+pub(crate) enum TaskKind {
     Put,
     Slice,
 }
@@ -449,7 +449,7 @@ impl<H: Host> TaskQueue<H> {
         }));
     }
 
-    pub fn task_list(&self) -> Value {
+    pub(crate) fn task_list(&self) -> Value {
         let runtimes = self.tasks.runtimes.borrow();
         self.with_queue(|q| {
             Value::Arr(
@@ -475,7 +475,7 @@ impl<H: Host> TaskQueue<H> {
         self.runtime(id).is_some_and(|rt| rt.abort.is_committing())
     }
 
-    pub fn pause_task(self: &Rc<Self>, id: &str) -> bool {
+    pub(crate) fn pause_task(self: &Rc<Self>, id: &str) -> bool {
         if self.is_committing(id) {
             return false;
         }
@@ -489,7 +489,7 @@ impl<H: Host> TaskQueue<H> {
         ok
     }
 
-    pub fn restart_task(self: &Rc<Self>, id: &str) -> bool {
+    pub(crate) fn restart_task(self: &Rc<Self>, id: &str) -> bool {
         let ok = self.with_queue(|q| q.apply(id, TaskEvent::Restart)).is_ok();
         if ok {
             // A fresh scope: the paused run may still be unwinding and must not resume with it.
@@ -529,7 +529,7 @@ impl<H: Host> TaskQueue<H> {
 
     /// Stops a task, settles its caller with a canceled error and aborts its multipart upload
     /// (unless `KeepUploadOnCancel`), so nothing is left billed.
-    pub fn cancel_task(self: &Rc<Self>, id: &str) -> bool {
+    pub(crate) fn cancel_task(self: &Rc<Self>, id: &str) -> bool {
         if self.is_committing(id) {
             return false;
         }
@@ -614,7 +614,7 @@ async fn abort_upload<H: Host>(
     Ok(())
 }
 
-pub fn record_value(r: &TaskRecord) -> Value {
+pub(crate) fn record_value(r: &TaskRecord) -> Value {
     let mut v = Value::obj();
     v.set("id", r.id.as_str().into());
     v.set("Bucket", (*r.bucket).into());

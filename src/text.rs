@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 /// Byte offset of the first `needle` in `hay` (0 for an empty needle, as `str::find`).
 #[inline(never)]
-pub fn find(hay: &str, needle: &str) -> Option<usize> {
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     let n = needle.as_bytes();
     if n.is_empty() {
         return Some(0);
@@ -16,19 +16,19 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     hay.as_bytes().windows(n.len()).position(|w| w == n)
 }
 
-pub fn contains(hay: &str, needle: &str) -> bool {
+pub(crate) fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
 }
 
 /// `hay` around the first `sep`. A match of a whole UTF-8 needle starts and ends on char
 /// boundaries, so `get` always succeeds there.
-pub fn split_once<'a>(hay: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+pub(crate) fn split_once<'a>(hay: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
     let i = find(hay, sep)?;
     Some((hay.get(..i)?, hay.get(i + sep.len()..)?))
 }
 
 /// Every non-overlapping `from` (non-empty) in `hay` replaced by `to`, left to right.
-pub fn replace(hay: &str, from: &str, to: &str) -> String {
+pub(crate) fn replace(hay: &str, from: &str, to: &str) -> String {
     let mut out = String::with_capacity(hay.len());
     let mut rest = hay;
     while let Some((head, tail)) = split_once(rest, from).filter(|_| !from.is_empty()) {
@@ -43,7 +43,7 @@ pub fn replace(hay: &str, from: &str, to: &str) -> String {
 /// `bytes` as UTF-8 with each invalid sequence replaced by U+FFFD, as `String::from_utf8_lossy`
 /// does, written over `str::from_utf8` (in the wasm anyway): std's own carries a second
 /// decoder (~0.9 KB of wasm, measured).
-pub fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
+pub(crate) fn utf8_lossy(bytes: &[u8]) -> Cow<'_, str> {
     if let Ok(s) = core::str::from_utf8(bytes) {
         return Cow::Borrowed(s);
     }

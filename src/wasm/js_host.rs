@@ -340,12 +340,12 @@ impl Host for JsHost {
         true
     }
 
-    fn unpack_values(&self, packed: &mut crate::packed::Packed) -> Option<u32> {
+    fn unpack_values(&self, packed: &mut cos_wasm::packed::Packed) -> Option<u32> {
         let n = packed.len();
         let array = self.obj.hold(&Array::new_with_length(n as u32));
         // A chunk's text becomes one JS string the values' strings are slices of: 256 KiB keeps
         // it out of the young generation (a large object) and the core's buffer small.
-        let mut chunk = crate::packed::Chunk::default();
+        let mut chunk = cos_wasm::packed::Chunk::default();
         let mut at = 0;
         while at < n {
             let count = packed.chunk(at, 256 * 1024, &mut chunk);
