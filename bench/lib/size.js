@@ -90,10 +90,11 @@ async function namesBuild(flavour) {
   const wx = flavour === 'mini-program';
   const targetDir = path.join(ROOT, 'target', wx ? 'size-report-wx' : 'size-report');
   // As x's build_wx: the mini-program wasm is built for the MVP feature set.
-  const env = { CARGO_TARGET_DIR: targetDir };
-  // As ./x builds them: the flavour's own feature set (Cargo.toml's flavour-web / flavour-wx), and
-  // target-cpu added to .cargo/config.toml's rustflags.
-  const features = ['--no-default-features', '--features', wx ? 'flavour-wx' : 'flavour-web'];
+  // As ./x builds them: the shipped wasm's settings (.cargo/release-wasm.toml, with the -Z flags
+  // stable rustc takes under RUSTC_BOOTSTRAP), the flavour's own feature set (Cargo.toml's
+  // flavour-web / flavour-wx), and the mini-program's target-cpu.
+  const env = { CARGO_TARGET_DIR: targetDir, RUSTC_BOOTSTRAP: '1' };
+  const features = ['--config', path.join(ROOT, '.cargo', 'release-wasm.toml'), '--no-default-features', '--features', wx ? 'flavour-wx' : 'flavour-web'];
   if (wx) features.push('--config', "target." + WASM_TARGET + ".rustflags=['-Ctarget-cpu=mvp']");
   run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET, '-p', 'cos-wasm-bindings', ...features], env);
   const raw = path.join(targetDir, WASM_TARGET, 'size-report', 'cos_wasm_bindings.wasm');
