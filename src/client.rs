@@ -23,8 +23,9 @@ pub struct AbortScope {
     /// Complete is on its way: the object may be stored any moment, so the task can no longer be
     /// paused or canceled (its outcome is whatever Complete answers).
     committing: Cell<bool>,
-    /// Waits that end when the scope is stopped (a getAuthorization that may never answer).
-    wakers: RefCell<Vec<core::task::Waker>>,
+    /// Opens when the scope is stopped: what waits on no request (a getAuthorization that may never
+    /// answer) waits on it.
+    stopped_gate: Gate,
 }
 
 impl AbortScope {
@@ -38,22 +39,7 @@ impl AbortScope {
         for id in ids {
             host.abort(id);
         }
-        let wakers: Vec<_> = self.wakers.borrow_mut().drain(..).collect();
-        for w in wakers {
-            w.wake();
-        }
-    }
-
-    /// Ready once the scope is stopped.
-    fn until_stopped(&self) -> impl core::future::Future<Output = ()> + '_ {
-        core::future::poll_fn(move |cx| {
-            if self.stopped.get().is_some() {
-                core::task::Poll::Ready(())
-            } else {
-                self.wakers.borrow_mut().push(cx.waker().clone());
-                core::task::Poll::Pending
-            }
-        })
+        self.stopped_gate.open();
     }
 
     /// Why the scope was stopped, if it was.
@@ -454,10 +440,10 @@ impl<H: Host> Client<H> {
         pathname.push_str(req.key);
         // A stop (pause, cancel, a signal) ends the wait for keys at once: a getAuthorization that
         // never answers must not hold the call.
-        let auth = match req.abort.filter(|_| self.opts().get_authorization.is_some() || self.opts().get_sts.is_some()) {
+        let auth = match req.abort {
             Some(scope) => {
                 let keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
-                let stop = core::pin::pin!(scope.until_stopped());
+                let stop = core::pin::pin!(scope.stopped_gate.until_open());
                 match futures_util::future::select(keys, stop).await {
                     futures_util::future::Either::Left((auth, _)) => auth?,
                     futures_util::future::Either::Right(_) => return scope.check().map(|()| false),
@@ -735,7 +721,8 @@ pub(crate) fn backup_domain_url(url: &str) -> Option<(String, String)> {
     Some(([scheme, &backup_host, path].concat(), backup_host))
 }
 
-/// A one-time barrier: `wait` resolves once `open` has been called.
+/// A one-time barrier: its waits resolve once `open` has been called.
+#[derive(Default)]
 struct Gate {
     opened: Cell<bool>,
     wakers: RefCell<Vec<core::task::Waker>>,
@@ -743,17 +730,18 @@ struct Gate {
 
 impl Gate {
     fn new() -> Rc<Gate> {
-        Rc::new(Gate { opened: Cell::new(false), wakers: RefCell::new(Vec::new()) })
+        Rc::default()
     }
 
     fn open(&self) {
         self.opened.set(true);
-        for w in self.wakers.borrow_mut().drain(..) {
+        let wakers: Vec<_> = self.wakers.borrow_mut().drain(..).collect();
+        for w in wakers {
             w.wake();
         }
     }
 
-    fn wait(self: Rc<Self>) -> impl core::future::Future<Output = ()> {
+    fn until_open(&self) -> impl core::future::Future<Output = ()> + '_ {
         core::future::poll_fn(move |cx| {
             if self.opened.get() {
                 core::task::Poll::Ready(())
@@ -762,6 +750,10 @@ impl Gate {
                 core::task::Poll::Pending
             }
         })
+    }
+
+    async fn wait(self: Rc<Self>) {
+        self.until_open().await
     }
 }
 

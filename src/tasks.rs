@@ -539,8 +539,9 @@ impl<H: Host> TaskQueue<H> {
         }
         if let Some(rt) = self.runtime(id) {
             rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
+            let params = rt.params.value();
             if let Some(f) = &rt.on_settled {
-                f(rt.slot, &Err(CosError::canceled()), id, &rt.params.value());
+                f(rt.slot, &Err(CosError::canceled()), id, &params);
             }
             if let Some(done) = &rt.done {
                 done.send(Err(CosError::canceled()));
@@ -548,7 +549,6 @@ impl<H: Host> TaskQueue<H> {
             let upload_id = rt.state.as_ref().and_then(|s| s.borrow().as_ref().map(|s| s.upload_id.clone()));
             if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
                 let c = self.client.clone();
-                let params = rt.params.value();
                 let source = rt.source.clone();
                 self.client.host.spawn(Box::pin(async move {
                     if let Ok(t) = params::target(&params, true) {
@@ -598,20 +598,7 @@ async fn abort_upload<H: Host>(
     params: &Value,
 ) -> Result<()> {
     ops::multipart_abort(c, t, upload_id).await?;
-    if let Some(fp) = upload::fingerprint(source) {
-        let size = source.size();
-        let requested = params::uint(params, "ChunkSize")?.or(params::uint(params, "SliceSize")?).unwrap_or(c.opts().chunk_size);
-        if let Ok(plan) = crate::plan::PartPlan::new(size, Some(requested), c.opts().max_part_number) {
-            let fid = crate::checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size);
-            let now_s = (c.host.now_ms() / 1000.0) as u64;
-            if let Some(s) = c.host.storage_get(upload::CHECKPOINT_KEY) {
-                let mut list = crate::checkpoint::decode_list(&s, now_s);
-                crate::checkpoint::remove(&mut list, &fid, upload_id);
-                c.host.storage_set(upload::CHECKPOINT_KEY, &crate::checkpoint::encode_list(&list));
-            }
-        }
-    }
-    Ok(())
+    upload::forget_aborted(c, t, params, source, upload_id)
 }
 
 pub(crate) fn record_value(r: &TaskRecord) -> Value {

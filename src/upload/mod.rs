@@ -92,6 +92,24 @@ fn requested_part_size(params: &Value, default: u64) -> Result<u64> {
         .unwrap_or(default))
 }
 
+/// The checkpoint id of uploading `source` to `t` in `plan`'s parts; none for a source that cannot
+/// be resumed (no name or date to know it again by).
+fn file_id(t: &Target, source: &Source, plan: &PartPlan) -> Option<String> {
+    fingerprint(source).map(|fp| checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size))
+}
+
+/// Forgets the checkpoint of `upload_id`, an upload of `source` to `t` with `params`' part size that
+/// was aborted (a canceled task's).
+pub(crate) fn forget_aborted<H: Host>(c: &Client<H>, t: &Target, params: &Value, source: &Source, upload_id: &str) -> Result<()> {
+    let requested = requested_part_size(params, c.opts().chunk_size)?;
+    if let Ok(plan) = PartPlan::new(source.size(), Some(requested), c.opts().max_part_number) {
+        if let Some(fid) = file_id(t, source, &plan) {
+            forget(c, &fid, upload_id);
+        }
+    }
+    Ok(())
+}
+
 /// `sliceUploadFile` for an opened source.
 pub(crate) async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, source: &Source, ctx: &UploadCtx<H>) -> Result<Value> {
     let t = params::target(params, true)?;
@@ -107,7 +125,7 @@ pub(crate) async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, sou
         return Ok(data);
     }
     let init_headers = params::headers(params)?;
-    let file_id = fingerprint(source).map(|fp| checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size));
+    let file_id = file_id(&t, source, &plan);
     let source_id = fingerprint(source).map(|fp| checkpoint::source_id(&t.bucket, &t.region, &t.key, &fp.name));
     let storage_class = get_header(&init_headers, "x-cos-storage-class").map(str::to_string);
     ctx.report(0, size);

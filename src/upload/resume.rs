@@ -57,7 +57,9 @@ pub(super) fn remember<H: Host>(c: &Client<H>, t: &Target, plan: &PartPlan, file
 
 /// Forgets the record of `upload_id` for `file_id` (the upload finished, is gone or was aborted).
 pub(super) fn forget<H: Host>(c: &Client<H>, file_id: &str, upload_id: &str) {
-    let mut list = load_checkpoints(&*c.host);
+    // Nothing stored, nothing to forget (and no empty list written where none was).
+    let Some(stored) = c.host.storage_get(CHECKPOINT_KEY) else { return };
+    let mut list = checkpoint::decode_list(&stored, (c.host.now_ms() / 1000.0) as u64);
     checkpoint::remove(&mut list, file_id, upload_id);
     save_checkpoints(&*c.host, &list);
 }
@@ -148,8 +150,13 @@ pub(super) async fn find_resumable<H: Host>(
                     }
                     return Ok(Some(st));
                 }
-                // The upload is gone (aborted elsewhere): start over below.
-                Err(e) if e.code == "NoSuchUpload" => *ctx.state.borrow_mut() = None,
+                // The upload is gone (aborted elsewhere): its record goes, and the search starts over below.
+                Err(e) if e.code == "NoSuchUpload" => {
+                    if let Some(fid) = file_id {
+                        forget(c, fid, &st.upload_id);
+                    }
+                    *ctx.state.borrow_mut() = None;
+                }
                 Err(e) => return Err(e),
             }
         }
