@@ -145,6 +145,8 @@ class Ctx {
     this.traceId = crypto.randomBytes(24).toString('base64');
     this.op = 'Unknown';
     this.bytesIn = 0;
+    this.stored = false;
+    this.logEntry = null;
     this.meter = null;
     this.fault = null;
     this.signed = false;
@@ -177,6 +179,13 @@ class Ctx {
 
   has(name) {
     return this.query.some(([k]) => k === name);
+  }
+
+  /** UploadPart stored its part: logged as such, also when the client left before the answer (the
+   * request's log entry is made when the connection closes, which may come first). */
+  markStored() {
+    this.stored = true;
+    if (this.logEntry) this.logEntry.stored = true;
   }
 
   /** The request body as a stream (counted, fault-aware, throttleable). Sends 100-continue if asked. */
@@ -506,16 +515,18 @@ class CosServer {
     }
     this.count(ctx.op);
     res.on('close', () => {
-      this.log.push({
+      ctx.logEntry = {
         op: ctx.op,
         method: req.method,
         url,
         status: res.writableFinished ? res.statusCode : 0,
         headers: { ...req.headers },
         bytes: ctx.bytesIn,
+        stored: ctx.stored,
         ms: Date.now() - started,
         requestId: ctx.requestId,
-      });
+      };
+      this.log.push(ctx.logEntry);
       if (this.log.length > this.opts.logLimit) this.log.splice(0, this.log.length - this.opts.logLimit);
     });
 

@@ -627,6 +627,7 @@ async function UploadPart(ctx) {
   const part = { partNumber, size: r.size, md5: r.md5, etag: quoted(md5), crc64: r.crc, path: r.path, mtime: ctx.nowMs() };
   const old = upload.parts.get(partNumber);
   upload.parts.set(partNumber, part);
+  ctx.markStored();
   if (old) ctx.store.unlink(old.path);
   ctx.send(200, { ETag: part.etag, 'x-cos-hash-crc64ecma': part.crc64.toString(), ...upload.attrs.sse });
 }

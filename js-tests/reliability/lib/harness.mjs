@@ -178,31 +178,19 @@ export function describeError(e) {
 }
 
 /** Successful (200) UploadPart requests per part number for one uploadId, from log entries. */
-export function partCounts(entries, uploadId, { status = 200 } = {}) {
-  const counts = {};
-  for (const r of entries) {
-    if (r.op !== 'UploadPart' || (status !== null && r.status !== status)) continue;
-    const q = new URLSearchParams(r.url.slice(r.url.indexOf('?') + 1));
-    if (uploadId && q.get('uploadId') !== uploadId) continue;
-    const n = Number(q.get('partNumber'));
-    counts[n] = (counts[n] || 0) + 1;
-  }
-  return counts;
-}
-
 /**
- * Stores of each part of `uploadId`: answered 200, or cut off by the client after the server read
- * the whole part (status 0, `partSize(n)` bytes in): such a part is stored though its answer was
- * never heard.
+ * Requests of each part of `uploadId` that answered `status` (200; null: any), or with `stored`,
+ * that stored their part as the server logs it (also those whose answer the client never heard).
  */
-export function storedPartCounts(entries, uploadId, partSize) {
+export function partCounts(entries, uploadId, { status = 200, stored = false } = {}) {
   const counts = {};
   for (const r of entries) {
     if (r.op !== 'UploadPart') continue;
     const q = new URLSearchParams(r.url.slice(r.url.indexOf('?') + 1));
     if (uploadId && q.get('uploadId') !== uploadId) continue;
     const n = Number(q.get('partNumber'));
-    if (r.status === 200 || (r.status === 0 && r.bytes === partSize(n))) counts[n] = (counts[n] || 0) + 1;
+    const counted = stored ? r.stored : status === null || r.status === status;
+    if (counted) counts[n] = (counts[n] || 0) + 1;
   }
   return counts;
 }

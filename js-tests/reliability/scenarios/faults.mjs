@@ -2,7 +2,7 @@
 // keys expiring mid-upload, a server clock an hour off, integrity mismatches, corruption in transit,
 // many pause/restart cycles. The process-kill scenario is in kill.mjs.
 import {
-  MiB, patternBytes, waitFor, settle, check, eq, assertShape, describeError, partCounts, storedPartCounts, partNumberOf, corruptingAgent, trackingAgent,
+  MiB, patternBytes, waitFor, settle, check, eq, assertShape, describeError, partCounts, partNumberOf, corruptingAgent, trackingAgent,
 } from '../lib/harness.mjs';
 
 /** Starts a sliceUploadFile and exposes its task id. */
@@ -524,7 +524,7 @@ export const scenarios = [
       ctx.expectObject(key, bytes);
       // A part whose answer a pause cut off may be stored all the same: the restart finds it listed
       // and verified, so it counts as stored once.
-      const counts = storedPartCounts(ctx.requests(), data.UploadId, (n) => (n < parts ? MiB : bytes.length - (parts - 1) * MiB));
+      const counts = partCounts(ctx.requests(), data.UploadId, { stored: true });
       const dups = [];
       for (let n = 1; n <= parts; n++) {
         check(counts[n] >= 1, 'part ' + n + ' stored');
