@@ -169,13 +169,13 @@ impl std::error::Error for QueueError {}
 
 /// One entry of the task list (`getTaskList()`).
 ///
-/// Invariants, kept by [`Queue`]: `id` and `index` are assigned by [`Queue::add`] and unique;
+/// Invariants, kept by [`Queue`]: `index` is assigned by [`Queue::add`] and unique (the task's id
+/// is made from it, [`Queue::id_of`]: a long batch does not store 100,000 id strings);
 /// `state` changes only through [`Queue::apply`]; `loaded` never decreases and `percent` is derived
 /// from it, both through [`Queue::set_progress`]. Callers may write the other fields (`speed`,
 /// `error`, …) through [`Queue::get_mut`], but must not write these four.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskRecord {
-    pub id: String,
     /// Shared with the task queued before it when equal (a batch's tasks all have the same).
     pub bucket: Rc<str>,
     pub region: Rc<str>,
@@ -200,10 +200,9 @@ pub struct TaskRecord {
 }
 
 impl TaskRecord {
-    /// A task to [`Queue::add`]: `Waiting`, nothing loaded; `id` and `index` are assigned when added.
+    /// A task to [`Queue::add`]: `Waiting`, nothing loaded; `index` is assigned when added.
     pub(crate) fn new(bucket: &str, region: &str, key: &str, file_path: Option<String>, size: u64) -> TaskRecord {
         TaskRecord {
-            id: String::new(),
             bucket: bucket.into(),
             region: region.into(),
             key: key.to_string(),
@@ -251,11 +250,6 @@ impl Queue {
     pub(crate) fn add(&mut self, mut task: TaskRecord) -> String {
         let index = self.next_index;
         self.next_index += 1;
-        let mut id = String::with_capacity(self.id_prefix.len() + 8);
-        id.push_str(&self.id_prefix);
-        id.push('-');
-        id.push_str(&index.to_string());
-        task.id = id.clone();
         task.index = index;
         if let Some(last) = self.tasks.back() {
             if last.bucket == task.bucket {
@@ -267,6 +261,15 @@ impl Queue {
         }
         task.state = TaskState::Waiting;
         self.tasks.push_back(task);
+        self.id_of(index)
+    }
+
+    /// The id of the task with creation index `index`: `<prefix>-<index>`.
+    pub(crate) fn id_of(&self, index: u64) -> String {
+        let mut id = String::with_capacity(self.id_prefix.len() + 8);
+        id.push_str(&self.id_prefix);
+        id.push('-');
+        id.push_str(&index.to_string());
         id
     }
 
@@ -312,7 +315,7 @@ impl Queue {
         match self.tasks.range(from..).find(|t| t.state == TaskState::Waiting) {
             Some(t) => {
                 self.waiting_from.set(t.index);
-                Some(t.id.clone())
+                Some(self.id_of(t.index))
             }
             None => {
                 self.waiting_from.set(self.next_index);
@@ -363,7 +366,7 @@ impl Queue {
         while excess > 0 && i < self.tasks.len() {
             if self.tasks[i].state.is_finished() {
                 if let Some(t) = self.tasks.remove(i) {
-                    dropped.push(t.id);
+                    dropped.push(self.id_of(t.index));
                 }
                 excess -= 1;
                 self.finished -= 1;
@@ -511,7 +514,7 @@ mod tests {
             }
             let scan_running = q.list().filter(|t| t.state.is_running()).count();
             assert_eq!(q.running_count(), scan_running, "step {step}");
-            let scan_next = q.list().find(|t| t.state == S::Waiting).map(|t| t.id.clone());
+            let scan_next = q.list().find(|t| t.state == S::Waiting).map(|t| q.id_of(t.index));
             let limit = scan_running + 1;
             assert_eq!(q.next_to_start(limit), scan_next, "step {step}");
         }
@@ -530,7 +533,7 @@ mod tests {
             assert!(q.get(id).is_none(), "{id} was trimmed");
         }
         for id in &ids[3..] {
-            assert_eq!(q.get(id).map(|t| t.id.as_str()), Some(id.as_str()));
+            assert_eq!(q.get(id).map(|t| q.id_of(t.index)).as_ref(), Some(id));
         }
         assert_eq!(q.index_of(&ids[4]), Some(5));
         for unknown in ["q-99", "q-", "q-x", "other-4", "", "q-4-"] {
@@ -627,8 +630,8 @@ mod tests {
         assert_eq!(q.list().len(), 6);
         // Only 3 and 5, 7 remain droppable; paused/uploading/waiting stay beyond the limit.
         assert_eq!(q.trim(0), [ids[3].clone(), ids[5].clone(), ids[7].clone()]);
-        let left: Vec<&str> = q.list().map(|t| t.id.as_str()).collect();
-        assert_eq!(left, [&ids[1], &ids[4], &ids[6]]);
+        let left: Vec<String> = q.list().map(|t| q.id_of(t.index)).collect();
+        assert_eq!(left, [ids[1].clone(), ids[4].clone(), ids[6].clone()]);
         // Ids are never reused after trimming.
         assert_eq!(q.add(task("new")), "q-9");
     }
@@ -662,12 +665,11 @@ mod tests {
     fn add_assigns_id_index_and_state() {
         let mut q = Queue::new("p");
         let mut t = TaskRecord::new("b", "r", "k", Some("a.bin".into()), 7);
-        t.id = "forged".into();
         t.index = 99;
         t.state = S::Success;
         let id = q.add(t);
         let t = q.get(&id).unwrap();
-        assert_eq!((t.id.as_str(), t.index, t.state), ("p-1", 1, S::Waiting));
+        assert_eq!((id.as_str(), q.id_of(t.index).as_str(), t.index, t.state), ("p-1", "p-1", 1, S::Waiting));
         assert_eq!((t.key.as_str(), t.file_path.as_deref(), t.size, t.percent), ("k", Some("a.bin"), 7, 0.0));
     }
 }

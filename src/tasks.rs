@@ -3,7 +3,7 @@
 //! `getTaskList()` and `list-update`. The state machine and records are in `queue.rs`; this module
 //! owns the futures, cancellation and settlement.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -84,15 +84,15 @@ pub(crate) enum TaskKind {
 }
 
 struct Runtime {
-    id: String,
-    /// The queue's creation index of `id`: runtimes are sorted by it.
+    /// The queue's creation index of the task (its id is made from it): runtimes are sorted by it.
     index: u64,
     kind: TaskKind,
     /// Its params, packed while it waits (a long batch queues 100,000 of them); made into a
     /// `Value` when it starts or settles.
     params: ParamsRecord,
     source: Rc<Source>,
-    abort: Rc<AbortScope>,
+    /// Made when the task starts or is stopped: a long batch's waiting tasks hold none.
+    abort: OnceCell<Rc<AbortScope>>,
     /// A multipart upload's state, kept across pauses and restarts; none for a simple upload (a
     /// long batch of small files queues no empty one per file).
     state: Option<Rc<RefCell<Option<UploadState>>>>,
@@ -112,9 +112,18 @@ struct Runtime {
     on_settled: Option<OnSettled>,
     /// The failure behind the `error` state, shown whole in the task list.
     last_error: RefCell<Option<CosError>>,
-    /// Host handles in `params` (body, callbacks): the task holds a share of each until it is
-    /// retired, so a failed task can be restarted after its call has settled.
-    handles: Rc<[u32]>,
+}
+
+impl Runtime {
+    fn abort(&self) -> Rc<AbortScope> {
+        self.abort.get_or_init(AbortScope::new).clone()
+    }
+
+    /// Host handles in its params (body, callbacks): the task holds a share of each from when it
+    /// is queued until it is retired, so a failed task can be restarted after its call settled.
+    fn handles(&self) -> Vec<u32> {
+        self.params.value().handles()
+    }
 }
 
 #[derive(Default)]
@@ -225,12 +234,10 @@ impl<H: Host> TaskQueue<H> {
             let index = q.index_of(&id).unwrap_or_default();
             (id, index)
         });
-        let handles: Rc<[u32]> = params.handles().into();
-        for &h in handles.iter() {
+        for h in params.handles() {
             self.client.host.retain(h);
         }
         let rt = Rc::new(Runtime {
-            id: id.clone(),
             index,
             kind,
             keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
@@ -238,7 +245,7 @@ impl<H: Host> TaskQueue<H> {
             on_hash,
             params: ParamsRecord::new(&params),
             source: Rc::new(source),
-            abort: AbortScope::new(),
+            abort: OnceCell::new(),
             state: (kind == TaskKind::Slice).then(|| Rc::new(RefCell::new(None))),
             done,
             speed: Cell::new((0.0, 0, 0.0)),
@@ -246,7 +253,6 @@ impl<H: Host> TaskQueue<H> {
             observer,
             on_settled,
             last_error: RefCell::new(None),
-            handles,
         });
         self.tasks.runtimes.borrow_mut().push_back(rt.clone());
         for f in ready.into_iter().flatten() {
@@ -277,7 +283,7 @@ impl<H: Host> TaskQueue<H> {
                 let Some(i) = self.runtime_position(id) else { continue };
                 let rt = self.tasks.runtimes.borrow_mut().remove(i);
                 if let Some(rt) = rt {
-                    self.let_go(&rt);
+                    self.let_go(&rt, id);
                 }
             }
         }
@@ -289,7 +295,7 @@ impl<H: Host> TaskQueue<H> {
     async fn run_task(self: Rc<Self>, id: String) {
         let Some(rt) = self.runtime(&id) else { return };
         let params = rt.params.value();
-        let abort = rt.abort.clone();
+        let abort = rt.abort();
         let c = self.client.clone();
         let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts().progress_interval);
         if let Some((loaded, size)) = self.with_queue(|q| q.get(&id).map(|r| (r.loaded, r.size))) {
@@ -339,7 +345,7 @@ impl<H: Host> TaskQueue<H> {
             }
         };
         // A paused or canceled run has been superseded: its outcome is not the task's.
-        if !Rc::ptr_eq(&abort, &self.runtime(&id).map(|r| r.abort.clone()).unwrap_or_default()) {
+        if !self.runtime(&id).and_then(|r| r.abort.get().cloned()).is_some_and(|a| Rc::ptr_eq(&abort, &a)) {
             return;
         }
         let outcome = match result {
@@ -455,7 +461,7 @@ impl<H: Host> TaskQueue<H> {
             Value::Arr(
                 q.list()
                     .map(|r| {
-                        let mut v = record_value(r);
+                        let mut v = record_value(&q.id_of(r.index), r);
                         // `error` as the official task list has it: the error object, not just its message.
                         let failure = r.error.as_ref().and_then(|_| {
                             runtimes.binary_search_by_key(&r.index, |x| x.index).ok().map(|i| &runtimes[i])
@@ -472,7 +478,7 @@ impl<H: Host> TaskQueue<H> {
 
     /// Whether the task's upload is being committed (Complete in flight): too late to pause or cancel.
     fn is_committing(&self, id: &str) -> bool {
-        self.runtime(id).is_some_and(|rt| rt.abort.is_committing())
+        self.runtime(id).is_some_and(|rt| rt.abort.get().is_some_and(|a| a.is_committing()))
     }
 
     pub(crate) fn pause_task(self: &Rc<Self>, id: &str) -> bool {
@@ -482,7 +488,7 @@ impl<H: Host> TaskQueue<H> {
         let ok = self.with_queue(|q| q.apply(id, TaskEvent::Pause)).is_ok();
         if ok {
             if let Some(rt) = self.runtime(id) {
-                rt.abort.stop(&*self.client.host, ErrorKind::Paused);
+                rt.abort().stop(&*self.client.host, ErrorKind::Paused);
             }
             self.schedule(true);
         }
@@ -498,12 +504,11 @@ impl<H: Host> TaskQueue<H> {
             if let Some(slot) = at.map(|i| &mut rts[i]) {
                 let old = slot.clone();
                 let fresh = Rc::new(Runtime {
-                    id: old.id.clone(),
                     index: old.index,
                     kind: old.kind,
                     params: old.params.clone(),
                     source: old.source.clone(),
-                    abort: AbortScope::new(),
+                    abort: OnceCell::new(),
                     state: old.state.clone(),
                     // Settled already after a failure: the rerun's outcome then goes to the
                     // JS layer (`inner-task-settled`), since a Promise settles once.
@@ -515,9 +520,9 @@ impl<H: Host> TaskQueue<H> {
                     slot: old.slot,
                     observer: old.observer.clone(),
                     on_settled: old.on_settled.clone(),
+                    // Its params' shares of host handles pass on with them (the old runtime is
+                    // replaced, not retired).
                     last_error: RefCell::new(None),
-                    // The same shares, passed on (the old runtime is replaced, not retired).
-                    handles: old.handles.clone(),
                 });
                 *slot = fresh;
             }
@@ -538,7 +543,7 @@ impl<H: Host> TaskQueue<H> {
             return false;
         }
         if let Some(rt) = self.runtime(id) {
-            rt.abort.stop(&*self.client.host, ErrorKind::Canceled);
+            rt.abort().stop(&*self.client.host, ErrorKind::Canceled);
             let params = rt.params.value();
             if let Some(f) = &rt.on_settled {
                 f(rt.slot, &Err(CosError::canceled()), id, &params);
@@ -570,21 +575,21 @@ impl<H: Host> TaskQueue<H> {
         let Some(i) = self.runtime_position(id) else { return };
         let rt = self.tasks.runtimes.borrow_mut().remove(i);
         if let Some(rt) = rt {
-            self.let_go(&rt);
+            self.let_go(&rt, id);
         }
     }
 
     /// Closes a retired runtime's body source and releases its shares of host handles.
-    fn let_go(&self, rt: &Runtime) {
+    fn let_go(&self, rt: &Runtime, id: &str) {
         let host = &*self.client.host;
         rt.source.close(host);
-        for &h in rt.handles.iter() {
+        for h in rt.handles() {
             host.release(h);
         }
         // A task whose failure settled its caller (canceled or trimmed since) can no longer be
         // restarted: the JS layer forgets the callback it kept for that.
         if let (Some(emit), true) = (self.emit, rt.last_error.borrow().is_some()) {
-            let data = Value::Obj(vec![("id".into(), Value::str(rt.id.clone()))]);
+            let data = Value::Obj(vec![("id".into(), Value::str(id))]);
             host.invoke(emit, vec![Arg::Val(Value::str("inner-task-retired")), Arg::Val(data)]);
         }
     }
@@ -601,9 +606,9 @@ async fn abort_upload<H: Host>(
     upload::forget_aborted(c, t, params, source, upload_id)
 }
 
-pub(crate) fn record_value(r: &TaskRecord) -> Value {
+pub(crate) fn record_value(id: &str, r: &TaskRecord) -> Value {
     let mut v = Value::obj();
-    v.set("id", r.id.as_str().into());
+    v.set("id", id.into());
     v.set("Bucket", (*r.bucket).into());
     v.set("Region", (*r.region).into());
     v.set("Key", r.key.as_str().into());
