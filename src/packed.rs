@@ -31,6 +31,14 @@ pub(crate) const OBJ: u8 = 6;
 pub(crate) const HELD: u8 = 7;
 /// Records only: a string of the shared table, by index.
 const TABLE: u8 = 8;
+/// Records only: the same string as the one written earlier in this record at this offset (a
+/// result's `ETag` is also its `etag` header): the host then makes one string for both.
+const SAME: u8 = 11;
+/// Two strings, joined: a `Location` is its host and the key written earlier in the record, so
+/// the host joins a shared string and the key's own instead of keeping a third copy.
+pub(crate) const CAT: u8 = 12;
+/// Strings shorter than this are not worth a back-reference.
+const SAME_MIN: usize = 8;
 
 const TABLE_MAX: usize = 4096;
 const TABLE_SLOTS: usize = 1024;
@@ -46,6 +54,8 @@ pub struct Packed {
     /// By table index of a field name: a hash of the last value written for it, so a value seen
     /// twice in a row for the same field goes into the table.
     last: Vec<u32>,
+    /// The text strings of the record being written: (offset of their tag, byte range of the text).
+    written: Vec<(usize, core::ops::Range<usize>)>,
 }
 
 /// Records made ready for the host: see the module's description.
@@ -130,6 +140,7 @@ impl Packed {
             return false;
         }
         let mut out = Vec::new();
+        self.written.clear();
         self.write(&mut out, v, None);
         self.records[i] = Some(out.into_boxed_slice());
         true
@@ -168,6 +179,10 @@ impl Packed {
     fn string(&mut self, out: &mut Vec<u8>, s: &str, name: Option<usize>, is_name: bool) {
         let hash = fnv(s);
         let mut at = self.find(s, hash);
+        let own = !is_name && s.len() >= SAME_MIN;
+        if at.is_none() && own && self.refer(out, s, name) {
+            return;
+        }
         if at.is_none() && s.len() <= SHARED_MAX {
             let repeated = match name {
                 Some(n) => std::mem::replace(&mut self.last[n], hash) == hash,
@@ -179,17 +194,38 @@ impl Packed {
         } else if let Some(n) = name {
             self.last[n] = hash;
         }
-        match at {
-            Some(i) => {
-                out.push(TABLE);
-                leb(out, i as u64);
-            }
-            None => {
-                out.push(STR);
-                leb(out, s.len() as u64);
-                out.extend_from_slice(s.as_bytes());
-            }
+        if let Some(i) = at {
+            out.push(TABLE);
+            leb(out, i as u64);
+            return;
         }
+        let tag_at = out.len();
+        out.push(STR);
+        leb(out, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+        if own {
+            self.written.push((tag_at, out.len() - s.len()..out.len()));
+        }
+    }
+
+    /// Writes `s` as a reference to a string written earlier in the record (`SAME`), or as one
+    /// joined to such a string after a `/` (`CAT`); `false` if it is neither.
+    fn refer(&mut self, out: &mut Vec<u8>, s: &str, name: Option<usize>) -> bool {
+        let earlier = |w: &core::ops::Range<usize>| &out[w.clone()];
+        if let Some(&(tag_at, _)) = self.written.iter().find(|(_, w)| earlier(w) == s.as_bytes()) {
+            out.push(SAME);
+            leb(out, tag_at as u64);
+            return true;
+        }
+        // "<host>/<key>": the host (the same for a whole batch, so shared) and the key.
+        let b = s.as_bytes();
+        let suffix = self.written.iter().find(|(_, w)| b.len() > w.len() && b.ends_with(earlier(w)) && b[b.len() - w.len() - 1] == b'/');
+        let Some((tag_at, prefix)) = suffix.and_then(|(t, w)| Some((*t, s.get(..s.len() - w.len())?))) else { return false };
+        out.push(CAT);
+        self.string(out, prefix, name, false);
+        out.push(SAME);
+        leb(out, tag_at as u64);
+        true
     }
 
     fn write(&mut self, out: &mut Vec<u8>, v: &Value, name: Option<usize>) {
@@ -230,11 +266,13 @@ impl Packed {
         chunk.table_at.clear();
         chunk.table_at.resize(self.table.len(), None);
         let mut taken = 0;
+        let mut seen = Vec::new();
         while from + taken < self.records.len() && (taken == 0 || chunk.text.len() < min_text) {
             match self.records[from + taken].take() {
                 Some(r) => {
                     let mut i = 0;
-                    self.copy(&r, &mut i, chunk);
+                    seen.clear();
+                    self.copy(&r, &mut i, chunk, &mut seen);
                 }
                 None => chunk.ops.push(NULL),
             }
@@ -251,8 +289,10 @@ impl Packed {
         (at, units)
     }
 
-    /// One value of a record into the chunk (records are only ever written by `write`).
-    fn copy(&self, r: &[u8], i: &mut usize, chunk: &mut Chunk) {
+    /// One value of a record into the chunk (records are only ever written by `write`); `seen`:
+    /// where the record's text strings copied so far went (by their tag's offset).
+    fn copy(&self, r: &[u8], i: &mut usize, chunk: &mut Chunk, seen: &mut Vec<(usize, (u32, u32))>) {
+        let tag_at = *i;
         let tag = r[*i];
         *i += 1;
         match tag {
@@ -261,12 +301,17 @@ impl Packed {
                 let n = read_leb(r, i).unwrap_or_default();
                 leb(&mut chunk.ops, n);
             }
-            STR | TABLE => {
+            STR | TABLE | SAME => {
                 let (at, units) = if tag == STR {
                     let len = read_leb(r, i).unwrap_or_default() as usize;
                     let s = std::str::from_utf8(&r[*i..*i + len]).unwrap_or_default();
                     *i += len;
-                    Self::chunk_string(chunk, s)
+                    let p = Self::chunk_string(chunk, s);
+                    seen.push((tag_at, p));
+                    p
+                } else if tag == SAME {
+                    let earlier = read_leb(r, i).unwrap_or_default() as usize;
+                    seen.iter().find(|(t, _)| *t == earlier).map(|(_, p)| *p).unwrap_or_default()
                 } else {
                     let t = read_leb(r, i).unwrap_or_default() as usize;
                     match chunk.table_at[t] {
@@ -282,15 +327,20 @@ impl Packed {
                 leb(&mut chunk.ops, at as u64);
                 leb(&mut chunk.ops, units as u64);
             }
+            CAT => {
+                chunk.ops.push(CAT);
+                self.copy(r, i, chunk, seen);
+                self.copy(r, i, chunk, seen);
+            }
             ARR | OBJ => {
                 chunk.ops.push(tag);
                 let n = read_leb(r, i).unwrap_or_default();
                 leb(&mut chunk.ops, n);
                 for _ in 0..n {
                     if tag == OBJ {
-                        self.copy(r, i, chunk);
+                        self.copy(r, i, chunk, seen);
                     }
-                    self.copy(r, i, chunk);
+                    self.copy(r, i, chunk, seen);
                 }
             }
             t => chunk.ops.push(t),
@@ -439,6 +489,10 @@ fn read(ops: &[u8], units: &[u16], i: &mut usize) -> Option<Value> {
             let len = read_leb(ops, i)? as usize;
             Value::Str(String::from_utf16(units.get(at..at + len)?).ok()?)
         }
+        CAT => {
+            let (Value::Str(a), Value::Str(b)) = (read(ops, units, i)?, read(ops, units, i)?) else { return None };
+            Value::Str(a + &b)
+        }
         ARR => {
             let n = read_leb(ops, i)?;
             let mut items = Vec::new();
@@ -474,6 +528,7 @@ mod tests {
         data.set("statusCode", Value::Num(200.0));
         data.set("headers", headers);
         data.set("ETag", Value::str(etag));
+        data.set("Location", Value::str(format!("examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/{key}")));
         let mut options = Value::obj();
         options.set("Bucket", Value::str("examplebucket-1250000000"));
         options.set("Key", Value::str(key));
@@ -519,22 +574,40 @@ mod tests {
     #[test]
     fn repeated_names_and_values_are_kept_once() {
         let mut p = Packed::with_len(3);
-        p.set(0, &entry("k0", "\"e0\""));
-        p.set(1, &entry("k1", "\"e1\""));
-        p.set(2, &entry("k2", "\"e2\""));
+        p.set(0, &entry("dir/k0.txt", "\"e0\""));
+        p.set(1, &entry("dir/k1.txt", "\"e1\""));
+        p.set(2, &entry("dir/k2.txt", "\"e2\""));
         let has = |i: usize, s: &str| p.records[i].as_ref().unwrap().windows(s.len()).any(|w| w == s.as_bytes());
-        // Names are table references from the start; the bucket and the server once seen twice
-        // for their field; the key and the ETag stay text.
+        // Names are table references from the start; the bucket, the server and the Location's
+        // host once seen twice for their field; the key and the ETag stay text.
         assert!(!has(0, "statusCode") && !has(2, "statusCode"));
         assert!(has(0, "examplebucket-1250000000") && !has(2, "examplebucket-1250000000"));
         assert!(!has(2, "tencent-cos"));
-        assert!(has(2, "k2") && has(2, "\"e2\""));
+        assert!(has(2, "dir/k2.txt") && has(2, "\"e2\""));
         let mut chunk = Chunk::default();
         assert_eq!(p.chunk(0, 1 << 20, &mut chunk), 3);
-        // In a chunk each table string is written once (the bucket is also the first record's
-        // own text: it joined the table when seen again).
-        assert_eq!(chunk.text.matches("examplebucket-1250000000").count(), 2);
+        // In a chunk each table string is written once (the bucket and the Location's host are
+        // also the first record's own text: they joined the table when seen again).
+        assert_eq!(chunk.text.matches("examplebucket-1250000000").count(), 4);
+        assert_eq!(chunk.text.matches("myqcloud.com").count(), 2);
         assert_eq!(chunk.text.matches("statusCode").count(), 1);
+    }
+
+    #[test]
+    fn a_string_seen_earlier_in_a_record_is_referred_to() {
+        let (key, etag) = ("photos/2026/12/ü😀 0001.jpg", "\"0123456789abcdef0123456789abcdef\"");
+        let mut p = Packed::with_len(2);
+        p.set(0, &entry(key, etag));
+        p.set(1, &entry("photos/2026/12/other-0002.jpg", etag));
+        let count = |i: usize, s: &str| p.records[i].as_ref().unwrap().windows(s.len()).filter(|w| *w == s.as_bytes()).count();
+        // The ETag is also the etag header; the Location is the host and the key.
+        assert_eq!((count(0, etag), count(0, key), count(0, "myqcloud.com")), (1, 1, 1));
+        let mut chunk = Chunk::default();
+        assert_eq!(p.chunk(0, 1 << 20, &mut chunk), 2);
+        assert_eq!((chunk.text.matches(etag).count(), chunk.text.matches(key).count()), (2, 1));
+        let back = read_chunk(&chunk, 2).unwrap();
+        assert_eq!(back[0], entry(key, etag));
+        assert_eq!(back[1], entry("photos/2026/12/other-0002.jpg", etag));
     }
 
     #[test]
