@@ -393,6 +393,7 @@ impl<H: Host> Cos<H> {
             let batch = batch.clone();
             Rc::new(move |i: u32, l: u64, t: u64| batch.progress(i as usize, l, t))
         };
+        self.queue.reserve(count);
         for i in 0..count {
             let (mut p, shares) = match lent {
                 Some(array) => {

@@ -264,6 +264,12 @@ impl Queue {
         self.id_of(index)
     }
 
+    /// Room for `n` more tasks, exactly: a batch of 10,000 files then takes 10,000 records' worth,
+    /// not the next power of two.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.tasks.reserve_exact(n);
+    }
+
     /// The id of the task with creation index `index`: `<prefix>-<index>`.
     pub(crate) fn id_of(&self, index: u64) -> String {
         let mut id = String::with_capacity(self.id_prefix.len() + 8);

@@ -98,10 +98,6 @@ struct Runtime {
     state: Option<Rc<RefCell<Option<UploadState>>>>,
     /// Where the caller waits, if it waits per task (uploadFiles' files settle through `on_settled`).
     done: Option<Rc<Oneshot<Result<Value>>>>,
-    /// `cancelTask` leaves the multipart upload on the server when the caller asked for it.
-    keep_on_cancel: bool,
-    on_progress: Option<u32>,
-    on_hash: Option<u32>,
     speed: Cell<(f64, u64, f64)>,
     /// The task's place in its call (an `uploadFiles` entry's index), given to `observer` and
     /// `on_settled`: one pair of them serves a whole batch, not a pair of closures per file.
@@ -193,6 +189,12 @@ impl<H: Host> TaskQueue<H> {
         done.recv().await
     }
 
+    /// Room for a batch of `n` tasks about to be queued (see [`Queue::reserve`]).
+    pub(crate) fn reserve(&self, n: usize) {
+        self.with_queue(|q| q.reserve(n));
+        self.tasks.runtimes.borrow_mut().reserve_exact(n);
+    }
+
     /// Queues a task; it settles through `on_settled` and `done`. On an error nothing was queued
     /// (the source is closed).
     #[allow(clippy::too_many_arguments)] // what a task is made of, each used once here
@@ -208,9 +210,11 @@ impl<H: Host> TaskQueue<H> {
     ) -> Result<()> {
         let checked = (|| {
             let ready = [params::callback(&params, "onTaskReady")?, params::callback(&params, "TaskReady")?];
-            Ok((params::target(&params, true)?, params::callback(&params, "onProgress")?, params::callback(&params, "onHashProgress")?, ready))
+            params::callback(&params, "onProgress")?;
+            params::callback(&params, "onHashProgress")?;
+            Ok((params::target(&params, true)?, ready))
         })();
-        let (t, on_progress, on_hash, ready) = match checked {
+        let (t, ready) = match checked {
             Ok(v) => v,
             Err(e) => {
                 source.close(&*self.client.host);
@@ -240,9 +244,6 @@ impl<H: Host> TaskQueue<H> {
         let rt = Rc::new(Runtime {
             index,
             kind,
-            keep_on_cancel: params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false),
-            on_progress,
-            on_hash,
             params: ParamsRecord::new(&params),
             source: Rc::new(source),
             abort: OnceCell::new(),
@@ -297,7 +298,10 @@ impl<H: Host> TaskQueue<H> {
         let params = rt.params.value();
         let abort = rt.abort();
         let c = self.client.clone();
-        let reporter = Reporter::new(c.host.clone(), rt.on_progress, c.opts().progress_interval);
+        // Checked when queued: the callbacks are read from the params again as the task starts.
+        let on_progress = params::callback(&params, "onProgress").ok().flatten();
+        let on_hash = params::callback(&params, "onHashProgress").ok().flatten();
+        let reporter = Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval);
         if let Some((loaded, size)) = self.with_queue(|q| q.get(&id).map(|r| (r.loaded, r.size))) {
             if loaded > 0 {
                 reporter.seed(loaded, size);
@@ -325,7 +329,7 @@ impl<H: Host> TaskQueue<H> {
                     let on_loaded = on_loaded.clone();
                     let size = rt.source.size();
                     on_loaded(0, size);
-                    ops::put_object(&c, &params, &rt.source, Some(reporter), rt.on_hash, Some(&abort)).await
+                    ops::put_object(&c, &params, &rt.source, Some(reporter), on_hash, Some(&abort)).await
                 };
                 if r.is_ok() {
                     on_loaded(rt.source.size(), rt.source.size());
@@ -336,7 +340,7 @@ impl<H: Host> TaskQueue<H> {
                 let ctx = UploadCtx {
                     abort: abort.clone(),
                     reporter,
-                    on_hash: rt.on_hash,
+                    on_hash,
                     state: rt.state.clone().unwrap_or_default(),
                     on_loaded: Some(on_loaded),
                     on_hash_loaded: Some(on_hash_loaded),
@@ -513,9 +517,6 @@ impl<H: Host> TaskQueue<H> {
                     // Settled already after a failure: the rerun's outcome then goes to the
                     // JS layer (`inner-task-settled`), since a Promise settles once.
                     done: old.done.clone(),
-                    keep_on_cancel: old.keep_on_cancel,
-                    on_progress: old.on_progress,
-                    on_hash: old.on_hash,
                     speed: Cell::new((0.0, 0, 0.0)),
                     slot: old.slot,
                     observer: old.observer.clone(),
@@ -552,7 +553,9 @@ impl<H: Host> TaskQueue<H> {
                 done.send(Err(CosError::canceled()));
             }
             let upload_id = rt.state.as_ref().and_then(|s| s.borrow().as_ref().map(|s| s.upload_id.clone()));
-            if let (Some(upload_id), false) = (upload_id, rt.keep_on_cancel) {
+            // `cancelTask` leaves the multipart upload on the server when the caller asked for it.
+            let keep = params::opt_bool(&params, "KeepUploadOnCancel").unwrap_or(false);
+            if let (Some(upload_id), false) = (upload_id, keep) {
                 let c = self.client.clone();
                 let source = rt.source.clone();
                 self.client.host.spawn(Box::pin(async move {
