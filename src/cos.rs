@@ -350,22 +350,13 @@ impl<H: Host> Cos<H> {
     #[cfg_attr(not(feature = "streams"), allow(unused_variables))]
     pub(crate) async fn upload_files(self: Rc<Self>, call_id: u32, mut params: Value) -> Result<Value> {
         let c = self.client.clone();
-        // The entries as values, or lent by the host one at a time (a held array).
-        let (mut files, lent, count) = match params.remove("files") {
-            Some(Value::Arr(items)) => {
-                if items.iter().any(|f| !matches!(f, Value::Obj(_))) {
-                    return Err(CosError::param("param files[] should be objects"));
-                }
-                let n = items.len();
-                (items.into_iter(), None, n)
-            }
-            Some(Value::Opaque(array)) => match c.host.lent_entries(array) {
-                Some((_, false)) => return Err(CosError::param("param files[] should be objects")),
-                Some((n, true)) => (Vec::new().into_iter(), Some(array), n),
-                None => return Err(CosError::param("param files should be an array of upload params")),
-            },
+        let files = match params.remove("files") {
+            Some(Value::Arr(items)) => items,
             _ => return Err(CosError::param("param files should be an array of upload params")),
         };
+        if files.iter().any(|f| !matches!(f, Value::Obj(_))) {
+            return Err(CosError::param("param files[] should be objects"));
+        }
         let on_progress = params::callback(&params, "onProgress")?;
         let on_finish = params::callback(&params, "onFileFinish")?;
         let slice_size = params::uint(&params, "SliceSize")?;
@@ -374,13 +365,13 @@ impl<H: Host> Cos<H> {
             reporter: Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval),
             on_finish,
             entries: RefCell::new(if c.host.unpacks_values() {
-                Kept::Packed(Packed::with_len(count))
+                Kept::Packed(Packed::with_len(files.len()))
             } else {
-                Kept::Values(vec![Value::Null; count])
+                Kept::Values(vec![Value::Null; files.len()])
             }),
-            lent_slice_size: RefCell::new(if slice_size.is_some() { vec![false; count] } else { Vec::new() }),
-            remaining: Cell::new(count),
-            progress: RefCell::new(vec![(0, 0); count]),
+            lent_slice_size: RefCell::new(if slice_size.is_some() { vec![false; files.len()] } else { Vec::new() }),
+            remaining: Cell::new(files.len()),
+            progress: RefCell::new(vec![(0, 0); files.len()]),
             sums: Cell::new((0, 0)),
             done: Oneshot::new(),
         });
@@ -393,16 +384,8 @@ impl<H: Host> Cos<H> {
             let batch = batch.clone();
             Rc::new(move |i: u32, l: u64, t: u64| batch.progress(i as usize, l, t))
         };
-        self.queue.reserve(count);
-        for i in 0..count {
-            let (mut p, shares) = match lent {
-                Some(array) => {
-                    let p = c.host.lent_entry(array, i);
-                    let shares = LentShares { host: c.host.clone(), handles: p.handles() };
-                    (p, Some(shares))
-                }
-                None => (files.next().unwrap_or_default(), None),
-            };
+        self.queue.reserve(files.len());
+        for (i, mut p) in files.into_iter().enumerate() {
             c.opts().apply_to_params(&mut p);
             // The call's SliceSize serves the entry (also as its part size), but is not one of the
             // entry's own fields in its options.
@@ -424,7 +407,6 @@ impl<H: Host> Cos<H> {
                     c.host.spawn(Box::pin(async move {
                         let r = Box::pin(me.stream_upload(call_id, entry.clone(), source, false)).await;
                         finish(slot, &r, "", &entry);
-                        drop(shares);
                     }));
                 }
                 Ok((kind, source)) => {
@@ -448,21 +430,6 @@ impl<H: Host> Cos<H> {
         };
         data.set("files", files);
         Ok(data)
-    }
-}
-
-/// The shares of host handles in an entry the host lent ([`Host::lent_entries`]): the call holds
-/// them while it reads the entry, a task it queues takes its own, and they go when this drops.
-struct LentShares<H: Host> {
-    host: Rc<H>,
-    handles: Vec<u32>,
-}
-
-impl<H: Host> Drop for LentShares<H> {
-    fn drop(&mut self) {
-        for &h in &self.handles {
-            self.host.release(h);
-        }
     }
 }
 

@@ -205,20 +205,6 @@ pub trait Host: 'static {
         None
     }
 
-    /// A held array of params objects that the host lends entry by entry (`uploadFiles`' `files`,
-    /// held whole by the bindings): its length, and whether every element is a params object.
-    /// `None`: `array` is not a held array. A batch of 100,000 entries is then never one tree of
-    /// values in the core's memory, which never shrinks.
-    fn lent_entries(&self, _array: u32) -> Option<(usize, bool)> {
-        None
-    }
-
-    /// Entry `i` of an array of [`Host::lent_entries`], as a value; each handle in it is a new
-    /// share the caller releases.
-    fn lent_entry(&self, _array: u32, _i: usize) -> Value {
-        Value::Null
-    }
-
     /// Runs detached work to completion on the host's event loop.
     fn spawn(&self, fut: LocalFuture<'static, ()>);
 

@@ -17,26 +17,6 @@ pub fn js_to_value(v: &JsValue, host: &JsHostObject) -> Value {
     to_value(v, host, 0)
 }
 
-/// A call's params. `uploadFiles`' `files` array is held whole, not converted: the core reads it
-/// an entry at a time ([`cos_wasm::host::Host::lent_entries`]).
-pub fn js_to_call_params(method: &str, v: &JsValue, host: &JsHostObject) -> Value {
-    let files = JsValue::from_str("files");
-    let lent = (method == "uploadFiles" && v.is_object() && is_plain_object(v))
-        .then(|| Reflect::get(v, &files).ok())
-        .flatten()
-        .filter(Array::is_array);
-    let Some(array) = lent else { return to_value(v, host, 0) };
-    // First, so that a `files` getter on a class instance's prototype is not read again.
-    let mut fields = vec![("files".to_string(), Value::Opaque(host.hold(&array)))];
-    object_fields(v.unchecked_ref(), host, 0, &mut fields, Some("files"));
-    Value::Obj(fields)
-}
-
-/// Whether `v` converts to a params object (`Value::Obj`).
-pub(crate) fn is_params_object(v: &JsValue) -> bool {
-    v.is_object() && !v.is_function() && !Array::is_array(v) && is_plain_object(v)
-}
-
 /// Params objects whose fields the core reads: plain objects of this realm, and any object that
 /// `Object.prototype.toString` calls `[object Object]` (other realms, class instances), as the
 /// official SDK reads fields of whatever it is given. Blobs, buffers, dates… stay host values.
@@ -84,31 +64,23 @@ fn to_value(v: &JsValue, host: &JsHostObject, depth: usize) -> Value {
         return Value::Arr(arr.iter().map(|x| to_value(&x, host, depth + 1)).collect());
     }
     if v.is_object() && is_plain_object(v) {
-        let mut fields = Vec::new();
-        object_fields(v.unchecked_ref(), host, depth, &mut fields, None);
+        let obj: &Object = v.unchecked_ref();
+        let keys = Object::keys(obj);
+        let mut fields = Vec::with_capacity(keys.length() as usize);
+        for k in keys.iter() {
+            if let Some(name) = k.as_string() {
+                let val = Reflect::get(obj, &k).unwrap_or(JsValue::UNDEFINED);
+                if val.is_undefined() {
+                    continue;
+                }
+                fields.push((name, to_value(&val, host, depth + 1)));
+            }
+        }
+        prototype_getters(obj, host, depth, &mut fields);
         return Value::Obj(fields);
     }
     // BigInt, Symbol, class instances (Blob, ArrayBuffer, Date, …): the host decides.
     Value::Opaque(host.hold(v))
-}
-
-/// The fields of a params object (own enumerable ones, then its prototypes' getters), but `skip`.
-fn object_fields(obj: &Object, host: &JsHostObject, depth: usize, fields: &mut Vec<(String, Value)>, skip: Option<&str>) {
-    let keys = Object::keys(obj);
-    fields.reserve(keys.length() as usize);
-    for k in keys.iter() {
-        if let Some(name) = k.as_string() {
-            if skip == Some(name.as_str()) {
-                continue;
-            }
-            let val = Reflect::get(obj, &k).unwrap_or(JsValue::UNDEFINED);
-            if val.is_undefined() {
-                continue;
-            }
-            fields.push((name, to_value(&val, host, depth + 1)));
-        }
-    }
-    prototype_getters(obj, host, depth, fields);
 }
 
 /// A class instance's getters (`get Key() {…}` on its prototype chain), read as the official SDK

@@ -13,7 +13,7 @@ use cos_wasm::host::{
     SourceInfo, TransportError, Written,
 };
 use cos_wasm::value::Value;
-use crate::interop::{error_to_js, is_params_object, js_to_value, recent_string, value_to_js};
+use crate::interop::{error_to_js, js_to_value, recent_string, value_to_js};
 
 #[wasm_bindgen]
 extern "C" {
@@ -338,18 +338,6 @@ impl Host for JsHost {
 
     fn unpacks_values(&self) -> bool {
         true
-    }
-
-    fn lent_entries(&self, array: u32) -> Option<(usize, bool)> {
-        let a = self.obj.get(array).dyn_into::<Array>().ok()?;
-        Some((a.length() as usize, a.iter().all(|e| is_params_object(&e))))
-    }
-
-    fn lent_entry(&self, array: u32, i: usize) -> Value {
-        match self.obj.get(array).dyn_into::<Array>() {
-            Ok(a) => js_to_value(&a.get(i as u32), &self.obj),
-            Err(_) => Value::Null,
-        }
     }
 
     fn unpack_values(&self, packed: &mut cos_wasm::packed::Packed) -> Option<u32> {

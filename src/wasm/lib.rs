@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use cos_wasm::options::Dialect;
 use cos_wasm::cos::Cos;
 use cos_wasm::sign::Flavour;
-use interop::{error_to_js, js_to_call_params, js_to_value, value_to_js};
+use interop::{error_to_js, js_to_value, value_to_js};
 use now::promise_now;
 use js_host::{JsHost, JsHostObject};
 
@@ -78,7 +78,7 @@ impl CosCore {
     #[wasm_bindgen(js_name = callCancelable)]
     pub fn call_cancelable(&self, method: String, params: JsValue, call_id: Option<u32>) -> Promise {
         let inner = self.inner.clone();
-        let params = js_to_call_params(&method, &params, &inner.client.host.obj);
+        let params = js_to_value(&params, &inner.client.host.obj);
         let id = call_id.unwrap_or_else(|| inner.calls.new_call_id());
         let call = (id, inner.register_call(id));
         promise_now(async move {
