@@ -426,7 +426,7 @@ impl<H: Host> Cos<H> {
         // Handed over: a later rerun of a failed task only calls onFileFinish.
         let files = match batch.entries.replace(Kept::Values(Vec::new())) {
             Kept::Values(entries) => Value::Arr(entries),
-            Kept::Packed(mut packed) => c.host.unpack_values(&mut packed).map(Value::Opaque).unwrap_or(Value::Arr(Vec::new())),
+            Kept::Packed(mut packed) => c.host.unpack_values(&mut packed, true).map(Value::Opaque).unwrap_or(Value::Arr(Vec::new())),
         };
         data.set("files", files);
         Ok(data)
@@ -451,16 +451,19 @@ fn file_options(params: &Value, index: Option<usize>, task_id: &str) -> Value {
     options
 }
 
+/// Packed `uploadFiles` entries are handed to the host when they add up to this (~300 entries).
+const HAND_OVER_BYTES: usize = 64 * 1024;
+
 /// How an `uploadFiles` call keeps its finished entries until it resolves.
 enum Kept {
     /// `Null` until the entry first settles; held by the host when it keeps values
     /// ([`Host::hold_value`]), so it costs the core a handle.
     Values(Vec<Value>),
-    /// Packed where the host makes them all at once when the call resolves
-    /// ([`Host::unpacks_values`]): a few hundred bytes of the core's memory each, reusing what
-    /// finished tasks gave back, instead of host objects that outlive many of the host's young
-    /// collections. An entry that shares its values with an `onFileFinish` call (the official SDK
-    /// passes the same objects) is held by the host and packed as a reference to it.
+    /// Packed, and made by the host a run at a time ([`Host::unpacks_values`]): a few hundred
+    /// bytes of the core's memory each until then, and a few host calls per run instead of a
+    /// handle and a tree of host objects per entry. An entry that shares its values with an
+    /// `onFileFinish` call (the official SDK passes the same objects) is held by the host and
+    /// packed as a reference to it.
     Packed(Packed),
 }
 
@@ -562,6 +565,12 @@ impl<H: Host> Batch<H> {
                         if let Some(h) = host.hold_value(&entry) {
                             packed.set_held(i, h);
                         }
+                    }
+                    // Handed to the host in runs as files finish: what finished tasks give back
+                    // lies in holes too small for the packed entries, so keeping them all in the
+                    // core would grow its memory by their size again.
+                    if packed.pending_bytes() >= HAND_OVER_BYTES {
+                        host.unpack_values(packed, false);
                     }
                 }
             }

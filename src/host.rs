@@ -198,10 +198,11 @@ pub trait Host: 'static {
         false
     }
 
-    /// Makes the values in `packed` into one host array (in their order) and holds it (one share);
-    /// the held values `packed` refers to are taken over (their handles released). Empties
-    /// `packed` as it goes.
-    fn unpack_values(&self, _packed: &mut crate::packed::Packed) -> Option<u32> {
+    /// Makes the values of `packed` that are ready into elements of one host array (made and
+    /// held, one share, the first time; its handle is kept in `packed`) and returns it; with
+    /// `all`, every value not handed over yet (unset ones as null). Held values `packed` refers to
+    /// are taken over (their handles released).
+    fn unpack_values(&self, _packed: &mut crate::packed::Packed, _all: bool) -> Option<u32> {
         None
     }
 

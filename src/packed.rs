@@ -1,13 +1,12 @@
-//! Values kept compactly until a host makes them all at once: `uploadFiles` keeps each finished
-//! entry here instead of as a host object, so a long batch's results do not sit in the host's
-//! young generation while it runs (a JS engine grows that space as objects survive its
-//! collections), and each costs a few hundred bytes of the core's memory instead of a tree of
-//! strings and vectors.
+//! Values kept compactly until a host makes them, a run of them at a time: `uploadFiles` keeps
+//! each finished entry here (a few hundred bytes, instead of a tree of strings and vectors) and
+//! hands them to the host in runs of ~64 KiB as files finish, and the rest when the call
+//! resolves; the host makes a run's values with a few calls and one string for its text.
 //!
-//! Each value is one record (`Box<[u8]>`, about the size of what a finished task gives back, so
-//! the allocator reuses that memory): one-byte tags, unsigned LEB128 numbers and its strings'
-//! bytes. Field names, and values that repeat for the same field (the bucket, the region, most
-//! headers), are written once in a table shared by the records.
+//! Each value is one record (`Box<[u8]>`): one-byte tags, unsigned LEB128 numbers and its
+//! strings' bytes. Field names, and values that repeat for the same field (the bucket, the region,
+//! most headers), are written once in a table shared by the records; a string seen earlier in the
+//! same record is referred to.
 //!
 //! For the host, records are turned into [`Chunk`]s: `ops` with the same tags, where a string is
 //! its (position, length) in the chunk's `text` counted in UTF-16 code units, as a JS string
@@ -47,7 +46,14 @@ const SHARED_MAX: usize = 96;
 
 #[derive(Default)]
 pub struct Packed {
+    /// `None` until set; an empty record once handed to the host (a record is never empty).
     records: Vec<Option<Box<[u8]>>>,
+    /// Bytes of the records set and not yet handed to the host.
+    pending: usize,
+    /// No value before this one is waiting to be handed to the host.
+    handed_to: usize,
+    /// The host array the values go into, once there is one.
+    array: Option<u32>,
     table: Vec<String>,
     /// Table index + 1 by a hash of the text (0: none).
     slots: Vec<u16>,
@@ -128,9 +134,23 @@ impl Packed {
         self.records.is_empty()
     }
 
-    /// Whether value `i` is set.
+    /// Whether value `i` is set (it may have been handed to the host since).
     pub(crate) fn is_set(&self, i: usize) -> bool {
         self.records.get(i).is_some_and(Option::is_some)
+    }
+
+    /// Bytes of the values set and not yet handed to the host ([`Packed::next_chunk`]).
+    pub fn pending_bytes(&self) -> usize {
+        self.pending
+    }
+
+    /// The host array the values go into, if the host made it ([`Packed::set_array`]).
+    pub fn array(&self) -> Option<u32> {
+        self.array
+    }
+
+    pub fn set_array(&mut self, array: u32) {
+        self.array = Some(array);
     }
 
     /// Packs `v` as value `i`; `false` (nothing kept) when it cannot be packed: it holds a host
@@ -142,6 +162,7 @@ impl Packed {
         let mut out = Vec::new();
         self.written.clear();
         self.write(&mut out, v, None);
+        self.pending += out.len();
         self.records[i] = Some(out.into_boxed_slice());
         true
     }
@@ -151,6 +172,7 @@ impl Packed {
         if let Some(r) = self.records.get_mut(i) {
             let mut out = vec![HELD];
             leb(&mut out, handle as u64);
+            self.pending += out.len();
             *r = Some(out.into_boxed_slice());
         }
     }
@@ -257,9 +279,22 @@ impl Packed {
         }
     }
 
-    /// Moves values from `from` on into `chunk` (cleared first) until its text reaches
-    /// `min_text` bytes or the values end; returns how many it took. Unset values are `null`.
-    pub fn chunk(&mut self, from: usize, min_text: usize, chunk: &mut Chunk) -> usize {
+    /// Hands the next run of values to `chunk` (cleared first): from the first value set and not
+    /// handed over yet, it and the values after it that are too (with `all`, unset values as
+    /// well, as `null`), until the chunk's text reaches `min_text` bytes. Returns the run's first
+    /// index and length, or `None` when no value is ready. A long batch is handed over in runs as
+    /// its files finish, so its packed values do not pile up in the core's memory (which never
+    /// shrinks) while the finished tasks' memory lies in holes too small for them.
+    pub fn next_chunk(&mut self, min_text: usize, all: bool, chunk: &mut Chunk) -> Option<(usize, usize)> {
+        let handed = |r: &Option<Box<[u8]>>| r.as_ref().is_some_and(|r| r.is_empty());
+        while self.handed_to < self.records.len() && handed(&self.records[self.handed_to]) {
+            self.handed_to += 1;
+        }
+        let ready = |r: &Option<Box<[u8]>>| match r {
+            Some(r) => !r.is_empty(),
+            None => all,
+        };
+        let from = self.handed_to + self.records[self.handed_to..].iter().position(ready)?;
         chunk.ops.clear();
         chunk.text.clear();
         chunk.units = 0;
@@ -267,9 +302,10 @@ impl Packed {
         chunk.table_at.resize(self.table.len(), None);
         let mut taken = 0;
         let mut seen = Vec::new();
-        while from + taken < self.records.len() && (taken == 0 || chunk.text.len() < min_text) {
-            match self.records[from + taken].take() {
+        while from + taken < self.records.len() && ready(&self.records[from + taken]) && (taken == 0 || chunk.text.len() < min_text) {
+            match self.records[from + taken].replace(Box::new([])) {
                 Some(r) => {
+                    self.pending -= r.len();
                     let mut i = 0;
                     seen.clear();
                     self.copy(&r, &mut i, chunk, &mut seen);
@@ -278,7 +314,7 @@ impl Packed {
             }
             taken += 1;
         }
-        taken
+        Some((from, taken))
     }
 
     fn chunk_string(chunk: &mut Chunk, s: &str) -> (u32, u32) {
@@ -544,12 +580,14 @@ mod tests {
         e
     }
 
+    /// What the host's array holds once every value was handed over.
     fn all(p: &mut Packed, min_text: usize) -> Vec<Value> {
-        let mut out = Vec::new();
+        let mut out = vec![Value::str("never handed over"); p.len()];
         let mut chunk = Chunk::default();
-        while out.len() < p.len() {
-            let n = p.chunk(out.len(), min_text, &mut chunk);
-            out.extend(read_chunk(&chunk, n).unwrap());
+        while let Some((from, n)) = p.next_chunk(min_text, true, &mut chunk) {
+            for (k, v) in read_chunk(&chunk, n).unwrap().into_iter().enumerate() {
+                out[from + k] = v;
+            }
         }
         out
     }
@@ -585,7 +623,7 @@ mod tests {
         assert!(!has(2, "tencent-cos"));
         assert!(has(2, "dir/k2.txt") && has(2, "\"e2\""));
         let mut chunk = Chunk::default();
-        assert_eq!(p.chunk(0, 1 << 20, &mut chunk), 3);
+        assert_eq!(p.next_chunk(1 << 20, true, &mut chunk), Some((0, 3)));
         // In a chunk each table string is written once (the bucket and the Location's host are
         // also the first record's own text: they joined the table when seen again).
         assert_eq!(chunk.text.matches("examplebucket-1250000000").count(), 4);
@@ -603,7 +641,7 @@ mod tests {
         // The ETag is also the etag header; the Location is the host and the key.
         assert_eq!((count(0, etag), count(0, key), count(0, "myqcloud.com")), (1, 1, 1));
         let mut chunk = Chunk::default();
-        assert_eq!(p.chunk(0, 1 << 20, &mut chunk), 2);
+        assert_eq!(p.next_chunk(1 << 20, true, &mut chunk), Some((0, 2)));
         assert_eq!((chunk.text.matches(etag).count(), chunk.text.matches(key).count()), (2, 1));
         let back = read_chunk(&chunk, 2).unwrap();
         assert_eq!(back[0], entry(key, etag));
@@ -630,6 +668,38 @@ mod tests {
         small.set("Body", Value::Opaque(7));
         // Tags, one byte per name, the three strings' bytes (46).
         assert_eq!(ParamsRecord::new(&small).0.len(), 2 + 4 * 2 + (2 + 24) + (2 + 12) + (2 + 10) + 2);
+    }
+
+    #[test]
+    fn values_are_handed_over_in_runs_as_they_are_set() {
+        let values: Vec<Value> = (0..8).map(|i| entry(&format!("dir/file-{i}.txt"), &format!("\"etag-{i}\""))).collect();
+        let mut p = Packed::with_len(8);
+        let mut chunk = Chunk::default();
+        assert_eq!(p.next_chunk(1 << 20, false, &mut chunk), None);
+        for i in [1, 2, 5] {
+            p.set(i, &values[i]);
+        }
+        let before = p.pending_bytes();
+        // The runs set so far, one at a time; the values before them wait.
+        assert_eq!(p.next_chunk(1 << 20, false, &mut chunk), Some((1, 2)));
+        assert_eq!(read_chunk(&chunk, 2).unwrap(), values[1..3]);
+        assert!(p.pending_bytes() < before && p.pending_bytes() > 0);
+        assert_eq!(p.next_chunk(1 << 20, false, &mut chunk), Some((5, 1)));
+        assert_eq!((p.next_chunk(1 << 20, false, &mut chunk), p.pending_bytes()), (None, 0));
+        assert!(p.is_set(1) && p.is_set(5) && !p.is_set(0), "handed over is still set");
+        p.set(0, &values[0]);
+        p.set(7, &values[7]);
+        // At the end, the rest: unset values as null.
+        let mut got = vec![Value::Bool(false); 8];
+        while let Some((from, n)) = p.next_chunk(1, true, &mut chunk) {
+            for (k, v) in read_chunk(&chunk, n).unwrap().into_iter().enumerate() {
+                got[from + k] = v;
+            }
+        }
+        assert_eq!(got[0], values[0]);
+        assert_eq!(got[7], values[7]);
+        assert_eq!((&got[3], &got[4], &got[6]), (&Value::Null, &Value::Null, &Value::Null));
+        assert_eq!(got[1], Value::Bool(false), "handed over once");
     }
 
     #[test]

@@ -340,17 +340,20 @@ impl Host for JsHost {
         true
     }
 
-    fn unpack_values(&self, packed: &mut cos_wasm::packed::Packed) -> Option<u32> {
-        let n = packed.len();
-        let array = self.obj.hold(&Array::new_with_length(n as u32));
+    fn unpack_values(&self, packed: &mut cos_wasm::packed::Packed, all: bool) -> Option<u32> {
+        let array = match packed.array() {
+            Some(a) => a,
+            None => {
+                let a = self.obj.hold(&Array::new_with_length(packed.len() as u32));
+                packed.set_array(a);
+                a
+            }
+        };
         // A chunk's text becomes one JS string the values' strings are slices of: 256 KiB keeps
         // it out of the young generation (a large object) and the core's buffer small.
         let mut chunk = cos_wasm::packed::Chunk::default();
-        let mut at = 0;
-        while at < n {
-            let count = packed.chunk(at, 256 * 1024, &mut chunk);
+        while let Some((at, count)) = packed.next_chunk(256 * 1024, all, &mut chunk) {
             self.obj.unpack(&chunk.ops, &chunk.text, array, at as u32, count as u32);
-            at += count;
         }
         Some(array)
     }
