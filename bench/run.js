@@ -345,18 +345,19 @@ async function main() {
     // V8's young generation fixed at its default largest size (16 MiB semi-spaces) in every child: how
     // far V8 grows it is a fixed cost of a busy process, not of a queued file, and where it falls
     // depended on the size (building 50,000 entries grew it before the baseline, 10,000 did not).
-    // The rows with V8's defaults show that cost, beside node:http with no SDK.
+    // The row with V8's defaults (and a short warm-up) shows those costs, beside node:http alone.
     const YOUNG = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
-    const run = (client, count, v8Args = YOUNG) => runNodeChild(child('scale-node.js'), [
+    const run = (client, count, v8Args = YOUNG, warm = smoke ? 20 : 500) => runNodeChild(child('scale-node.js'), [
       '--client=' + client, '--port=' + srv.port, '--count=' + count, '--size=' + cfg.scaleSize,
-      '--prefix=bench/scale/' + client + '-' + count + '/',
+      '--prefix=bench/scale/' + client + '-' + count + '/', '--warm=' + warm,
     ], { nodeArgs: ['--expose-gc', ...v8Args] });
     // One process per client per size; the official SDK and node:http alone only at the smallest size
     // (at 10,000 files the official SDK takes ~3× our wall, and the section must stay within minutes).
     const res = await interleave(1, { wasm: 'wasm', official: 'official', raw: 'raw' }, (client) => run(client, small));
     const wasmAt = { [small]: res.wasm[0] };
     for (const n of [mid, large]) wasmAt[n] = await run('wasm', n);
-    const defaults = await interleave(1, { wasm: 'wasm', raw: 'raw' }, (client) => run(client, small, []));
+    // Everything counted, as the first runs of this section did: V8's defaults and a 20-file warm-up.
+    const defaults = await interleave(1, { wasm: 'wasm', raw: 'raw' }, (client) => run(client, small, [], 20));
     const KB = 1000;
     const perFile = (r, k) => r[k] / r.count;
     const kb = (x) => fmtNum(x / KB, 2) + ' KB';

@@ -38,7 +38,7 @@ const ROWS = [
   { id: 'scale-50k-memory', label: 'uploadFiles ×50,000, Node: peak RSS growth per file' },
   { id: 'scale-100k-memory', label: 'uploadFiles ×100,000, Node: peak RSS growth per file' },
   { id: 'scale-cpu-flat', label: 'uploadFiles, Node: CPU per file at 100,000 vs at 10,000 files' },
-  { id: 'scale-10k-v8-defaults', label: 'uploadFiles ×10,000, Node with V8\'s default young generation: peak RSS growth per file' },
+  { id: 'scale-10k-v8-defaults', label: 'uploadFiles ×10,000, Node with V8\'s defaults and a 20-file warm-up: peak RSS growth per file' },
 ];
 
 module.exports = { ROWS };
