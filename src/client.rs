@@ -442,11 +442,16 @@ impl<H: Host> Client<H> {
         // never answers must not hold the call.
         let auth = match req.abort {
             Some(scope) => {
-                let keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
-                let stop = core::pin::pin!(scope.stopped_gate.until_open());
-                match futures_util::future::select(keys, stop).await {
-                    futures_util::future::Either::Left((auth, _)) => auth?,
-                    futures_util::future::Either::Right(_) => return scope.check().map(|()| false),
+                let mut keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
+                let mut stop = core::pin::pin!(scope.stopped_gate.until_open());
+                // The keys if they come first (polled first, as futures_util's select would).
+                let first = core::future::poll_fn(|cx| match core::future::Future::poll(keys.as_mut(), cx) {
+                    core::task::Poll::Ready(auth) => core::task::Poll::Ready(Some(auth)),
+                    core::task::Poll::Pending => core::future::Future::poll(stop.as_mut(), cx).map(|()| None),
+                });
+                match first.await {
+                    Some(auth) => auth?,
+                    None => return scope.check().map(|()| false),
                 }
             }
             None => self.credentials(req, &pathname, &signed).await?,
