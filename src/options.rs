@@ -164,47 +164,63 @@ impl Options {
                 _ => return Err(CosError::param("option Protocol should be \"http:\" or \"https:\"")),
             }
         };
-        let positive = |name: &str, default: f64, min: f64| -> Result<f64> { Ok(n(name, default)?.max(min)) };
-        Ok(Options {
+        // From here on the first bad option is kept and reported after all are read: one error
+        // path instead of one per option (each dropping what was read before it).
+        let first_error = core::cell::RefCell::new(None);
+        let keep = |r: Result<f64>| r.unwrap_or_else(|e| {
+            first_error.borrow_mut().get_or_insert(e);
+            0.0
+        });
+        let n = |name: &str, default: f64| keep(n(name, default));
+        let positive = |name: &str, default: f64, min: f64| n(name, default).max(min);
+        let s = |name: &str| s(name).unwrap_or_else(|e| {
+            first_error.borrow_mut().get_or_insert(e);
+            String::new()
+        });
+        let options = Options {
             secret_id,
             secret_key,
             security_token,
-            start_time: n("StartTime", 0.0)?,
-            expired_time: n("ExpiredTime", 0.0)?,
+            start_time: n("StartTime", 0.0),
+            expired_time: n("ExpiredTime", 0.0),
             get_authorization,
             get_sts,
-            app_id: s("AppId")?,
+            app_id: s("AppId"),
             use_raw_key: b("UseRawKey", false),
             compatibility_mode: b("CompatibilityMode", false),
             // cos-wx-sdk-v5 has it off by default; the browser and Node SDKs on.
             auto_switch_host: b("AutoSwitchHost", flavour != Flavour::Wx),
-            copy_chunk_parallel_limit: positive("CopyChunkParallelLimit", 20.0, 1.0)? as usize,
-            copy_chunk_size: positive("CopyChunkSize", 10.0 * MIB as f64, MIB as f64)? as u64,
-            copy_slice_size: positive("CopySliceSize", 10.0 * MIB as f64, 0.0)? as u64,
-            chunk_retry_times: positive("ChunkRetryTimes", 2.0, 0.0)? as u32,
-            file_parallel_limit: positive("FileParallelLimit", 3.0, 1.0)? as usize,
-            chunk_parallel_limit: positive("ChunkParallelLimit", 3.0, 1.0)?.min(256.0) as usize,
-            chunk_size: positive("ChunkSize", MIB as f64, MIB as f64)? as u64,
-            slice_size: positive("SliceSize", MIB as f64, 0.0)? as u64,
-            max_part_number: n("MaxPartNumber", 10000.0)?.clamp(1024.0, 10000.0) as u32,
-            progress_interval: positive("ProgressInterval", 1000.0, 0.0)?,
-            upload_queue_size: positive("UploadQueueSize", 10000.0, 1.0)? as usize,
-            upload_id_cache_limit: positive("UploadIdCacheLimit", 50.0, 1.0)? as usize,
-            domain: s("Domain")?,
-            service_domain: s("ServiceDomain")?,
+            copy_chunk_parallel_limit: positive("CopyChunkParallelLimit", 20.0, 1.0) as usize,
+            copy_chunk_size: positive("CopyChunkSize", 10.0 * MIB as f64, MIB as f64) as u64,
+            copy_slice_size: positive("CopySliceSize", 10.0 * MIB as f64, 0.0) as u64,
+            chunk_retry_times: positive("ChunkRetryTimes", 2.0, 0.0) as u32,
+            file_parallel_limit: positive("FileParallelLimit", 3.0, 1.0) as usize,
+            chunk_parallel_limit: positive("ChunkParallelLimit", 3.0, 1.0).min(256.0) as usize,
+            chunk_size: positive("ChunkSize", MIB as f64, MIB as f64) as u64,
+            slice_size: positive("SliceSize", MIB as f64, 0.0) as u64,
+            max_part_number: n("MaxPartNumber", 10000.0).clamp(1024.0, 10000.0) as u32,
+            progress_interval: positive("ProgressInterval", 1000.0, 0.0),
+            upload_queue_size: positive("UploadQueueSize", 10000.0, 1.0) as usize,
+            upload_id_cache_limit: positive("UploadIdCacheLimit", 50.0, 1.0) as usize,
+            domain: s("Domain"),
+            service_domain: s("ServiceDomain"),
             protocol,
-            timeout_ms: positive("Timeout", 0.0, 0.0)?.min(u32::MAX as f64) as u32,
+            timeout_ms: positive("Timeout", 0.0, 0.0).min(u32::MAX as f64) as u32,
             correct_clock_skew: b("CorrectClockSkew", true),
-            system_clock_offset: n("SystemClockOffset", 0.0)?,
+            system_clock_offset: n("SystemClockOffset", 0.0),
             upload_check_content_md5: b("UploadCheckContentMd5", false),
             upload_add_meta_md5: b("UploadAddMetaMd5", false),
             force_sign_host: b("ForceSignHost", true),
             use_accelerate: b("UseAccelerate", false),
-            retry_times: positive("RetryTimes", 3.0, 0.0)?.min(20.0) as u32,
-            retry_delay_ms: positive("RetryDelay", 200.0, 0.0)?.min(60_000.0) as u32,
+            retry_times: positive("RetryTimes", 3.0, 0.0).min(20.0) as u32,
+            retry_delay_ms: positive("RetryDelay", 200.0, 0.0).min(60_000.0) as u32,
             resume_from_list: b("ResumeFromList", true),
             flavour,
-        })
+        };
+        match first_error.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(options),
+        }
     }
 }
 
@@ -319,6 +335,18 @@ mod tests {
         assert!(parse(vec![]).unwrap().auto_switch_host);
         assert!(!Options::parse(&Value::obj(), Flavour::Wx, "https:").unwrap().auto_switch_host);
         assert!(!parse(vec![("AutoSwitchHost", Value::Bool(false))]).unwrap().auto_switch_host);
+    }
+
+    #[test]
+    fn the_first_bad_option_in_read_order_is_the_error() {
+        let bad = || Value::Obj(vec![]);
+        let e = |fields: Vec<(&str, Value)>| parse(fields).unwrap_err().message.clone();
+        assert_eq!(e(vec![("Timeout", bad()), ("ExpiredTime", Value::str("x"))]), "option ExpiredTime should be a number");
+        assert_eq!(e(vec![("ChunkSize", bad()), ("AppId", Value::Opaque(1))]), "option AppId should be a string");
+        assert_eq!(e(vec![("RetryDelay", bad()), ("ServiceDomain", Value::Opaque(1)), ("Timeout", Value::str("1s"))]), "option ServiceDomain should be a string");
+        assert_eq!(e(vec![("RetryDelay", bad())]), "option RetryDelay should be a number");
+        // Protocol is checked before the numbers.
+        assert_eq!(e(vec![("StartTime", bad()), ("Protocol", Value::str("ftp"))]), "option Protocol should be \"http:\" or \"https:\"");
     }
 
     #[test]
