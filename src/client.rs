@@ -534,11 +534,28 @@ impl<H: Host> Client<H> {
             (None, Some(f)) => (f, true),
             (None, None) => return Err(CosError::auth("missing credentials: getAuthorization was removed from the options")),
         };
-        if legacy {
+        if !legacy {
+            options.set("Method", req.method.into());
+            options.set("Key", req.key.into());
+            options.set("Pathname", pathname.into());
+            options.set(
+                "Query",
+                Value::Obj(req.query.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+            );
+            options.set(
+                "Headers",
+                Value::Obj(signed.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+            );
+            options.set("Scope", scope);
+            options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
+            options.set("ForceSignHost", Value::Bool(opts.force_sign_host));
+        }
+        // One wait for both kinds of function (one await point in this future, not two).
+        let asking = Asking::new(&self.auth_gate);
+        let got = self.host.get_authorization(f, options).await;
+        let auth = if legacy {
             // getSTS({Bucket, Region}, cb) answers temporary keys, possibly named SecretId/SecretKey.
-            let asking = Asking::new(&self.auth_gate);
-            let got = self.host.get_authorization(f, options).await;
-            let auth = got.and_then(|mut got| {
+            got.and_then(|mut got| {
                 for (tmp, plain) in [("TmpSecretId", "SecretId"), ("TmpSecretKey", "SecretKey")] {
                     if got.get(tmp).and_then(Value::to_param_string).unwrap_or_default().is_empty() {
                         if let Some(v) = got.get(plain).cloned() {
@@ -550,31 +567,15 @@ impl<H: Host> Client<H> {
                     fields.retain(|(k, _)| k != "Authorization");
                 }
                 self.accept_credentials(got, now_s, scope_key)
-            });
-            drop(asking);
-            return auth;
-        }
-        options.set("Method", req.method.into());
-        options.set("Key", req.key.into());
-        options.set("Pathname", pathname.into());
-        options.set(
-            "Query",
-            Value::Obj(req.query.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
-        );
-        options.set(
-            "Headers",
-            Value::Obj(signed.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
-        );
-        options.set("Scope", scope);
-        options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
-        options.set("ForceSignHost", Value::Bool(opts.force_sign_host));
-        let asking = Asking::new(&self.auth_gate);
-        let got = self.host.get_authorization(f, options).await;
-        let auth = got.and_then(|got| self.accept_credentials(got, now_s, scope_key));
-        if matches!(auth, Ok(Auth::Ready { .. })) {
-            // A server signs each request: nothing to share, so nobody waits from now on.
-            self.auth_signs_each.set(true);
-        }
+            })
+        } else {
+            let auth = got.and_then(|got| self.accept_credentials(got, now_s, scope_key));
+            if matches!(auth, Ok(Auth::Ready { .. })) {
+                // A server signs each request: nothing to share, so nobody waits from now on.
+                self.auth_signs_each.set(true);
+            }
+            auth
+        };
         drop(asking);
         auth
     }
