@@ -439,22 +439,24 @@ impl<H: Host> Client<H> {
         pathname.push('/');
         pathname.push_str(req.key);
         // A stop (pause, cancel, a signal) ends the wait for keys at once: a getAuthorization that
-        // never answers must not hold the call.
-        let auth = match req.abort {
-            Some(scope) => {
-                let mut keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
-                let mut stop = core::pin::pin!(scope.stopped_gate.until_open());
-                // The keys if they come first (polled first, as futures_util's select would).
-                let first = core::future::poll_fn(|cx| match core::future::Future::poll(keys.as_mut(), cx) {
-                    core::task::Poll::Ready(auth) => core::task::Poll::Ready(Some(auth)),
-                    core::task::Poll::Pending => core::future::Future::poll(stop.as_mut(), cx).map(|()| None),
-                });
-                match first.await {
-                    Some(auth) => auth?,
-                    None => return scope.check().map(|()| false),
-                }
+        // never answers must not hold the call. One wait with or without a scope (one await of
+        // the keys in this future, not two).
+        let auth = {
+            let mut keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
+            let mut stop = core::pin::pin!(req.abort.map(|scope| scope.stopped_gate.until_open()));
+            // The keys if they come first (polled first, as futures_util's select would).
+            let first = core::future::poll_fn(|cx| match core::future::Future::poll(keys.as_mut(), cx) {
+                core::task::Poll::Ready(auth) => core::task::Poll::Ready(Some(auth)),
+                core::task::Poll::Pending => match stop.as_mut().as_pin_mut() {
+                    Some(stop) => core::future::Future::poll(stop, cx).map(|()| None),
+                    None => core::task::Poll::Pending,
+                },
+            });
+            match first.await {
+                Some(auth) => auth?,
+                // Only a scope's stop gets here.
+                None => return req.abort.map_or(Ok(false), |scope| scope.check().map(|()| false)),
             }
-            None => self.credentials(req, &pathname, &signed).await?,
         };
         let signed_here = matches!(auth, Auth::Keys { .. });
         match auth {
