@@ -124,24 +124,42 @@ impl Options {
         if b("ForcePathStyle", false) {
             return Err(CosError::param("ForcePathStyle is not supported"));
         }
-        let function = |name: &str| -> Result<Option<u32>> {
+        // From here on the first bad option is kept and reported after all are read: one error
+        // path instead of one per option (each dropping what was read before it).
+        let first_error = core::cell::RefCell::new(None);
+        let failed = |e: CosError| {
+            first_error.borrow_mut().get_or_insert(e);
+        };
+        let function = |name: &str| -> Option<u32> {
             match v.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::Opaque(h)) => Ok(Some(*h)),
-                Some(_) => Err(CosError::param(msg2("option ", name, " should be a function"))),
+                None | Some(Value::Null) => None,
+                Some(Value::Opaque(h)) => Some(*h),
+                Some(_) => {
+                    failed(CosError::param(msg2("option ", name, " should be a function")));
+                    None
+                }
             }
         };
-        let get_authorization = function("getAuthorization")?;
-        let get_sts = function("getSTS")?;
+        let n = |name: &str, default: f64| n(name, default).unwrap_or_else(|e| {
+            failed(e);
+            0.0
+        });
+        let positive = |name: &str, default: f64, min: f64| n(name, default).max(min);
+        let s = |name: &str| s(name).unwrap_or_else(|e| {
+            failed(e);
+            String::new()
+        });
+        let get_authorization = function("getAuthorization");
+        let get_sts = function("getSTS");
         // Keys: `Credentials {secretId, secretKey}` (both set) win, then SecretId / SecretKey, then
         // the lower-case spellings (cos-nodejs-sdk-v5 takes all three).
-        let mut secret_id = s("SecretId")?;
-        let mut secret_key = s("SecretKey")?;
+        let mut secret_id = s("SecretId");
+        let mut secret_key = s("SecretKey");
         if secret_id.is_empty() {
-            secret_id = s("secretId")?;
+            secret_id = s("secretId");
         }
         if secret_key.is_empty() {
-            secret_key = s("secretKey")?;
+            secret_key = s("secretKey");
         }
         if let Some(cred) = v.get("Credentials").filter(|c| matches!(c, Value::Obj(_))) {
             let field = |name: &str| cred.get(name).and_then(Value::to_param_string).unwrap_or_default();
@@ -151,32 +169,23 @@ impl Options {
                 secret_key = key;
             }
         }
-        let mut security_token = s("SecurityToken")?;
+        let mut security_token = s("SecurityToken");
         if security_token.is_empty() {
-            security_token = s("XCosSecurityToken")?;
+            security_token = s("XCosSecurityToken");
         }
         let protocol = {
-            let p = s("Protocol")?;
-            let p = if p.is_empty() { default_protocol.to_string() } else { p };
+            let p = s("Protocol");
+            let p = if p.is_empty() { default_protocol } else { p.as_str() };
             match p.trim_end_matches(':') {
-                "http" => "http:".to_string(),
-                "https" => "https:".to_string(),
-                _ => return Err(CosError::param("option Protocol should be \"http:\" or \"https:\"")),
+                "http" => "http:",
+                "https" => "https:",
+                _ => {
+                    failed(CosError::param("option Protocol should be \"http:\" or \"https:\""));
+                    ""
+                }
             }
+            .to_string()
         };
-        // From here on the first bad option is kept and reported after all are read: one error
-        // path instead of one per option (each dropping what was read before it).
-        let first_error = core::cell::RefCell::new(None);
-        let keep = |r: Result<f64>| r.unwrap_or_else(|e| {
-            first_error.borrow_mut().get_or_insert(e);
-            0.0
-        });
-        let n = |name: &str, default: f64| keep(n(name, default));
-        let positive = |name: &str, default: f64, min: f64| n(name, default).max(min);
-        let s = |name: &str| s(name).unwrap_or_else(|e| {
-            first_error.borrow_mut().get_or_insert(e);
-            String::new()
-        });
         let options = Options {
             secret_id,
             secret_key,
@@ -345,6 +354,9 @@ mod tests {
         assert_eq!(e(vec![("ChunkSize", bad()), ("AppId", Value::Opaque(1))]), "option AppId should be a string");
         assert_eq!(e(vec![("RetryDelay", bad()), ("ServiceDomain", Value::Opaque(1)), ("Timeout", Value::str("1s"))]), "option ServiceDomain should be a string");
         assert_eq!(e(vec![("RetryDelay", bad())]), "option RetryDelay should be a number");
+        assert_eq!(e(vec![("SecretId", bad()), ("getSTS", Value::str("f"))]), "option getSTS should be a function");
+        assert_eq!(e(vec![("Protocol", Value::str("ftp")), ("XCosSecurityToken", bad())]), "option XCosSecurityToken should be a string");
+        assert_eq!(e(vec![("Protocol", Value::str("ftp")), ("secretKey", bad())]), "option secretKey should be a string");
         // Protocol is checked before the numbers.
         assert_eq!(e(vec![("StartTime", bad()), ("Protocol", Value::str("ftp"))]), "option Protocol should be \"http:\" or \"https:\"");
     }
