@@ -90,7 +90,9 @@ impl<H: Host> Cos<H> {
         let me = self.clone();
         let a = Some(&*abort);
         let fut: LocalBoxFuture<'_, Result<Value>> = match method {
-            "putObject" => Box::pin(async move {
+            // One future for both: they differ in a few branches, not in their waits.
+            "putObject" | "sliceUploadFile" => Box::pin(async move {
+                let put = method == "putObject";
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
@@ -99,27 +101,18 @@ impl<H: Host> Cos<H> {
                 // branch never taken would stay).
                 #[cfg(feature = "streams")]
                 if source.info.streamed {
-                    let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                    let one_put = put && source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     // Boxed: a queued put's future must not carry a stream upload's state.
                     return Box::pin(me.stream_upload(call_id, params, source, one_put)).await;
                 }
-                if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
+                if put && params::opt_bool(&params, "SkipTask").unwrap_or(false) {
                     // Boxed too: queued puts then do not carry a put's state while they wait.
                     let r = Box::pin(ops::put_object(c, &params, &source, Some(reporter()), on_hash, a)).await;
                     source.close(&*c.host);
                     return r;
                 }
-                me.queue.clone().run_as_task(TaskKind::Put, params, source, None).await
-            }),
-            "sliceUploadFile" => Box::pin(async move {
-                params::target(&params, true)?;
-                params::headers(&params)?;
-                let source = Source::open(&*c.host, &params, false).await?;
-                #[cfg(feature = "streams")]
-                if source.info.streamed {
-                    return Box::pin(me.stream_upload(call_id, params, source, false)).await;
-                }
-                me.queue.clone().run_as_task(TaskKind::Slice, params, source, None).await
+                let kind = if put { TaskKind::Put } else { TaskKind::Slice };
+                me.queue.clone().run_as_task(kind, params, source, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(call_id, params)),
             "sliceCopyFile" => Box::pin(async move {
