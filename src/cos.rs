@@ -140,34 +140,34 @@ impl<H: Host> Cos<H> {
                 me.end_running(&id, &ctx.abort);
                 r
             }),
-            "appendObject" => Box::pin(async move {
-                params::target(&params, true)?;
-                params::required_uint(&params, "Position")?;
-                let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::append_object(c, &params, &source, Some(reporter()), a).await;
-                source.close(&*c.host);
-                r
-            }),
-            "postObject" => Box::pin(async move {
-                params::target(&params, true)?;
-                params::headers(&params)?;
-                let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::post_object(c, &params, &source, Some(reporter()), a).await;
-                source.close(&*c.host);
-                r
-            }),
             "getObjectUrl" => Box::pin(async move {
                 let url = crate::presign::signed_object_url(c, &params).await?;
                 let mut data = Value::obj();
                 data.set("Url", url.into());
                 Ok(data)
             }),
-            "multipartUpload" => Box::pin(async move {
+            // One future for the three single-request uploads of a body: their checks, the body's
+            // opening and closing are shared, only the request differs.
+            "appendObject" | "postObject" | "multipartUpload" => Box::pin(async move {
                 params::target(&params, true)?;
-                params::required_str(&params, "UploadId")?;
-                params::required_uint(&params, "PartNumber")?;
+                match method {
+                    "appendObject" => {
+                        params::required_uint(&params, "Position")?;
+                    }
+                    "postObject" => {
+                        params::headers(&params)?;
+                    }
+                    _ => {
+                        params::required_str(&params, "UploadId")?;
+                        params::required_uint(&params, "PartNumber")?;
+                    }
+                }
                 let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::multipart_upload(c, &params, &source, Some(reporter()), a).await;
+                let r = match method {
+                    "appendObject" => ops::append_object(c, &params, &source, Some(reporter()), a).await,
+                    "postObject" => ops::post_object(c, &params, &source, Some(reporter()), a).await,
+                    _ => ops::multipart_upload(c, &params, &source, Some(reporter()), a).await,
+                };
                 source.close(&*c.host);
                 r
             }),
