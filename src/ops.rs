@@ -685,15 +685,22 @@ pub(crate) async fn multipart_complete<H: Host>(
     Ok((data, resp))
 }
 
-/// `multipartComplete` as called by users.
-pub(crate) async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+/// `multipartListPart`, `multipartComplete` and `multipartAbort` as called by users: one future for
+/// the three (each names an upload by its target and UploadId, checked in that order first).
+pub(crate) async fn upload_id_call<H: Host>(c: &Client<H>, method: &str, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
-    let parts = parts_param(params)?;
-    let mut headers = params::headers(params)?;
-    remove_header(&mut headers, "content-type");
-    let run = RunWithin { scope: None, abort, retry: Retry::ServerErrors };
-    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, run).await?.0)
+    match method {
+        "multipartListPart" => multipart_list_part(c, &t, &upload_id, params, None, abort).await,
+        "multipartAbort" => multipart_abort_within(c, &t, &upload_id, abort).await,
+        _ => {
+            let parts = parts_param(params)?;
+            let mut headers = params::headers(params)?;
+            remove_header(&mut headers, "content-type");
+            let run = RunWithin { scope: None, abort, retry: Retry::ServerErrors };
+            Ok(multipart_complete(c, &t, &upload_id, &parts, headers, run).await?.0)
+        }
+    }
 }
 
 /// `multipartAbort` on behalf of a task or an upload that stopped: it runs even then.
@@ -806,12 +813,6 @@ pub(crate) async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value, ab
     Ok(data)
 }
 
-pub(crate) async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
-    let t = params::target(params, true)?;
-    let upload_id = params::required_str(params, "UploadId")?;
-    multipart_abort_within(c, &t, &upload_id, abort).await
-}
-
 /// `multipartListPart`: one page; `Part` is always an array.
 pub(crate) async fn multipart_list_part<H: Host>(
     c: &Client<H>,
@@ -840,12 +841,6 @@ pub(crate) async fn multipart_list_part<H: Host>(
     let mut data = base_data(&resp);
     merge(&mut data, &result);
     Ok(data)
-}
-
-pub(crate) async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
-    let t = params::target(params, true)?;
-    let upload_id = params::required_str(params, "UploadId")?;
-    multipart_list_part(c, &t, &upload_id, params, None, abort).await
 }
 
 /// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays (as
