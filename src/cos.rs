@@ -171,9 +171,8 @@ impl<H: Host> Cos<H> {
                 source.close(&*c.host);
                 r
             }),
-            "headObject" => Box::pin(ops::head_object(c, &params, a)),
+            "headObject" | "deleteObject" => Box::pin(ops::head_or_delete_object(c, method == "headObject", &params, a)),
             "getObject" => Box::pin(ops::get_object(c, &params, Some(reporter()), a)),
-            "deleteObject" => Box::pin(ops::delete_object(c, &params, a)),
             "multipartInit" => Box::pin(ops::multipart_init(c, &params, None, a)),
             "multipartListPart" | "multipartComplete" | "multipartAbort" => Box::pin(ops::upload_id_call(c, method, &params, a)),
             "multipartList" => Box::pin(ops::multipart_list(c, &params, None, a)),

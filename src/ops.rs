@@ -263,25 +263,6 @@ pub(crate) fn hash_progress(done: u64, total: u64) -> Value {
     ])
 }
 
-/// `headObject`.
-pub(crate) async fn head_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
-    let t = params::target(params, true)?;
-    let mut req = Req::new("HeadObject", "HEAD", &t.bucket, &t.region, &t.key);
-    req.headers = params::headers(params)?;
-    req.query = params::query(params)?;
-    if let Some(v) = params::opt_str(params, "VersionId")? {
-        req.query.push(("versionId".into(), v));
-    }
-    req.abort = abort;
-    let resp = c.request(req).await?;
-    if resp.status == 304 {
-        return Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(304.0))]));
-    }
-    let mut data = base_data(&resp);
-    data.set("ETag", etag_of(&resp).into());
-    Ok(data)
-}
-
 /// `getObject`: the body comes back in the host's native form (`DataType`: text, blob, arraybuffer).
 pub(crate) async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
@@ -423,19 +404,33 @@ pub(crate) async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: 
     Ok(data)
 }
 
-/// `deleteObject`.
-pub(crate) async fn delete_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+/// `headObject` (`head`) and `deleteObject`: one future for both, which check the same params in
+/// the same order and send one request.
+pub(crate) async fn head_or_delete_object<H: Host>(c: &Client<H>, head: bool, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
-    let mut req = Req::new("DeleteObject", "DELETE", &t.bucket, &t.region, &t.key);
+    let (action, verb) = if head { ("HeadObject", "HEAD") } else { ("DeleteObject", "DELETE") };
+    let mut req = Req::new(action, verb, &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
+    if head {
+        req.query = params::query(params)?;
+    }
     if let Some(v) = params::opt_str(params, "VersionId")? {
         req.query.push(("versionId".into(), v));
     }
     req.abort = abort;
     match c.request(req).await {
+        Ok(resp) if head && resp.status == 304 => {
+            Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(304.0))]))
+        }
+        Ok(resp) if head => {
+            let mut data = base_data(&resp);
+            data.set("ETag", etag_of(&resp).into());
+            Ok(data)
+        }
         Ok(resp) => Ok(base_data(&resp)),
-        // As the official SDKs: a 404 (the bucket is missing; a missing key is a 204) is an answer.
-        Err(e) if e.status_code == Some(404) => {
+        // As the official SDKs: a 404 on deleteObject (the bucket is missing; a missing key is a
+        // 204) is an answer.
+        Err(e) if !head && e.status_code == Some(404) => {
             Ok(Value::Obj(vec![("BucketNotFound".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(404.0))]))
         }
         Err(e) => Err(e),
