@@ -439,17 +439,24 @@ impl<H: Host> Client<H> {
         pathname.push('/');
         pathname.push_str(req.key);
         // A stop (pause, cancel, a signal) ends the wait for keys at once: a getAuthorization that
-        // never answers must not hold the call.
-        let auth = match req.abort {
-            Some(scope) => {
-                let keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
-                let stop = core::pin::pin!(scope.stopped_gate.until_open());
-                match futures_util::future::select(keys, stop).await {
-                    futures_util::future::Either::Left((auth, _)) => auth?,
-                    futures_util::future::Either::Right(_) => return scope.check().map(|()| false),
-                }
+        // never answers must not hold the call. One wait with or without a scope (one await of
+        // the keys in this future, not two).
+        let auth = {
+            let mut keys = core::pin::pin!(self.credentials(req, &pathname, &signed));
+            let mut stop = core::pin::pin!(req.abort.map(|scope| scope.stopped_gate.until_open()));
+            // The keys if they come first (polled first, as futures_util's select would).
+            let first = core::future::poll_fn(|cx| match core::future::Future::poll(keys.as_mut(), cx) {
+                core::task::Poll::Ready(auth) => core::task::Poll::Ready(Some(auth)),
+                core::task::Poll::Pending => match stop.as_mut().as_pin_mut() {
+                    Some(stop) => core::future::Future::poll(stop, cx).map(|()| None),
+                    None => core::task::Poll::Pending,
+                },
+            });
+            match first.await {
+                Some(auth) => auth?,
+                // Only a scope's stop gets here.
+                None => return req.abort.map_or(Ok(false), |scope| scope.check().map(|()| false)),
             }
-            None => self.credentials(req, &pathname, &signed).await?,
         };
         let signed_here = matches!(auth, Auth::Keys { .. });
         match auth {
@@ -529,11 +536,28 @@ impl<H: Host> Client<H> {
             (None, Some(f)) => (f, true),
             (None, None) => return Err(CosError::auth("missing credentials: getAuthorization was removed from the options")),
         };
-        if legacy {
+        if !legacy {
+            options.set("Method", req.method.into());
+            options.set("Key", req.key.into());
+            options.set("Pathname", pathname.into());
+            options.set(
+                "Query",
+                Value::Obj(req.query.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+            );
+            options.set(
+                "Headers",
+                Value::Obj(signed.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
+            );
+            options.set("Scope", scope);
+            options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
+            options.set("ForceSignHost", Value::Bool(opts.force_sign_host));
+        }
+        // One wait for both kinds of function (one await point in this future, not two).
+        let asking = Asking::new(&self.auth_gate);
+        let got = self.host.get_authorization(f, options).await;
+        let auth = if legacy {
             // getSTS({Bucket, Region}, cb) answers temporary keys, possibly named SecretId/SecretKey.
-            let asking = Asking::new(&self.auth_gate);
-            let got = self.host.get_authorization(f, options).await;
-            let auth = got.and_then(|mut got| {
+            got.and_then(|mut got| {
                 for (tmp, plain) in [("TmpSecretId", "SecretId"), ("TmpSecretKey", "SecretKey")] {
                     if got.get(tmp).and_then(Value::to_param_string).unwrap_or_default().is_empty() {
                         if let Some(v) = got.get(plain).cloned() {
@@ -545,31 +569,15 @@ impl<H: Host> Client<H> {
                     fields.retain(|(k, _)| k != "Authorization");
                 }
                 self.accept_credentials(got, now_s, scope_key)
-            });
-            drop(asking);
-            return auth;
-        }
-        options.set("Method", req.method.into());
-        options.set("Key", req.key.into());
-        options.set("Pathname", pathname.into());
-        options.set(
-            "Query",
-            Value::Obj(req.query.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
-        );
-        options.set(
-            "Headers",
-            Value::Obj(signed.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect()),
-        );
-        options.set("Scope", scope);
-        options.set("SystemClockOffset", Value::Num(self.clock_offset.get()));
-        options.set("ForceSignHost", Value::Bool(opts.force_sign_host));
-        let asking = Asking::new(&self.auth_gate);
-        let got = self.host.get_authorization(f, options).await;
-        let auth = got.and_then(|got| self.accept_credentials(got, now_s, scope_key));
-        if matches!(auth, Ok(Auth::Ready { .. })) {
-            // A server signs each request: nothing to share, so nobody waits from now on.
-            self.auth_signs_each.set(true);
-        }
+            })
+        } else {
+            let auth = got.and_then(|got| self.accept_credentials(got, now_s, scope_key));
+            if matches!(auth, Ok(Auth::Ready { .. })) {
+                // A server signs each request: nothing to share, so nobody waits from now on.
+                self.auth_signs_each.set(true);
+            }
+            auth
+        };
         drop(asking);
         auth
     }

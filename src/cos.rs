@@ -90,7 +90,9 @@ impl<H: Host> Cos<H> {
         let me = self.clone();
         let a = Some(&*abort);
         let fut: LocalBoxFuture<'_, Result<Value>> = match method {
-            "putObject" => Box::pin(async move {
+            // One future for both: they differ in a few branches, not in their waits.
+            "putObject" | "sliceUploadFile" => Box::pin(async move {
+                let put = method == "putObject";
                 params::target(&params, true)?;
                 params::headers(&params)?;
                 let source = Source::open(&*c.host, &params, false).await?;
@@ -99,27 +101,18 @@ impl<H: Host> Cos<H> {
                 // branch never taken would stay).
                 #[cfg(feature = "streams")]
                 if source.info.streamed {
-                    let one_put = source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                    let one_put = put && source.info.can_pipe && params::headers(&params)?.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
                     // Boxed: a queued put's future must not carry a stream upload's state.
                     return Box::pin(me.stream_upload(call_id, params, source, one_put)).await;
                 }
-                if params::opt_bool(&params, "SkipTask").unwrap_or(false) {
+                if put && params::opt_bool(&params, "SkipTask").unwrap_or(false) {
                     // Boxed too: queued puts then do not carry a put's state while they wait.
                     let r = Box::pin(ops::put_object(c, &params, &source, Some(reporter()), on_hash, a)).await;
                     source.close(&*c.host);
                     return r;
                 }
-                me.queue.clone().run_as_task(TaskKind::Put, params, source, None).await
-            }),
-            "sliceUploadFile" => Box::pin(async move {
-                params::target(&params, true)?;
-                params::headers(&params)?;
-                let source = Source::open(&*c.host, &params, false).await?;
-                #[cfg(feature = "streams")]
-                if source.info.streamed {
-                    return Box::pin(me.stream_upload(call_id, params, source, false)).await;
-                }
-                me.queue.clone().run_as_task(TaskKind::Slice, params, source, None).await
+                let kind = if put { TaskKind::Put } else { TaskKind::Slice };
+                me.queue.clone().run_as_task(kind, params, source, None).await
             }),
             "uploadFile" => Box::pin(me.upload_file(call_id, params)),
             "sliceCopyFile" => Box::pin(async move {
@@ -147,44 +140,41 @@ impl<H: Host> Cos<H> {
                 me.end_running(&id, &ctx.abort);
                 r
             }),
-            "appendObject" => Box::pin(async move {
-                params::target(&params, true)?;
-                params::required_uint(&params, "Position")?;
-                let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::append_object(c, &params, &source, Some(reporter()), a).await;
-                source.close(&*c.host);
-                r
-            }),
-            "postObject" => Box::pin(async move {
-                params::target(&params, true)?;
-                params::headers(&params)?;
-                let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::post_object(c, &params, &source, Some(reporter()), a).await;
-                source.close(&*c.host);
-                r
-            }),
             "getObjectUrl" => Box::pin(async move {
                 let url = crate::presign::signed_object_url(c, &params).await?;
                 let mut data = Value::obj();
                 data.set("Url", url.into());
                 Ok(data)
             }),
-            "multipartUpload" => Box::pin(async move {
+            // One future for the three single-request uploads of a body: their checks, the body's
+            // opening and closing are shared, only the request differs.
+            "appendObject" | "postObject" | "multipartUpload" => Box::pin(async move {
                 params::target(&params, true)?;
-                params::required_str(&params, "UploadId")?;
-                params::required_uint(&params, "PartNumber")?;
+                match method {
+                    "appendObject" => {
+                        params::required_uint(&params, "Position")?;
+                    }
+                    "postObject" => {
+                        params::headers(&params)?;
+                    }
+                    _ => {
+                        params::required_str(&params, "UploadId")?;
+                        params::required_uint(&params, "PartNumber")?;
+                    }
+                }
                 let source = Source::open(&*c.host, &params, false).await?;
-                let r = ops::multipart_upload(c, &params, &source, Some(reporter()), a).await;
+                let r = match method {
+                    "appendObject" => ops::append_object(c, &params, &source, Some(reporter()), a).await,
+                    "postObject" => ops::post_object(c, &params, &source, Some(reporter()), a).await,
+                    _ => ops::multipart_upload(c, &params, &source, Some(reporter()), a).await,
+                };
                 source.close(&*c.host);
                 r
             }),
-            "headObject" => Box::pin(ops::head_object(c, &params, a)),
+            "headObject" | "deleteObject" => Box::pin(ops::head_or_delete_object(c, method == "headObject", &params, a)),
             "getObject" => Box::pin(ops::get_object(c, &params, Some(reporter()), a)),
-            "deleteObject" => Box::pin(ops::delete_object(c, &params, a)),
             "multipartInit" => Box::pin(ops::multipart_init(c, &params, None, a)),
-            "multipartListPart" => Box::pin(ops::multipart_list_part_call(c, &params, a)),
-            "multipartComplete" => Box::pin(ops::multipart_complete_call(c, &params, a)),
-            "multipartAbort" => Box::pin(ops::multipart_abort_call(c, &params, a)),
+            "multipartListPart" | "multipartComplete" | "multipartAbort" => Box::pin(ops::upload_id_call(c, method, &params, a)),
             "multipartList" => Box::pin(ops::multipart_list(c, &params, None, a)),
             "abortUploadTask" => Box::pin(ops::abort_upload_task(c, &params, a)),
             "request" => Box::pin(ops::request_call(c, &params, a)),

@@ -263,25 +263,6 @@ pub(crate) fn hash_progress(done: u64, total: u64) -> Value {
     ])
 }
 
-/// `headObject`.
-pub(crate) async fn head_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
-    let t = params::target(params, true)?;
-    let mut req = Req::new("HeadObject", "HEAD", &t.bucket, &t.region, &t.key);
-    req.headers = params::headers(params)?;
-    req.query = params::query(params)?;
-    if let Some(v) = params::opt_str(params, "VersionId")? {
-        req.query.push(("versionId".into(), v));
-    }
-    req.abort = abort;
-    let resp = c.request(req).await?;
-    if resp.status == 304 {
-        return Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(304.0))]));
-    }
-    let mut data = base_data(&resp);
-    data.set("ETag", etag_of(&resp).into());
-    Ok(data)
-}
-
 /// `getObject`: the body comes back in the host's native form (`DataType`: text, blob, arraybuffer).
 pub(crate) async fn get_object<H: Host>(c: &Client<H>, params: &Value, reporter: Option<Rc<Reporter<H>>>, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
@@ -423,19 +404,33 @@ pub(crate) async fn request_call<H: Host>(c: &Client<H>, params: &Value, abort: 
     Ok(data)
 }
 
-/// `deleteObject`.
-pub(crate) async fn delete_object<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+/// `headObject` (`head`) and `deleteObject`: one future for both, which check the same params in
+/// the same order and send one request.
+pub(crate) async fn head_or_delete_object<H: Host>(c: &Client<H>, head: bool, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
-    let mut req = Req::new("DeleteObject", "DELETE", &t.bucket, &t.region, &t.key);
+    let (action, verb) = if head { ("HeadObject", "HEAD") } else { ("DeleteObject", "DELETE") };
+    let mut req = Req::new(action, verb, &t.bucket, &t.region, &t.key);
     req.headers = params::headers(params)?;
+    if head {
+        req.query = params::query(params)?;
+    }
     if let Some(v) = params::opt_str(params, "VersionId")? {
         req.query.push(("versionId".into(), v));
     }
     req.abort = abort;
     match c.request(req).await {
+        Ok(resp) if head && resp.status == 304 => {
+            Ok(Value::Obj(vec![("NotModified".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(304.0))]))
+        }
+        Ok(resp) if head => {
+            let mut data = base_data(&resp);
+            data.set("ETag", etag_of(&resp).into());
+            Ok(data)
+        }
         Ok(resp) => Ok(base_data(&resp)),
-        // As the official SDKs: a 404 (the bucket is missing; a missing key is a 204) is an answer.
-        Err(e) if e.status_code == Some(404) => {
+        // As the official SDKs: a 404 on deleteObject (the bucket is missing; a missing key is a
+        // 204) is an answer.
+        Err(e) if !head && e.status_code == Some(404) => {
             Ok(Value::Obj(vec![("BucketNotFound".into(), Value::Bool(true)), ("statusCode".into(), Value::Num(404.0))]))
         }
         Err(e) => Err(e),
@@ -685,15 +680,22 @@ pub(crate) async fn multipart_complete<H: Host>(
     Ok((data, resp))
 }
 
-/// `multipartComplete` as called by users.
-pub(crate) async fn multipart_complete_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
+/// `multipartListPart`, `multipartComplete` and `multipartAbort` as called by users: one future for
+/// the three (each names an upload by its target and UploadId, checked in that order first).
+pub(crate) async fn upload_id_call<H: Host>(c: &Client<H>, method: &str, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
     let t = params::target(params, true)?;
     let upload_id = params::required_str(params, "UploadId")?;
-    let parts = parts_param(params)?;
-    let mut headers = params::headers(params)?;
-    remove_header(&mut headers, "content-type");
-    let run = RunWithin { scope: None, abort, retry: Retry::ServerErrors };
-    Ok(multipart_complete(c, &t, &upload_id, &parts, headers, run).await?.0)
+    match method {
+        "multipartListPart" => multipart_list_part(c, &t, &upload_id, params, None, abort).await,
+        "multipartAbort" => multipart_abort_within(c, &t, &upload_id, abort).await,
+        _ => {
+            let parts = parts_param(params)?;
+            let mut headers = params::headers(params)?;
+            remove_header(&mut headers, "content-type");
+            let run = RunWithin { scope: None, abort, retry: Retry::ServerErrors };
+            Ok(multipart_complete(c, &t, &upload_id, &parts, headers, run).await?.0)
+        }
+    }
 }
 
 /// `multipartAbort` on behalf of a task or an upload that stopped: it runs even then.
@@ -806,12 +808,6 @@ pub(crate) async fn abort_upload_task<H: Host>(c: &Client<H>, params: &Value, ab
     Ok(data)
 }
 
-pub(crate) async fn multipart_abort_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
-    let t = params::target(params, true)?;
-    let upload_id = params::required_str(params, "UploadId")?;
-    multipart_abort_within(c, &t, &upload_id, abort).await
-}
-
 /// `multipartListPart`: one page; `Part` is always an array.
 pub(crate) async fn multipart_list_part<H: Host>(
     c: &Client<H>,
@@ -840,12 +836,6 @@ pub(crate) async fn multipart_list_part<H: Host>(
     let mut data = base_data(&resp);
     merge(&mut data, &result);
     Ok(data)
-}
-
-pub(crate) async fn multipart_list_part_call<H: Host>(c: &Client<H>, params: &Value, abort: Option<&AbortScope>) -> Result<Value> {
-    let t = params::target(params, true)?;
-    let upload_id = params::required_str(params, "UploadId")?;
-    multipart_list_part(c, &t, &upload_id, params, None, abort).await
 }
 
 /// `multipartList`: one page of in-progress uploads; `Upload` and `CommonPrefixes` are arrays (as

@@ -124,24 +124,42 @@ impl Options {
         if b("ForcePathStyle", false) {
             return Err(CosError::param("ForcePathStyle is not supported"));
         }
-        let function = |name: &str| -> Result<Option<u32>> {
+        // From here on the first bad option is kept and reported after all are read: one error
+        // path instead of one per option (each dropping what was read before it).
+        let first_error = core::cell::RefCell::new(None);
+        let failed = |e: CosError| {
+            first_error.borrow_mut().get_or_insert(e);
+        };
+        let function = |name: &str| -> Option<u32> {
             match v.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::Opaque(h)) => Ok(Some(*h)),
-                Some(_) => Err(CosError::param(msg2("option ", name, " should be a function"))),
+                None | Some(Value::Null) => None,
+                Some(Value::Opaque(h)) => Some(*h),
+                Some(_) => {
+                    failed(CosError::param(msg2("option ", name, " should be a function")));
+                    None
+                }
             }
         };
-        let get_authorization = function("getAuthorization")?;
-        let get_sts = function("getSTS")?;
+        let n = |name: &str, default: f64| n(name, default).unwrap_or_else(|e| {
+            failed(e);
+            0.0
+        });
+        let positive = |name: &str, default: f64, min: f64| n(name, default).max(min);
+        let s = |name: &str| s(name).unwrap_or_else(|e| {
+            failed(e);
+            String::new()
+        });
+        let get_authorization = function("getAuthorization");
+        let get_sts = function("getSTS");
         // Keys: `Credentials {secretId, secretKey}` (both set) win, then SecretId / SecretKey, then
         // the lower-case spellings (cos-nodejs-sdk-v5 takes all three).
-        let mut secret_id = s("SecretId")?;
-        let mut secret_key = s("SecretKey")?;
+        let mut secret_id = s("SecretId");
+        let mut secret_key = s("SecretKey");
         if secret_id.is_empty() {
-            secret_id = s("secretId")?;
+            secret_id = s("secretId");
         }
         if secret_key.is_empty() {
-            secret_key = s("secretKey")?;
+            secret_key = s("secretKey");
         }
         if let Some(cred) = v.get("Credentials").filter(|c| matches!(c, Value::Obj(_))) {
             let field = |name: &str| cred.get(name).and_then(Value::to_param_string).unwrap_or_default();
@@ -151,60 +169,67 @@ impl Options {
                 secret_key = key;
             }
         }
-        let mut security_token = s("SecurityToken")?;
+        let mut security_token = s("SecurityToken");
         if security_token.is_empty() {
-            security_token = s("XCosSecurityToken")?;
+            security_token = s("XCosSecurityToken");
         }
         let protocol = {
-            let p = s("Protocol")?;
-            let p = if p.is_empty() { default_protocol.to_string() } else { p };
+            let p = s("Protocol");
+            let p = if p.is_empty() { default_protocol } else { p.as_str() };
             match p.trim_end_matches(':') {
-                "http" => "http:".to_string(),
-                "https" => "https:".to_string(),
-                _ => return Err(CosError::param("option Protocol should be \"http:\" or \"https:\"")),
+                "http" => "http:",
+                "https" => "https:",
+                _ => {
+                    failed(CosError::param("option Protocol should be \"http:\" or \"https:\""));
+                    ""
+                }
             }
+            .to_string()
         };
-        let positive = |name: &str, default: f64, min: f64| -> Result<f64> { Ok(n(name, default)?.max(min)) };
-        Ok(Options {
+        let options = Options {
             secret_id,
             secret_key,
             security_token,
-            start_time: n("StartTime", 0.0)?,
-            expired_time: n("ExpiredTime", 0.0)?,
+            start_time: n("StartTime", 0.0),
+            expired_time: n("ExpiredTime", 0.0),
             get_authorization,
             get_sts,
-            app_id: s("AppId")?,
+            app_id: s("AppId"),
             use_raw_key: b("UseRawKey", false),
             compatibility_mode: b("CompatibilityMode", false),
             // cos-wx-sdk-v5 has it off by default; the browser and Node SDKs on.
             auto_switch_host: b("AutoSwitchHost", flavour != Flavour::Wx),
-            copy_chunk_parallel_limit: positive("CopyChunkParallelLimit", 20.0, 1.0)? as usize,
-            copy_chunk_size: positive("CopyChunkSize", 10.0 * MIB as f64, MIB as f64)? as u64,
-            copy_slice_size: positive("CopySliceSize", 10.0 * MIB as f64, 0.0)? as u64,
-            chunk_retry_times: positive("ChunkRetryTimes", 2.0, 0.0)? as u32,
-            file_parallel_limit: positive("FileParallelLimit", 3.0, 1.0)? as usize,
-            chunk_parallel_limit: positive("ChunkParallelLimit", 3.0, 1.0)?.min(256.0) as usize,
-            chunk_size: positive("ChunkSize", MIB as f64, MIB as f64)? as u64,
-            slice_size: positive("SliceSize", MIB as f64, 0.0)? as u64,
-            max_part_number: n("MaxPartNumber", 10000.0)?.clamp(1024.0, 10000.0) as u32,
-            progress_interval: positive("ProgressInterval", 1000.0, 0.0)?,
-            upload_queue_size: positive("UploadQueueSize", 10000.0, 1.0)? as usize,
-            upload_id_cache_limit: positive("UploadIdCacheLimit", 50.0, 1.0)? as usize,
-            domain: s("Domain")?,
-            service_domain: s("ServiceDomain")?,
+            copy_chunk_parallel_limit: positive("CopyChunkParallelLimit", 20.0, 1.0) as usize,
+            copy_chunk_size: positive("CopyChunkSize", 10.0 * MIB as f64, MIB as f64) as u64,
+            copy_slice_size: positive("CopySliceSize", 10.0 * MIB as f64, 0.0) as u64,
+            chunk_retry_times: positive("ChunkRetryTimes", 2.0, 0.0) as u32,
+            file_parallel_limit: positive("FileParallelLimit", 3.0, 1.0) as usize,
+            chunk_parallel_limit: positive("ChunkParallelLimit", 3.0, 1.0).min(256.0) as usize,
+            chunk_size: positive("ChunkSize", MIB as f64, MIB as f64) as u64,
+            slice_size: positive("SliceSize", MIB as f64, 0.0) as u64,
+            max_part_number: n("MaxPartNumber", 10000.0).clamp(1024.0, 10000.0) as u32,
+            progress_interval: positive("ProgressInterval", 1000.0, 0.0),
+            upload_queue_size: positive("UploadQueueSize", 10000.0, 1.0) as usize,
+            upload_id_cache_limit: positive("UploadIdCacheLimit", 50.0, 1.0) as usize,
+            domain: s("Domain"),
+            service_domain: s("ServiceDomain"),
             protocol,
-            timeout_ms: positive("Timeout", 0.0, 0.0)?.min(u32::MAX as f64) as u32,
+            timeout_ms: positive("Timeout", 0.0, 0.0).min(u32::MAX as f64) as u32,
             correct_clock_skew: b("CorrectClockSkew", true),
-            system_clock_offset: n("SystemClockOffset", 0.0)?,
+            system_clock_offset: n("SystemClockOffset", 0.0),
             upload_check_content_md5: b("UploadCheckContentMd5", false),
             upload_add_meta_md5: b("UploadAddMetaMd5", false),
             force_sign_host: b("ForceSignHost", true),
             use_accelerate: b("UseAccelerate", false),
-            retry_times: positive("RetryTimes", 3.0, 0.0)?.min(20.0) as u32,
-            retry_delay_ms: positive("RetryDelay", 200.0, 0.0)?.min(60_000.0) as u32,
+            retry_times: positive("RetryTimes", 3.0, 0.0).min(20.0) as u32,
+            retry_delay_ms: positive("RetryDelay", 200.0, 0.0).min(60_000.0) as u32,
             resume_from_list: b("ResumeFromList", true),
             flavour,
-        })
+        };
+        match first_error.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(options),
+        }
     }
 }
 
@@ -319,6 +344,21 @@ mod tests {
         assert!(parse(vec![]).unwrap().auto_switch_host);
         assert!(!Options::parse(&Value::obj(), Flavour::Wx, "https:").unwrap().auto_switch_host);
         assert!(!parse(vec![("AutoSwitchHost", Value::Bool(false))]).unwrap().auto_switch_host);
+    }
+
+    #[test]
+    fn the_first_bad_option_in_read_order_is_the_error() {
+        let bad = || Value::Obj(vec![]);
+        let e = |fields: Vec<(&str, Value)>| parse(fields).unwrap_err().message.clone();
+        assert_eq!(e(vec![("Timeout", bad()), ("ExpiredTime", Value::str("x"))]), "option ExpiredTime should be a number");
+        assert_eq!(e(vec![("ChunkSize", bad()), ("AppId", Value::Opaque(1))]), "option AppId should be a string");
+        assert_eq!(e(vec![("RetryDelay", bad()), ("ServiceDomain", Value::Opaque(1)), ("Timeout", Value::str("1s"))]), "option ServiceDomain should be a string");
+        assert_eq!(e(vec![("RetryDelay", bad())]), "option RetryDelay should be a number");
+        assert_eq!(e(vec![("SecretId", bad()), ("getSTS", Value::str("f"))]), "option getSTS should be a function");
+        assert_eq!(e(vec![("Protocol", Value::str("ftp")), ("XCosSecurityToken", bad())]), "option XCosSecurityToken should be a string");
+        assert_eq!(e(vec![("Protocol", Value::str("ftp")), ("secretKey", bad())]), "option secretKey should be a string");
+        // Protocol is checked before the numbers.
+        assert_eq!(e(vec![("StartTime", bad()), ("Protocol", Value::str("ftp"))]), "option Protocol should be \"http:\" or \"https:\"");
     }
 
     #[test]

@@ -372,11 +372,13 @@ fn json_escape_into(out: &mut String, s: &str) {
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z` for unix seconds.
 pub(crate) fn iso8601(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
+    // Unsigned throughout: every step is non-negative from 1970 on (and u64's to_string is the
+    // one integer formatter the wasm carries anyway).
+    let days = secs / 86_400;
     let rem = secs % 86_400;
     // Civil from days (Howard Hinnant).
     let z = days + 719_468;
-    let era = z.div_euclid(146_097);
+    let era = z / 146_097;
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let y = yoe + era * 400;
@@ -385,25 +387,13 @@ pub(crate) fn iso8601(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    let two = |n: i64| -> String {
-        let mut s = String::new();
-        if n < 10 {
-            s.push('0');
-        }
-        s.push_str(&n.to_string());
-        s
-    };
     let mut out = y.to_string();
-    out.push('-');
-    out.push_str(&two(m));
-    out.push('-');
-    out.push_str(&two(d));
-    out.push('T');
-    out.push_str(&two((rem / 3600) as i64));
-    out.push(':');
-    out.push_str(&two((rem / 60 % 60) as i64));
-    out.push(':');
-    out.push_str(&two((rem % 60) as i64));
+    // Each field < 60: two digits.
+    for (sep, n) in [('-', m), ('-', d), ('T', rem / 3600), (':', rem / 60 % 60), (':', rem % 60)] {
+        out.push(sep);
+        out.push(char::from(b'0' + (n / 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    }
     out.push_str(".000Z");
     out
 }
@@ -414,5 +404,8 @@ mod tests {
     fn iso() {
         assert_eq!(super::iso8601(1_700_000_000), "2023-11-14T22:13:20.000Z");
         assert_eq!(super::iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::iso8601(951_782_399), "2000-02-28T23:59:59.000Z");
+        assert_eq!(super::iso8601(951_868_800), "2000-03-01T00:00:00.000Z");
+        assert_eq!(super::iso8601(4_102_444_800), "2100-01-01T00:00:00.000Z");
     }
 }

@@ -24,8 +24,34 @@ fn hundredths(loaded: u64, total: u64) -> u64 {
     if total == 0 {
         return 100;
     }
-    let h = u128::from(loaded.min(total)) * 100 / u128::from(total);
-    h as u64 // <= 100
+    // Two decimal digits of loaded/total by long division; `times10` keeps every step below
+    // `total`, so nothing overflows (no u128: its division is ~1 KB of wasm).
+    let (loaded, mut h) = (loaded.min(total), 0);
+    if loaded == total {
+        return 100;
+    }
+    let mut rest = loaded;
+    for _ in 0..2 {
+        let (digit, r) = times10(rest, total);
+        h = h * 10 + digit;
+        rest = r;
+    }
+    h
+}
+
+/// `(10·x / d, 10·x % d)` for `x < d`, by ten modular additions of `x`.
+fn times10(x: u64, d: u64) -> (u64, u64) {
+    let (mut q, mut r) = (0, 0);
+    for _ in 0..10 {
+        // r + x >= d, without computing r + x.
+        if r >= d - x {
+            r -= d - x;
+            q += 1;
+        } else {
+            r += x;
+        }
+    }
+    (q, r)
 }
 
 /// One `onProgress` payload.
@@ -143,6 +169,24 @@ mod tests {
         assert_eq!(percent(1000, 1000), 1.0);
         assert_eq!(percent(2000, 1000), 1.0);
         assert_eq!(percent(u64::MAX - 1, u64::MAX), 0.99);
+    }
+
+    #[test]
+    fn hundredths_equal_wide_arithmetic() {
+        let wide = |l: u64, t: u64| if t == 0 { 100 } else { (u128::from(l.min(t)) * 100 / u128::from(t)) as u64 };
+        let edges = [0, 1, 2, 3, 7, 99, 100, 101, 1 << 32, u64::MAX / 100, u64::MAX / 100 + 1, u64::MAX / 10, u64::MAX / 2, u64::MAX - 1, u64::MAX];
+        for &t in &edges {
+            for &l in &edges {
+                assert_eq!(hundredths(l, t), wide(l, t), "{l}/{t}");
+            }
+            for k in 0..=100u64 {
+                // Around each percent boundary of t.
+                let l = (u128::from(t) * u128::from(k) / 100) as u64;
+                for l in [l.saturating_sub(1), l, l.saturating_add(1)] {
+                    assert_eq!(hundredths(l, t), wide(l, t), "{l}/{t}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,9 +6,9 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::task::Poll;
 
 use futures_util::future::LocalBoxFuture;
-use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use crate::attempts::Retry;
 use crate::client::{AbortScope, Client};
@@ -129,7 +129,7 @@ async fn upload_parts<H: Host>(
     let sent = Rc::new(Cell::new(0u64));
     let read_total = Cell::new(0u64);
     let mut parts: Vec<Option<(String, u64, u64)>> = Vec::new();
-    let mut running: FuturesUnordered<LocalBoxFuture<'_, Event>> = FuturesUnordered::new();
+    let mut running: Vec<LocalBoxFuture<'_, Event>> = Vec::new();
     let mut count = 0u32;
     let mut uploading = 0usize;
     let mut reading = false;
@@ -161,7 +161,7 @@ async fn upload_parts<H: Host>(
             reading = true;
             running.push(Box::pin(async move { Event::Read(read_part(c, source, size).await) }));
         }
-        match running.next().await {
+        match next_event(&mut running).await {
             None => break,
             Some(Event::Read(r)) => {
                 reading = false;
@@ -221,6 +221,27 @@ async fn upload_parts<H: Host>(
     ctx.reporter.update(total, total);
     ctx.reporter.flush();
     Ok(data)
+}
+
+/// The first of `running` to finish, taken out of it; `None` when it is empty. A list polled in
+/// turn on each wake rather than `FuturesUnordered`, whose per-future wakers are ~1.5 KB of wasm
+/// for this future type: here are AsyncLimit parts and one read, each cheap to poll while waiting.
+async fn next_event(running: &mut Vec<LocalBoxFuture<'_, Event>>) -> Option<Event> {
+    core::future::poll_fn(|cx| {
+        if running.is_empty() {
+            return Poll::Ready(None);
+        }
+        let mut i = 0;
+        while let Some(f) = running.get_mut(i) {
+            if let Poll::Ready(e) = f.as_mut().poll(cx) {
+                drop(running.swap_remove(i));
+                return Poll::Ready(Some(e));
+            }
+            i += 1;
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 /// One part, its bytes in memory: retried (they can be sent again), its CRC-64 checked.

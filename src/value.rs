@@ -150,16 +150,20 @@ pub fn num_to_string(n: f64) -> String {
     }
     let int = a.trunc();
     let mut frac = ((a - int) * 1e9).round() as u64;
-    let mut int = int as u128;
+    // `int` < 1e21 < 2^70 as two words, exactly: the division by 2^64 and the floor are exact, and
+    // the remainder keeps a subset of `int`'s bits. (No u128: its division is ~1 KB of wasm.)
+    let hi = (int / 18_446_744_073_709_551_616.0).floor();
+    let (mut lo, mut hi) = ((int - hi * 18_446_744_073_709_551_616.0) as u64, hi as u64);
     if frac >= 1_000_000_000 {
-        int += 1;
+        let (l, carry) = lo.overflowing_add(1);
+        (lo, hi) = (l, hi + u64::from(carry));
         frac -= 1_000_000_000;
     }
-    push_digits(&mut s, int, 1);
+    push_digits(&mut s, [lo as u32, (lo >> 32) as u32, hi as u32], 1);
     if frac > 0 {
         s.push('.');
         let at = s.len();
-        push_digits(&mut s, u128::from(frac), 9);
+        push_digits(&mut s, [frac as u32, 0, 0], 9);
         s.truncate(at + s.get(at..).unwrap_or_default().trim_end_matches('0').len());
     }
     if s == "-0" {
@@ -168,15 +172,21 @@ pub fn num_to_string(n: f64) -> String {
     s
 }
 
-/// Decimal digits of `v`, zero-padded to `width`. By hand: `u128`'s `Display` brings ~5 KB of
-/// wasm tables for a value that is at most 21 digits here.
-fn push_digits(s: &mut String, mut v: u128, width: usize) {
-    let mut buf = [b'0'; 40];
+/// Decimal digits of the 96-bit number `limbs` (least significant first), zero-padded to `width`.
+/// By hand: `u128`'s `Display` brings ~5 KB of wasm tables, and its division ~1 KB, for a value
+/// that is at most 22 digits here. Each digit divides the limbs by 10 in u64 steps.
+fn push_digits(s: &mut String, mut limbs: [u32; 3], width: usize) {
+    let mut buf = [b'0'; 30];
     let mut i = buf.len();
-    while v > 0 || buf.len() - i < width {
+    while limbs != [0; 3] || buf.len() - i < width {
+        let mut rem = 0u64;
+        for l in limbs.iter_mut().rev() {
+            let cur = rem << 32 | u64::from(*l);
+            *l = (cur / 10) as u32;
+            rem = cur % 10;
+        }
         i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
+        buf[i] = b'0' + rem as u8;
     }
     s.extend(buf[i..].iter().map(|&b| b as char));
 }
@@ -270,6 +280,19 @@ mod tests {
         assert_eq!(Value::Num(0.1).to_param_string().unwrap(), "0.1");
         assert_eq!(Value::Num(2.000000001).to_param_string().unwrap(), "2.000000001");
         assert_eq!(Value::Num(1e20).to_param_string().unwrap(), "100000000000000000000");
+    }
+
+    #[test]
+    fn integers_up_to_1e21_print_every_digit() {
+        // Integers past 2^64 take the high word; each is exact in f64, so u128 is the reference.
+        for n in [0.0, 1.0, 4294967296.0, 18446744073709549568.0, 18446744073709551616.0, 36893488147419103232.0, 999999999999999868928.0, 123456789012345678848.0] {
+            assert_eq!(num_to_string(n), (n as u128).to_string(), "{n}");
+            assert_eq!(num_to_string(-n), if n == 0.0 { "0".to_string() } else { format!("-{}", n as u128) });
+        }
+        // The fraction rounding up carries into the integer, also across the low word.
+        assert_eq!(num_to_string(7.9999999999), "8");
+        assert_eq!(num_to_string(0.0000000001), "0");
+        assert_eq!(num_to_string(0.000000001), "0.000000001");
     }
 
     #[test]

@@ -359,7 +359,7 @@ impl Host for JsHost {
     }
 
     fn spawn(&self, fut: LocalFuture<'static, ()>) {
-        wasm_bindgen_futures::spawn_local(fut);
+        crate::now::spawn(fut);
     }
 
     fn open_write(&self, path: &str, size: u64, keep: bool) -> LocalFuture<'static, Result<(u32, bool), CosError>> {
