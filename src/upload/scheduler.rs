@@ -2,9 +2,9 @@
 //! the first failure no part starts and those in flight finish (a resume reuses them); the first
 //! error is the outcome.
 
-use std::future::Future;
-
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::Poll;
 
 use crate::error::{CosError, Result};
 
@@ -20,17 +20,31 @@ where
     Fut: Future<Output = Result<T>>,
 {
     let mut queue = todo.into_iter();
-    let mut running = FuturesUnordered::new();
+    // A few parts at most, polled in start order on each wake: smaller in the wasm than
+    // `FuturesUnordered`, whose per-future wakers this does not need.
+    let mut running: Vec<Pin<Box<Fut>>> = Vec::new();
     let mut first_error: Option<CosError> = None;
     loop {
         while first_error.is_none() && running.len() < limit {
             let Some(n) = queue.next() else { break };
-            running.push(start(n));
+            running.push(Box::pin(start(n)));
         }
-        match running.next().await {
-            None => break,
-            Some(Ok(v)) => finished(v),
-            Some(Err(e)) => {
+        if running.is_empty() {
+            break;
+        }
+        let outcome = poll_fn(|cx| {
+            for i in 0..running.len() {
+                if let Poll::Ready(r) = running[i].as_mut().poll(cx) {
+                    running.remove(i);
+                    return Poll::Ready(r);
+                }
+            }
+            Poll::Pending
+        })
+        .await;
+        match outcome {
+            Ok(v) => finished(v),
+            Err(e) => {
                 if first_error.is_none() {
                     first_error = Some(e);
                 }
