@@ -193,7 +193,7 @@ pub trait Host: 'static {
     }
 
     /// Whether [`Host::unpack_values`] makes values: the core then keeps a long batch's finished
-    /// entries packed ([`crate::packed`]) until the call resolves.
+    /// entries packed ([`crate::packed`]) until it hands them over, a run at a time.
     fn unpacks_values(&self) -> bool {
         false
     }

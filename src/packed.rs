@@ -197,13 +197,14 @@ impl Packed {
         Some(self.table.len() - 1)
     }
 
-    /// A string; `name` is the table index of the field it is the value of, if any.
-    fn string(&mut self, out: &mut Vec<u8>, s: &str, name: Option<usize>, is_name: bool) {
+    /// A string; `name` is the table index of the field it is the value of, if any. Returns the
+    /// table index it was written as, if it was.
+    fn string(&mut self, out: &mut Vec<u8>, s: &str, name: Option<usize>, is_name: bool) -> Option<usize> {
         let hash = fnv(s);
         let mut at = self.find(s, hash);
         let own = !is_name && s.len() >= SAME_MIN;
         if at.is_none() && own && self.refer(out, s, name) {
-            return;
+            return None;
         }
         if at.is_none() && s.len() <= SHARED_MAX {
             let repeated = match name {
@@ -219,7 +220,7 @@ impl Packed {
         if let Some(i) = at {
             out.push(TABLE);
             leb(out, i as u64);
-            return;
+            return at;
         }
         let tag_at = out.len();
         out.push(STR);
@@ -228,6 +229,7 @@ impl Packed {
         if own {
             self.written.push((tag_at, out.len() - s.len()..out.len()));
         }
+        None
     }
 
     /// Writes `s` as a reference to a string written earlier in the record (`SAME`), or as one
@@ -259,7 +261,9 @@ impl Packed {
                 out.push(INT);
                 leb(out, *n as u64);
             }
-            Value::Str(s) => self.string(out, s, name, false),
+            Value::Str(s) => {
+                self.string(out, s, name, false);
+            }
             Value::Arr(items) => {
                 out.push(ARR);
                 leb(out, items.len() as u64);
@@ -271,8 +275,7 @@ impl Packed {
                 out.push(OBJ);
                 leb(out, fields.len() as u64);
                 for (k, val) in fields {
-                    self.string(out, k, None, true);
-                    let name = self.find(k, fnv(k));
+                    let name = self.string(out, k, None, true);
                     self.write(out, val, name);
                 }
             }

@@ -349,8 +349,8 @@ impl Host for JsHost {
                 a
             }
         };
-        // A chunk's text becomes one JS string the values' strings are slices of: 256 KiB keeps
-        // it out of the young generation (a large object) and the core's buffer small.
+        // A chunk's text becomes one JS string the values' strings are slices of: at most
+        // ~256 KiB, which an entry kept alone keeps alive, and the core's buffer stays small.
         let mut chunk = cos_wasm::packed::Chunk::default();
         while let Some((at, count)) = packed.next_chunk(256 * 1024, all, &mut chunk) {
             self.obj.unpack(&chunk.ops, &chunk.text, array, at as u32, count as u32);

@@ -80,8 +80,7 @@ export function createBaseHost() {
     /**
      * Values the core kept packed (src/packed.rs has the format): the `count` values in `ops`
      * become elements `at`… of the held array `into`. Strings are slices of `text`, made into one
-     * string once, so a batch's results cost few objects in the young generation (an entry kept
-     * alone keeps its chunk's text, ~256 KiB, alive with it).
+     * string once (an entry kept alone keeps its chunk's text, up to ~256 KiB, alive with it).
      */
     unpack(ops, text, into, at, count) {
       const out = values[into];
