@@ -496,8 +496,12 @@ declare namespace COS {
     Bucket: string;
     Region: string;
     Key: string;
-    Index?: number;
-    TaskId?: string;
+    /** uploadFiles: the entry's index, as text in browsers and Node (as the official SDKs give it), a number in mini-programs. */
+    Index?: string | number;
+    /** "" until the file became a task. */
+    TaskId: string;
+    /** Node: the file's size in bytes (0 when it could not be read). */
+    ContentLength?: number;
     [name: string]: unknown;
   }
 

@@ -10,7 +10,7 @@ use crate::client::{AbortScope, Client};
 use crate::error::{CosError, Result};
 use crate::host::{Arg, Host};
 use crate::ops::{self, Reporter};
-use crate::options::Options;
+use crate::options::{Dialect, Options};
 use crate::packed::Packed;
 use crate::params;
 use crate::sign::Flavour;
@@ -295,8 +295,10 @@ impl<H: Host> Cos<H> {
         // `onFileFinish(err, data, options)` whenever the task settles: once, or again after a
         // restartTask of a failed task (as the official SDK does).
         let reported = Rc::new(Cell::new(false));
+        // The file's size once opened (0 when it could not be: the official SDK's stat gives 0 too).
+        let size = Rc::new(Cell::new(0));
         let finish: crate::tasks::OnSettled = {
-            let (host, reported) = (c.host.clone(), reported.clone());
+            let (host, reported, size, dialect) = (c.host.clone(), reported.clone(), size.clone(), c.dialect.get());
             Rc::new(move |_slot: u32, result: &Result<Value>, task_id: &str, params: &Value| {
                 reported.set(true);
                 let Some(f) = on_finish else { return };
@@ -304,11 +306,15 @@ impl<H: Host> Cos<H> {
                     Ok(d) => (Arg::Val(Value::Null), Arg::Val(d.clone())),
                     Err(e) => (Arg::Err(e.clone()), Arg::Val(Value::Null)),
                 };
-                host.invoke(f, vec![err, data, Arg::Val(file_options(params, None, task_id))]);
+                let options = file_options(params, None, task_id, dialect, Some(size.get()));
+                host.invoke(f, vec![err, data, Arg::Val(options)]);
             })
         };
         let (kind, source) = match self.open_file(&params).await {
-            Ok(v) => v,
+            Ok(v) => {
+                size.set(v.1.size());
+                v
+            }
             Err(e) => {
                 // Refused before it became a task (bad params, unreadable body).
                 let r = Err(e);
@@ -354,6 +360,7 @@ impl<H: Host> Cos<H> {
             host: c.host.clone(),
             reporter: Reporter::new(c.host.clone(), on_progress, c.opts().progress_interval),
             on_finish,
+            dialect: c.dialect.get(),
             entries: RefCell::new(if c.host.unpacks_values() {
                 Kept::Packed(Packed::with_len(files.len()))
             } else {
@@ -400,6 +407,8 @@ impl<H: Host> Cos<H> {
                     }));
                 }
                 Ok((kind, source)) => {
+                    // Its size counts in the call's total from now, as the official SDK's does.
+                    batch.progress(i, 0, source.size());
                     // open_file checked what enqueue checks: this does not fail.
                     if let Err(e) = self.queue.enqueue(kind, p, source, slot, Some(observer.clone()), Some(finish.clone()), None) {
                         finish(slot, &Err(e), "", &Value::Null);
@@ -423,20 +432,24 @@ impl<H: Host> Cos<H> {
     }
 }
 
-/// `onFileFinish`'s options and `data.files[].options`: the entry's plain fields, its Index in
-/// `uploadFiles` and its TaskId once it has one.
-fn file_options(params: &Value, index: Option<usize>, task_id: &str) -> Value {
+/// `onFileFinish`'s options and `data.files[].options`, laid out as the official SDKs' are: its
+/// Index in `uploadFiles` (the official browser and Node SDKs give its text, the mini-program's a
+/// number), its TaskId ("" until it has one), then the entry's plain fields, and in Node the
+/// file's size as ContentLength.
+fn file_options(params: &Value, index: Option<usize>, task_id: &str, dialect: Dialect, size: Option<u64>) -> Value {
     let mut options = Value::obj();
+    if let Some(i) = index {
+        let index = if dialect == Dialect::MiniProgram { Value::Num(i as f64) } else { Value::Str(i.to_string()) };
+        options.set("Index", index);
+    }
+    options.set("TaskId", task_id.into());
     for (k, v) in params.entries() {
         if matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_)) {
             options.set(k, v.clone());
         }
     }
-    if let Some(i) = index {
-        options.set("Index", Value::Num(i as f64));
-    }
-    if !task_id.is_empty() {
-        options.set("TaskId", task_id.into());
+    if let (Dialect::Node, Some(size)) = (dialect, size) {
+        options.set("ContentLength", Value::Num(size as f64));
     }
     options
 }
@@ -471,8 +484,9 @@ impl Kept {
 struct Batch<H: Host> {
     host: Rc<H>,
     reporter: Rc<Reporter<H>>,
-    /// The call's `onFileFinish`, for entries without their own.
+    /// The call's `onFileFinish`, called for every entry (after the entry's own).
     on_finish: Option<u32>,
+    dialect: Dialect,
     /// `{options, error, data}` per file, from when it first settles.
     entries: RefCell<Kept>,
     /// Per file, when the call has a SliceSize: whether the entry got it from the call (it then
@@ -499,20 +513,18 @@ impl<H: Host> Batch<H> {
         self.reporter.update(sl, st);
     }
 
-    /// A file settled: `onFileFinish(err, data, options)` each time (a restarted failed task
-    /// settles again), and its entry the first time. The callback and the entry share one
-    /// `options` and one `data` value, as the official SDK's do.
+    /// A file settled: the entry's own `onFileFinish(err, data, options)`, then the call's, each
+    /// time (a restarted failed task settles again), and its entry the first time. The callbacks
+    /// and the entry share one `options` and one `data` value, as the official SDK's do.
     fn settle(&self, i: usize, result: &Result<Value>, task_id: &str, params: &Value) {
         let host = &*self.host;
-        // The entry's own onFileFinish, else the call's; none when the entry's is not a function
-        // (that entry failed with the error saying so).
-        let on_finish = match params::callback(params, "onFileFinish") {
-            Ok(own) => own.or(self.on_finish),
-            Err(_) => None,
-        };
+        // The entry's own onFileFinish, none when it is not a function (that entry failed with
+        // the error saying so); then the call's.
+        let own = params::callback(params, "onFileFinish").ok().flatten();
+        let callbacks = [own, self.on_finish];
         let lent_slice_size = self.lent_slice_size.borrow().get(i).copied().unwrap_or(false);
         // Without an onFileFinish to share them with, a packed entry's parts stay values.
-        let share = on_finish.is_some() || matches!(*self.entries.borrow(), Kept::Values(_));
+        let share = callbacks.iter().any(Option::is_some) || matches!(*self.entries.borrow(), Kept::Values(_));
         let mut held = Vec::new();
         let mut hold = |v: Value| match share.then(|| host.hold_value(&v)).flatten() {
             Some(h) => {
@@ -521,7 +533,8 @@ impl<H: Host> Batch<H> {
             }
             None => v,
         };
-        let mut options = file_options(params, Some(i), task_id);
+        let size = self.progress.borrow().get(i).map(|p| p.1);
+        let mut options = file_options(params, Some(i), task_id, self.dialect, size);
         if lent_slice_size {
             options.remove("SliceSize");
         }
@@ -530,7 +543,7 @@ impl<H: Host> Batch<H> {
             Ok(d) => hold(d.clone()),
             Err(_) => Value::Null,
         };
-        if let Some(f) = on_finish {
+        for f in callbacks.into_iter().flatten() {
             let err = match result {
                 Ok(_) => Arg::Val(Value::Null),
                 Err(e) => Arg::Err(e.clone()),
@@ -544,7 +557,11 @@ impl<H: Host> Batch<H> {
                 Ok(_) => Value::Null,
                 Err(e) => e.to_value(),
             };
-            let entry = Value::Obj(vec![("options".into(), options), ("error".into(), error), ("data".into(), data)]);
+            // A failed entry has no data (the official SDK's is undefined).
+            let mut entry = Value::Obj(vec![("options".into(), options), ("error".into(), error)]);
+            if result.is_ok() {
+                entry.set("data", data);
+            }
             // The entry refers to its parts: their own handles go now.
             match &mut *self.entries.borrow_mut() {
                 Kept::Values(entries) => entries[i] = host.hold_value(&entry).map(Value::Opaque).unwrap_or(entry),

@@ -72,8 +72,10 @@ export const scenarios = [
         files, SliceSize: MiB,
         onProgress: (p) => { if (p.loaded < lastLoaded) backwards += 1; lastLoaded = p.loaded; },
         onFileFinish: (err, d, options) => {
-          finishes.set(options.Index, (finishes.get(options.Index) || 0) + 1);
-          if (options.Index % 50 === 0) sampleOpen();
+          // Index is the entry's index as text, as the official SDKs give it.
+          const i = Number(options.Index);
+          finishes.set(i, (finishes.get(i) || 0) + 1);
+          if (i % 50 === 0) sampleOpen();
         },
       });
       // Every entry is queued by now or soon: descriptors held for waiting files would show here.
@@ -92,7 +94,7 @@ export const scenarios = [
       const failed = [];
       const problems = [];
       for (const [i, entry] of data.files.entries()) {
-        if (!entry || entry.options.Index !== i) { problems.push('entry ' + i + ': ' + JSON.stringify(entry && entry.options)); continue; }
+        if (!entry || entry.options.Index !== String(i)) { problems.push('entry ' + i + ': ' + JSON.stringify(entry && entry.options)); continue; }
         const key = files[i].Key;
         if (entry.error === null) {
           if (!entry.data || entry.data.statusCode !== 200) problems.push(key + ': no data');
