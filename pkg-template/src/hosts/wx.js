@@ -9,7 +9,7 @@ export const MAX_WX_REQUESTS = 10;
 /** FileSystemManager.readFile is asked for at most this much at once. */
 const READ_CHUNK = 8 * 1024 * 1024;
 // The runtime sets these itself (Referer cannot be set at all; wx.uploadFile writes its own multipart type).
-const FORBIDDEN = new Set(['host', 'content-length', 'referer', 'connection', 'user-agent', 'origin', 'date', 'expect', 'accept-encoding']);
+const FORBIDDEN = new Set(['host', 'content-length', 'referer', 'connection', 'user-agent', 'date', 'expect', 'accept-encoding']);
 const ABORTED = { kind: 'aborted', message: 'aborted' };
 
 // One FIFO for the whole mini-program (every COS instance, every upload): a request waits here until
