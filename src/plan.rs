@@ -6,6 +6,7 @@
 //! user's chunk size at [`MAX_PART_SIZE`] (COS rejects bigger parts; the official SDK lets them
 //! through) and refuse files COS cannot store, so every plan this module returns is one COS accepts.
 
+use crate::prelude::*;
 use core::fmt;
 
 pub(crate) const MIB: u64 = 1024 * 1024;
@@ -45,7 +46,7 @@ impl fmt::Display for PlanError {
     }
 }
 
-impl std::error::Error for PlanError {}
+impl core::error::Error for PlanError {}
 
 /// How a file is cut into parts. Invariants (guaranteed by [`PartPlan::new`]):
 /// `MIN_PART_SIZE <= part_size <= MAX_PART_SIZE`, `part_count == ceil(file_size / part_size) <= MAX_PARTS`,

@@ -6,13 +6,15 @@
 //! and per-part retries → complete → check the whole-object CRC64 combined from the part CRCs.
 //! Failure keeps the checkpoint so a later call resumes; cancel aborts the upload on the server.
 
+use crate::prelude::*;
+
 mod multipart;
 mod resume;
 mod scheduler;
 mod slice_copy;
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use crate::checkpoint;
 use crate::client::{AbortScope, Client};

@@ -2,7 +2,8 @@
 //! `CopySliceSize`, above it a multipart upload (resumed when an earlier call left one) whose parts
 //! are copied from ranges of the source. The pure pieces are in `crate::copy`.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::checkpoint;
 use crate::client::{AbortScope, Client, Req};
