@@ -120,7 +120,7 @@ pub(crate) async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, sou
     params::uint(params, "AsyncLimit")?;
     let size = source.size();
     let requested = requested_part_size(params, c.opts().chunk_size)?;
-    let plan = PartPlan::new(size, Some(requested), c.opts().max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let plan = PartPlan::new(size, Some(requested), c.opts().max_part_number).map_err(|e| CosError::param(e.message()))?;
     if size == 0 {
         let data = ops::put_object(c, params, source, Some(ctx.reporter.clone()), ctx.on_hash, Some(&ctx.abort)).await?;
         ctx.report(0, 0);

@@ -86,7 +86,7 @@ pub(crate) async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: 
     if crate::copy::unrestored_archive(&source.headers) {
         return Err(CosError::param("Unrestored archive object is not allowed to be copied"));
     }
-    let plan = PartPlan::new(size, Some(chunk_size), c.opts().max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let plan = PartPlan::new(size, Some(chunk_size), c.opts().max_part_number).map_err(|e| CosError::param(e.message()))?;
     let fp = crate::copy::source_fingerprint(&copy_source, &source.headers, size);
     let file_id = checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size);
     let source_id = checkpoint::source_id(&t.bucket, &t.region, &t.key, &copy_source);
