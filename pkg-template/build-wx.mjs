@@ -1,7 +1,7 @@
 // Assembles the WeChat mini-program flavour (pkg/miniprogram/) from an MVP wasm-bindgen build.
 // Usage: node pkg-template/build-wx.mjs <wasm-bindgen --target web out dir> <out dir> [demo copy dir]
 //
-// 1. wasm: lower what std (precompiled with the default post-MVP features, kept by LTO) still uses
+// 1. wasm: lower what core/alloc (precompiled with the default post-MVP features, kept by LTO) still uses
 //    — sign-ext, memory.copy/fill, saturating float-to-int — drop global exports (iOS WXWebAssembly
 //    cannot export globals; the glue never reads them), then optimise and validate with binaryen at
 //    the MVP feature set. Anything else fails the build.

@@ -5,6 +5,8 @@
 //! which requests may be repeated (`Retry`), the retry budget (`RetryPolicy`), and how an error
 //! answer becomes the SDK's error (`decode_error`, the `Date` header for clock skew).
 
+use crate::prelude::*;
+use crate::float;
 use crate::error::{CosError, ErrorKind};
 use crate::options::Dialect;
 use crate::host::{HttpResponse, TransportError};
@@ -227,7 +229,7 @@ impl Attempts {
         let err = with_request(err, url, method);
         if err.is_time_error() && self.correct_clock_skew && !self.skew_corrected {
             if let Some(server_ms) = server_time_ms(&err) {
-                if (now_ms + offset_ms - server_ms).abs() >= SKEW_MS {
+                if float::abs(now_ms + offset_ms - server_ms) >= SKEW_MS {
                     self.skew_corrected = true;
                     return Next::Resend { delay_ms: 0, fix: Fix::ClockOffset(server_ms - now_ms), no_answer: false };
                 }

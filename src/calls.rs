@@ -5,8 +5,9 @@
 //! Body) has its own scope in the same registry, so that `cancelTask(TaskId)` reaches it too.
 //! Queue tasks keep theirs in the queue (they can also be paused and restarted).
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use crate::client::AbortScope;
 use crate::error::ErrorKind;

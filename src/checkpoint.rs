@@ -11,6 +11,8 @@
 //! records, newest first, at most `UploadIdCacheLimit` long, none older than [`MAX_AGE_S`].
 
 
+use crate::prelude::*;
+use crate::float;
 use crate::plan::PartPlan;
 use crate::encode::hex;
 use crate::value::num_to_string;
@@ -38,7 +40,7 @@ pub(crate) struct Fingerprint {
 /// is taken in whole milliseconds (sub-millisecond noise is dropped).
 pub(crate) fn file_id(bucket: &str, region: &str, key: &str, fp: &Fingerprint, part_size: u64) -> String {
     let mtime = match fp.last_modified_ms {
-        Some(ms) if ms.is_finite() => num_to_string(ms.floor()),
+        Some(ms) if ms.is_finite() => num_to_string(float::floor(ms)),
         _ => String::new(),
     };
     let size = fp.size.to_string();

@@ -2,8 +2,10 @@
 //! clock-skew correction and error decoding, as docs/official-sdk-behaviour.md describes them (sections
 //! getAuthorization, URLs, Responses and errors, Retries and clock skew).
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use crate::float;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use crate::encode::{cam_safe_url_encode, encode_key_path};
 use crate::attempts::{Attempts, Fix, Next, Retry, RetryPolicy, RETRY_BUDGET_MS};
@@ -516,7 +518,7 @@ impl<H: Host> Client<H> {
         // together (parts, queued files) wait for the first answer instead of each asking the
         // STS service (the official SDK asks once per request until its cache fills).
         let now_s = loop {
-            let now_s = (self.now_ms() / 1000.0).floor() as u64;
+            let now_s = float::floor(self.now_ms() / 1000.0) as u64;
             if let Some(k) = self.cached_key(now_s, &scope_key) {
                 return Ok(k);
             }
@@ -625,7 +627,7 @@ impl<H: Host> Client<H> {
 
     /// Drops cached temporary keys after a clock correction: their windows were judged by a wrong clock.
     fn forget_unusable_keys(&self) {
-        let now_s = (self.now_ms() / 1000.0).floor() as u64;
+        let now_s = float::floor(self.now_ms() / 1000.0) as u64;
         self.sts_cache.borrow_mut().retain(|k| k.expired_time > now_s + 60);
     }
 

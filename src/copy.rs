@@ -2,6 +2,7 @@
 //! the `CopySource` form, the part ranges, the headers the new upload starts with, and which parts
 //! of a resumed copy are already done. The flow that sends the requests is in `upload/slice_copy.rs`.
 
+use crate::prelude::*;
 use crate::checkpoint::{Fingerprint, ServerPart};
 use crate::attempts::parse_http_date;
 use crate::encode::url_decode;

@@ -1,7 +1,8 @@
 //! The SDK object behind `new COS(options)`: dispatches the official method names to operations.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 

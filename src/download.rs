@@ -5,8 +5,9 @@
 //! The host only opens the file, writes each answer's bytes at an offset (hashing them on the way)
 //! and closes it; the range plan, the resume decision, the checks and the retries are here.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
@@ -131,7 +132,7 @@ pub(crate) fn whole_crc64(plan: &PartPlan, crcs: &[Option<u64>]) -> Option<u64> 
 
 /// Whether a range's answer is of the object HEAD described: the total size in `Content-Range`, and
 /// the ETag and whole-object CRC-64 where both sides have them. `Err` names what changed.
-pub(crate) fn same_object(remote: &Remote, resp: &HttpResponse) -> std::result::Result<(), &'static str> {
+pub(crate) fn same_object(remote: &Remote, resp: &HttpResponse) -> core::result::Result<(), &'static str> {
     let total = resp.header("content-range").and_then(|r| r.rsplit('/').next()).and_then(|t| t.trim().parse::<u64>().ok());
     if total != Some(remote.size) {
         return Err("the object's size has changed");

@@ -1,6 +1,8 @@
 //! Percent-encoding as COS and the official SDKs do it (docs/wire-format.md#encoding,
 //! docs/official-sdk-behaviour.md#encoding-and-ordering).
 
+use crate::prelude::*;
+
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Lower-case hex of `bytes` into `out` (`out.len() == 2 * bytes.len()`): digests, signatures.

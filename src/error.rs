@@ -2,6 +2,7 @@
 //! (`wasm/interop.rs`), in one place, so every failure has the same shape:
 //! `{message, code, name, error, statusCode?, headers, url?, method?, RequestId?, UploadId?}`.
 
+use crate::prelude::*;
 use crate::value::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,9 +4,10 @@
 //! in `wasm/js_host.rs`; tests implement it natively. The engine never blocks: every I/O method
 //! returns a future, and `spawn` runs detached work (queue tasks) on the host's event loop.
 
+use crate::prelude::*;
 use core::future::Future;
 use core::pin::Pin;
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use crate::error::CosError;
 use crate::value::Value;

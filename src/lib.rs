@@ -4,6 +4,25 @@
 //! machine) have no I/O. The engine (`client`, `ops`, `upload`) is async and generic over [`host::Host`],
 //! the only way it touches the network, files, storage or time; the bindings crate (`src/wasm`) binds
 //! it to JavaScript shims.
+//!
+//! No std, only `core` and `alloc`: the shipped wasm links no std at all (the bindings crate has
+//! the panic handler), which keeps std's panic machinery and the formatting it uses out of it.
+//! Unit tests have std.
+
+#![cfg_attr(not(test), no_std)]
+
+#[macro_use]
+extern crate alloc;
+// Natively the signing-key cache is a thread-local (the integration tests run on many threads).
+#[cfg(all(not(test), not(target_arch = "wasm32")))]
+extern crate std;
+
+/// What std's prelude has and core's lacks.
+mod prelude {
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+}
 
 pub mod crc64;
 pub mod md5;
@@ -25,9 +44,11 @@ pub mod cos;
 #[cfg(feature = "node-io")]
 pub mod download;
 pub mod error;
+pub mod float;
 pub mod host;
 pub mod methods;
 pub mod mime;
+pub mod one_thread;
 pub mod ops;
 pub mod packed;
 pub mod options;

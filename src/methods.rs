@@ -8,6 +8,7 @@
 //! list of response steps. The few shapes with real logic (ACL decoding, copy-source checks, JSON
 //! policies) are small helpers below.
 
+use crate::prelude::*;
 use crate::attempts::decode_error;
 use crate::client::{Client, Req};
 use crate::options::Dialect;

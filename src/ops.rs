@@ -1,8 +1,10 @@
 //! The simple and multipart operations, one request each, with the official parameters and
 //! result shapes (docs/official-sdk-behaviour.md#methods).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::prelude::*;
+use crate::float;
+use core::cell::RefCell;
+use alloc::rc::Rc;
 
 use crate::attempts::{decode_error, Retry};
 use crate::client::{AbortScope, Client, Req};
@@ -255,7 +257,7 @@ pub(crate) async fn put_object<H: Host>(
 }
 
 pub(crate) fn hash_progress(done: u64, total: u64) -> Value {
-    let percent = if total == 0 { 1.0 } else { ((done as f64 / total as f64) * 10000.0).floor() / 10000.0 };
+    let percent = if total == 0 { 1.0 } else { float::floor((done as f64 / total as f64) * 10000.0) / 10000.0 };
     Value::Obj(vec![
         ("loaded".into(), Value::Num(done as f64)),
         ("total".into(), Value::Num(total as f64)),

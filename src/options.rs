@@ -1,6 +1,8 @@
 //! Constructor options (`new COS(options)`), with the official SDK's defaults and clamps
 //! (docs/official-sdk-behaviour.md#constructor-options), plus the few options of our own (retry policy).
 
+use crate::prelude::*;
+use crate::float;
 use crate::error::{CosError, Result};
 use crate::plan::MIB;
 use crate::sign::Flavour;
@@ -281,7 +283,7 @@ impl Options {
             return Ok(None);
         }
         for (name, t) in [("StartTime", self.start_time), ("ExpiredTime", self.expired_time)] {
-            if !(1e9..1e10).contains(&t) || t.fract() != 0.0 {
+            if !(1e9..1e10).contains(&t) || float::fract(t) != 0.0 {
                 return Err(CosError::param(msg2("params \"", name, "\" should be 10 digits")));
             }
         }

@@ -13,6 +13,8 @@
 //! indexes them; the host makes `text` into one string and slices each string out of it
 //! (`unpack` in `pkg-template/src/hosts/common.js`; [`read_chunk`] here).
 
+use crate::prelude::*;
+use crate::float;
 use crate::value::Value;
 
 pub(crate) const NULL: u8 = 0;
@@ -105,7 +107,7 @@ fn read_leb(ops: &[u8], i: &mut usize) -> Option<u64> {
 }
 
 fn is_int(n: f64) -> bool {
-    (0.0..9007199254740992.0).contains(&n) && n.fract() == 0.0 && !(n == 0.0 && n.is_sign_negative())
+    (0.0..9007199254740992.0).contains(&n) && float::fract(n) == 0.0 && !(n == 0.0 && n.is_sign_negative())
 }
 
 /// Whether `v` can be packed: no host values, and numbers only whole and non-negative (the core
@@ -208,7 +210,7 @@ impl Packed {
         }
         if at.is_none() && s.len() <= SHARED_MAX {
             let repeated = match name {
-                Some(n) => std::mem::replace(&mut self.last[n], hash) == hash,
+                Some(n) => core::mem::replace(&mut self.last[n], hash) == hash,
                 None => false,
             };
             if is_name || repeated {
@@ -343,7 +345,7 @@ impl Packed {
             STR | TABLE | SAME => {
                 let (at, units) = if tag == STR {
                     let len = read_leb(r, i).unwrap_or_default() as usize;
-                    let s = std::str::from_utf8(&r[*i..*i + len]).unwrap_or_default();
+                    let s = core::str::from_utf8(&r[*i..*i + len]).unwrap_or_default();
                     *i += len;
                     let p = Self::chunk_string(chunk, s);
                     seen.push((tag_at, p));
@@ -474,7 +476,7 @@ fn read_any(r: &[u8], i: &mut usize) -> Option<Value> {
         }
         STR => {
             let len = read_leb(r, i)? as usize;
-            let s = std::str::from_utf8(r.get(*i..*i + len)?).ok()?;
+            let s = core::str::from_utf8(r.get(*i..*i + len)?).ok()?;
             *i += len;
             Value::Str(s.to_string())
         }

@@ -2,6 +2,8 @@
 //! (docs/official-sdk-behaviour.md#call-machinery).
 //! Everything here runs before a request exists, so bad input never reaches the network.
 
+use crate::prelude::*;
+use crate::float;
 use crate::error::{CosError, Result};
 use crate::value::Value;
 
@@ -284,7 +286,7 @@ fn check_headers(headers: &[(String, String)]) -> Result<()> {
             }
             "x-cos-traffic-limit" => {
                 let ok = crate::value::parse_number(value)
-                    .is_some_and(|n| n.fract() == 0.0 && (TRAFFIC_LIMIT_MIN..=TRAFFIC_LIMIT_MAX).contains(&n));
+                    .is_some_and(|n| float::fract(n) == 0.0 && (TRAFFIC_LIMIT_MIN..=TRAFFIC_LIMIT_MAX).contains(&n));
                 if !ok {
                     return Err(CosError::param(
                         "param TrafficLimit (x-cos-traffic-limit) should be an integer between 819200 and 838860800 (bit/s)",
@@ -330,7 +332,7 @@ pub(crate) fn query(params: &Value) -> Result<Vec<(String, String)>> {
 pub(crate) fn uint(params: &Value, name: &str) -> Result<Option<u64>> {
     match params.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Num(n)) if n.fract() == 0.0 && *n >= 0.0 && *n <= 9.007_199_254_740_992e15 => {
+        Some(Value::Num(n)) if float::fract(*n) == 0.0 && *n >= 0.0 && *n <= 9.007_199_254_740_992e15 => {
             Ok(Some(*n as u64))
         }
         Some(Value::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 => {

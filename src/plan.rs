@@ -6,6 +6,7 @@
 //! user's chunk size at [`MAX_PART_SIZE`] (COS rejects bigger parts; the official SDK lets them
 //! through) and refuse files COS cannot store, so every plan this module returns is one COS accepts.
 
+use crate::prelude::*;
 use core::fmt;
 
 pub(crate) const MIB: u64 = 1024 * 1024;
@@ -30,22 +31,30 @@ pub enum PlanError {
     ObjectTooLarge { file_size: u64 },
 }
 
-impl fmt::Display for PlanError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl PlanError {
+    /// The message, built without a `Formatter`: `to_string` would write it through one over a
+    /// `String`, whose `fmt::Write` vtable keeps `core::fmt::write` in the wasm.
+    pub fn message(&self) -> String {
         match self {
-            // In pieces rather than `write!`: the `u64` arguments would bring their `Display`
-            // (~0.5 KB of wasm) next to the `to_string` the crate uses anyway.
             PlanError::ObjectTooLarge { file_size } => {
-                for piece in ["file size ", &file_size.to_string(), " exceeds the COS object size limit of ", &MAX_OBJECT_SIZE.to_string(), " bytes (48.82 TB)"] {
-                    f.write_str(piece)?;
-                }
-                Ok(())
+                let mut m = String::from("file size ");
+                m.push_str(&file_size.to_string());
+                m.push_str(" exceeds the COS object size limit of ");
+                m.push_str(&MAX_OBJECT_SIZE.to_string());
+                m.push_str(" bytes (48.82 TB)");
+                m
             }
         }
     }
 }
 
-impl std::error::Error for PlanError {}
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for PlanError {}
 
 /// How a file is cut into parts. Invariants (guaranteed by [`PartPlan::new`]):
 /// `MIN_PART_SIZE <= part_size <= MAX_PART_SIZE`, `part_count == ceil(file_size / part_size) <= MAX_PARTS`,
@@ -240,6 +249,7 @@ mod tests {
         let e = PartPlan::new(MAX_OBJECT_SIZE + 1, None, MAX_PARTS).unwrap_err();
         assert_eq!(e, PlanError::ObjectTooLarge { file_size: MAX_OBJECT_SIZE + 1 });
         assert_eq!(e.to_string(), "file size 53687091200001 exceeds the COS object size limit of 53687091200000 bytes (48.82 TB)");
+        assert_eq!(e.message(), e.to_string());
         assert!(PartPlan::new(u64::MAX, Some(MAX_PART_SIZE), MAX_PARTS).is_err());
     }
 

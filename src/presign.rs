@@ -1,6 +1,7 @@
 //! Signatures handed to users: static `COS.getAuthorization`, `getObjectUrl` pre-signed URLs, and the
 //! POST Object form policy (docs/wire-format.md#post-object-policy).
 
+use crate::prelude::*;
 use crate::client::{query_string, Auth, Client, Req};
 use crate::error::{CosError, Result};
 use crate::host::Host;

@@ -9,6 +9,7 @@
 //! No timers: the caller calls [`ProgressThrottle::flush`] when it wants the pending state out
 //! (at the end, on errors, or from its own timer).
 
+use crate::float;
 use crate::value::Value;
 
 /// An emitted event is forced when `percent` advanced this many hundredths (10 points).
@@ -145,7 +146,7 @@ impl ProgressThrottle {
             Some(last) if now_ms <= last.at_ms => last.speed,
             Some(last) => {
                 let bytes = loaded.saturating_sub(last.loaded) as f64;
-                (bytes / ((now_ms - last.at_ms) / 1000.0) * 100.0).round() / 100.0
+                float::round(bytes / ((now_ms - last.at_ms) / 1000.0) * 100.0) / 100.0
             }
             None => 0.0,
         };

@@ -9,9 +9,10 @@
 //! - `loaded` never moves backwards (the official one's can, after a retried part), even across a restart;
 //! - restart order comes from the creation order itself, so it stays right after trimming.
 
+use crate::prelude::*;
 use core::fmt;
-use std::collections::VecDeque;
-use std::rc::Rc;
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 
 use crate::progress::percent;
 
@@ -119,7 +120,7 @@ impl fmt::Display for IllegalTransition {
     }
 }
 
-impl std::error::Error for IllegalTransition {}
+impl core::error::Error for IllegalTransition {}
 
 /// The state machine. Legal moves:
 ///
@@ -165,7 +166,7 @@ impl fmt::Display for QueueError {
     }
 }
 
-impl std::error::Error for QueueError {}
+impl core::error::Error for QueueError {}
 
 /// One entry of the task list (`getTaskList()`).
 ///

@@ -9,6 +9,7 @@
 //! it. A message whose CRC does not match, a length that does not fit, or an answer that ends
 //! before the `End` event is an error: a damaged answer never becomes data.
 
+use crate::prelude::*;
 use crate::error::{CosError, ErrorKind};
 use crate::value::Value;
 

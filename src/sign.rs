@@ -1,6 +1,8 @@
 //! COS request signatures and POST-form policy signatures (docs/wire-format.md#request-signature and
 //! #post-object-policy; the official SDKs' choices: docs/official-sdk-behaviour.md#request-signature).
 
+use crate::prelude::*;
+use crate::float;
 use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};
 
@@ -145,9 +147,14 @@ struct SignKey {
     mac: Hmac<Sha1>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 std::thread_local! {
     static SIGN_KEY: core::cell::RefCell<Option<SignKey>> = const { core::cell::RefCell::new(None) };
 }
+
+#[cfg(target_arch = "wasm32")]
+static SIGN_KEY: crate::one_thread::OneThread<core::cell::RefCell<Option<SignKey>>> =
+    crate::one_thread::OneThread(core::cell::RefCell::new(None));
 
 fn keyed_sign_key(secret_key: &str, key_time: &str) -> Hmac<Sha1> {
     SIGN_KEY.with(|slot| {
@@ -208,7 +215,7 @@ pub fn authorization(input: &SignInput) -> String {
 /// The default KeyTime as the SDK computes it: `now = round((now_ms + offset_ms)/1000) - 1`, `"now;now+expires"`.
 pub fn default_key_time(now_ms: f64, clock_offset_ms: f64, expires_s: u64) -> String {
     // JS Math.round rounds halves up.
-    let now = ((now_ms + clock_offset_ms) / 1000.0 + 0.5).floor() as i64 - 1;
+    let now = float::floor((now_ms + clock_offset_ms) / 1000.0 + 0.5) as i64 - 1;
     let now = now.max(0) as u64;
     let mut s = now.to_string();
     s.push(';');

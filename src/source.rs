@@ -1,8 +1,9 @@
 //! Upload bodies: strings live in the core, everything else (Blob, File, ArrayBuffer, a file path)
 //! stays in the host and is read by range, so memory is bounded by what is being hashed or sent.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::Cell;
+use alloc::rc::Rc;
 
 use crate::crc64::Crc64;
 use crate::encode::hex;

@@ -4,9 +4,10 @@
 //! memory is the parts in flight (AsyncLimit of them, ChunkSize each) plus the one being read.
 //! Any failure (the stream's own included) aborts the multipart upload: none is left open.
 
-use std::cell::Cell;
-use std::rc::Rc;
-use std::task::Poll;
+use crate::prelude::*;
+use core::cell::Cell;
+use alloc::rc::Rc;
+use core::task::Poll;
 
 use futures_util::future::LocalBoxFuture;
 

@@ -3,12 +3,14 @@
 //! `getTaskList()` and `list-update`. The state machine and records are in `queue.rs`; this module
 //! owns the futures, cancellation and settlement.
 
-use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use crate::prelude::*;
+use crate::float;
+use core::cell::{Cell, OnceCell, RefCell};
+use alloc::collections::VecDeque;
+use core::future::Future;
+use core::pin::Pin;
+use alloc::rc::Rc;
+use core::task::{Context, Poll, Waker};
 
 use crate::client::{AbortScope, Client};
 use crate::error::{CosError, ErrorKind, Result};
@@ -412,7 +414,7 @@ impl<H: Host> TaskQueue<H> {
             rt.speed.set((now, loaded, 0.0));
             0.0
         } else if now - t0 >= 500.0 {
-            let s = ((loaded.saturating_sub(l0)) as f64 / ((now - t0) / 1000.0) * 100.0).round() / 100.0;
+            let s = float::round((loaded.saturating_sub(l0)) as f64 / ((now - t0) / 1000.0) * 100.0) / 100.0;
             rt.speed.set((now, loaded, s));
             s
         } else {

@@ -4,7 +4,8 @@
 //! A plain scan instead of `str::find(&str)` and its kin: std's two-way searcher and the `&str`
 //! pattern plumbing cost ~3.5 KB of wasm, and these haystacks are URLs, header names and messages.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 /// Byte offset of the first `needle` in `hay` (0 for an empty needle, as `str::find`).
 #[inline(never)]

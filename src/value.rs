@@ -4,6 +4,9 @@
 //! core host-free (the wasm layer converts `JsValue` <-> `Value` in one place, `wasm/interop.rs`) without
 //! paying for serde_json in the wasm binary.
 
+use crate::prelude::*;
+use crate::float;
+
 /// A JS-like value. Objects keep insertion order (results are read by humans in consoles).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
@@ -142,17 +145,17 @@ pub fn num_to_string(n: f64) -> String {
     if n < 0.0 {
         s.push('-');
     }
-    let a = n.abs();
+    let a = float::abs(n);
     if a >= 1e21 {
         // JS switches to exponent notation here; such values never make sense as params.
         s.push_str("1e+21");
         return s;
     }
-    let int = a.trunc();
-    let mut frac = ((a - int) * 1e9).round() as u64;
+    let int = float::trunc(a);
+    let mut frac = float::round((a - int) * 1e9) as u64;
     // `int` < 1e21 < 2^70 as two words, exactly: the division by 2^64 and the floor are exact, and
     // the remainder keeps a subset of `int`'s bits. (No u128: its division is ~1 KB of wasm.)
-    let hi = (int / 18_446_744_073_709_551_616.0).floor();
+    let hi = float::floor(int / 18_446_744_073_709_551_616.0);
     let (mut lo, mut hi) = ((int - hi * 18_446_744_073_709_551_616.0) as u64, hi as u64);
     if frac >= 1_000_000_000 {
         let (l, carry) = lo.overflowing_add(1);
@@ -228,7 +231,7 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
         let d: i32 = digits.parse().ok()?;
         e += if eneg { -d } else { d };
     }
-    let mut v = if e >= 0 { v * 10f64.powi(e) } else { v / 10f64.powi(-e) };
+    let mut v = if e >= 0 { v * float::powi(10.0, e) } else { v / float::powi(10.0, -e) };
     if neg {
         v = -v;
     }

@@ -7,6 +7,7 @@
 //! declaration are ignored; entities and CDATA are decoded. Leading whitespace before the document is
 //! tolerated (COS streams keep-alive whitespace before the Complete result).
 
+use crate::prelude::*;
 use crate::value::Value;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

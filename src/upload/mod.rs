@@ -6,13 +6,15 @@
 //! and per-part retries → complete → check the whole-object CRC64 combined from the part CRCs.
 //! Failure keeps the checkpoint so a later call resumes; cancel aborts the upload on the server.
 
+use crate::prelude::*;
+
 mod multipart;
 mod resume;
 mod scheduler;
 mod slice_copy;
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use core::cell::{Cell, RefCell};
+use alloc::rc::Rc;
 
 use crate::checkpoint;
 use crate::client::{AbortScope, Client};
@@ -118,7 +120,7 @@ pub(crate) async fn slice_upload<H: Host>(c: &Rc<Client<H>>, params: &Value, sou
     params::uint(params, "AsyncLimit")?;
     let size = source.size();
     let requested = requested_part_size(params, c.opts().chunk_size)?;
-    let plan = PartPlan::new(size, Some(requested), c.opts().max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let plan = PartPlan::new(size, Some(requested), c.opts().max_part_number).map_err(|e| CosError::param(e.message()))?;
     if size == 0 {
         let data = ops::put_object(c, params, source, Some(ctx.reporter.clone()), ctx.on_hash, Some(&ctx.abort)).await?;
         ctx.report(0, 0);

@@ -1,8 +1,9 @@
 //! The multipart calls of a driver (upload or copy), each its own retry loop: one part uploaded,
 //! one part copied, Complete.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::prelude::*;
+use core::cell::RefCell;
+use alloc::rc::Rc;
 
 use crate::attempts::Retry;
 use crate::client::{AbortScope, Client};

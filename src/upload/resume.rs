@@ -2,6 +2,7 @@
 //! then the checkpoint records, then `multipartList`), which of its parts can stay, and the
 //! checkpoint records that let a later call find it.
 
+use crate::prelude::*;
 use crate::checkpoint::{self, Fingerprint, Record, ServerPart};
 use crate::client::{AbortScope, Client};
 use crate::error::Result;

@@ -2,9 +2,10 @@
 //! the first failure no part starts and those in flight finish (a resume reuses them); the first
 //! error is the outcome.
 
-use std::future::{poll_fn, Future};
-use std::pin::Pin;
-use std::task::Poll;
+use crate::prelude::*;
+use core::future::{poll_fn, Future};
+use core::pin::Pin;
+use core::task::Poll;
 
 use crate::error::{CosError, Result};
 
@@ -57,7 +58,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::RefCell;
+    use core::cell::RefCell;
 
     fn run(limit: usize, failing: u32) -> (Result<()>, Vec<u32>, Vec<u32>) {
         let started = RefCell::new(Vec::new());

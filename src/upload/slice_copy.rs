@@ -2,7 +2,8 @@
 //! `CopySliceSize`, above it a multipart upload (resumed when an earlier call left one) whose parts
 //! are copied from ranges of the source. The pure pieces are in `crate::copy`.
 
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
 
 use crate::checkpoint;
 use crate::client::{AbortScope, Client, Req};
@@ -85,7 +86,7 @@ pub(crate) async fn slice_copy<H: Host>(c: &Rc<Client<H>>, params: &Value, ctx: 
     if crate::copy::unrestored_archive(&source.headers) {
         return Err(CosError::param("Unrestored archive object is not allowed to be copied"));
     }
-    let plan = PartPlan::new(size, Some(chunk_size), c.opts().max_part_number).map_err(|e| CosError::param(e.to_string()))?;
+    let plan = PartPlan::new(size, Some(chunk_size), c.opts().max_part_number).map_err(|e| CosError::param(e.message()))?;
     let fp = crate::copy::source_fingerprint(&copy_source, &source.headers, size);
     let file_id = checkpoint::file_id(&t.bucket, &t.region, &t.key, &fp, plan.part_size);
     let source_id = checkpoint::source_id(&t.bucket, &t.region, &t.key, &copy_source);

@@ -2,11 +2,15 @@
 //! Plain objects and arrays become `Value` trees; functions and host objects (Blob, File,
 //! ArrayBuffer, typed arrays, Buffer) become opaque handles the host resolves.
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use cos_wasm::error::CosError;
+use cos_wasm::one_thread::OneThread;
 use cos_wasm::value::Value;
 use crate::js_host::JsHostObject;
 
@@ -132,13 +136,14 @@ pub fn value_to_js(v: &Value, host: &JsHostObject) -> JsValue {
     }
 }
 
-std::thread_local! {
-    /// Short strings made lately, by a hash of their text: results repeat many values (the bucket,
-    /// the region, header values, an ETag that is both a header and `ETag`), and a batch of 100,000
-    /// results would otherwise hold 100,000 copies of each. Field and header names hit it too: each
-    /// string made from wasm memory costs a decode and a view, ~40 a request.
-    static RECENT_STRINGS: core::cell::RefCell<Vec<Option<(String, JsValue)>>> = const { core::cell::RefCell::new(Vec::new()) };
-}
+/// Short strings made lately, by a hash of their text: results repeat many values (the bucket,
+/// the region, header values, an ETag that is both a header and `ETag`), and a batch of 100,000
+/// results would otherwise hold 100,000 copies of each. Field and header names hit it too: each
+/// string made from wasm memory costs a decode and a view, ~40 a request.
+static RECENT_STRINGS: OneThread<core::cell::RefCell<Vec<RecentString>>> = OneThread(core::cell::RefCell::new(Vec::new()));
+
+/// A slot of [`RECENT_STRINGS`]: a text and its JS string.
+type RecentString = Option<(String, JsValue)>;
 
 const RECENT_SLOTS: usize = 256;
 
@@ -203,7 +208,7 @@ pub fn error_to_js(e: &CosError, host: &JsHostObject) -> JsValue {
     }
     if e.attempts > 0 {
         set("attempts", JsValue::from(e.attempts));
-        set("elapsedMs", JsValue::from(e.elapsed_ms.round()));
+        set("elapsedMs", JsValue::from(cos_wasm::float::round(e.elapsed_ms)));
     }
     err.into()
 }

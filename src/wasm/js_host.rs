@@ -2,6 +2,10 @@
 //! The shim's method names and argument shapes are listed in the extern block below; every
 //! JS shim implements exactly these.
 
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -1,7 +1,21 @@
 //! wasm-bindgen surface: a thin skin over the core crate (`cos-wasm`, which has no wasm-bindgen in
 //! it). JS calls `CosCore.call(name, params)` and gets a Promise; everything else (validation,
 //! signing, uploads) happens in the core. Only for wasm32: natively there is nothing to bind.
+//!
+//! No std: std's panic machinery (the hook, its message formatting, the panic count) would be
+//! linked for nothing, as a panic aborts (`panic = "abort"`) and nobody reads the message. The
+//! panic handler below traps instead, which is what an abort was. The tests link std (the `std`
+//! feature).
 #![cfg(target_arch = "wasm32")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 pub mod interop;
 pub mod js_host;
@@ -12,11 +26,15 @@ mod now;
 #[global_allocator]
 static ALLOC: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
 
-use std::rc::Rc;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
+use cos_wasm::one_thread::OneThread;
 use cos_wasm::options::Dialect;
 use cos_wasm::cos::Cos;
 use cos_wasm::sign::Flavour;
@@ -214,11 +232,9 @@ pub fn get_authorization(host: JsHostObject, params: JsValue, flavour_name: &str
         .map_err(|e| error_to_js(&e, &host))
 }
 
-std::thread_local! {
-    /// Where JS writes the flat params of the static signer (`TextEncoder.encodeInto` straight into
-    /// wasm memory: no allocation and no JS-side UTF-8 loop per call).
-    static SIGN_SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
-}
+/// Where JS writes the flat params of the static signer (`TextEncoder.encodeInto` straight into
+/// wasm memory: no allocation and no JS-side UTF-8 loop per call).
+static SIGN_SCRATCH: OneThread<core::cell::RefCell<Vec<u8>>> = OneThread(core::cell::RefCell::new(Vec::new()));
 
 /// The scratch buffer for [`get_authorization_flat`], at least `capacity` bytes; its address stays
 /// until the next call of this function.

@@ -3,15 +3,19 @@
 //! when `cos.putObject(...)` returns, so `getTaskList()` / `isUploadRunning()` already show the
 //! task, as with the official SDKs. Later polls run from the microtask queue.
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::rc::Rc;
-use std::task::{Context, RawWaker, RawWakerVTable, Waker};
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::{Cell, LazyCell, RefCell};
+use core::future::Future;
+use core::task::{Context, RawWaker, RawWakerVTable, Waker};
 
 use futures_util::future::LocalBoxFuture;
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsError, JsValue};
+
+use cos_wasm::one_thread::OneThread;
 
 struct Task {
     /// Taken out while it is polled, back when it is pending, gone when done.
@@ -53,21 +57,19 @@ struct Microtask {
     run: Closure<dyn FnMut(JsValue) -> Result<(), JsError>>,
 }
 
-thread_local! {
-    static MICROTASK: Microtask = Microtask {
-        ready: RefCell::new(Vec::new()),
-        resolved: Promise::resolve(&JsValue::UNDEFINED),
-        run: Closure::new(|_| {
-            // Tasks woken while these run wait for the next microtask, as with spawn_local.
-            let ready = MICROTASK.with(|m| core::mem::take(&mut *m.ready.borrow_mut()));
-            for task in ready {
-                task.scheduled.set(false);
-                task.poll();
-            }
-            Ok(())
-        }),
-    };
-}
+static MICROTASK: OneThread<LazyCell<Microtask>> = OneThread(LazyCell::new(|| Microtask {
+    ready: RefCell::new(Vec::new()),
+    resolved: Promise::resolve(&JsValue::UNDEFINED),
+    run: Closure::new(|_| {
+        // Tasks woken while these run wait for the next microtask, as with spawn_local.
+        let ready = MICROTASK.with(|m| core::mem::take(&mut *m.ready.borrow_mut()));
+        for task in ready {
+            task.scheduled.set(false);
+            task.poll();
+        }
+        Ok(())
+    }),
+}));
 
 /// Runs `future` from the next microtask on, as `spawn_local` would.
 pub(crate) fn spawn(future: LocalBoxFuture<'static, ()>) {

@@ -4,6 +4,8 @@
 //! in Node), where users feel hashing speed, and its 32 KiB of tables are built on first use rather
 //! than shipped (random-looking data that no compression shrinks).
 
+use core::sync::atomic::{AtomicU8, Ordering};
+
 /// Reflected form of the ECMA-182 polynomial 0x42F0E1EBA9EA3693.
 pub const POLY: u64 = 0xC96C_5795_D787_0F42;
 
@@ -26,13 +28,33 @@ fn fill_tables(t: &mut [[u64; 256]; 16]) {
 /// Zero-initialised (so it costs nothing in the module) and filled once on first use; a plain
 /// static rather than a boxed `OnceLock` so lookups are constant-offset loads (~15 % faster in wasm).
 static mut TABLES: [[u64; 256]; 16] = [[0; 256]; 16];
-static FILLED: std::sync::Once = std::sync::Once::new();
+/// Whether `TABLES` is filled: an atomic where std's `Once` was (the shipped wasm has no std); in
+/// wasm, one thread, its operations are plain loads and stores.
+static FILLED: AtomicU8 = AtomicU8::new(EMPTY);
+const EMPTY: u8 = 0;
+const FILLING: u8 = 1;
+const FULL: u8 = 2;
 
 fn tables() -> &'static [[u64; 256]; 16] {
-    // SAFETY: written only inside `call_once`, which every reader waits for; never written after.
-    unsafe {
-        FILLED.call_once(|| fill_tables(&mut *core::ptr::addr_of_mut!(TABLES)));
-        &*core::ptr::addr_of!(TABLES)
+    if FILLED.load(Ordering::Acquire) != FULL {
+        fill_once();
+    }
+    // SAFETY: `TABLES` is written only by `fill_once`, before `FILLED` becomes `FULL`; never after.
+    unsafe { &*core::ptr::addr_of!(TABLES) }
+}
+
+#[cold]
+fn fill_once() {
+    if FILLED.compare_exchange(EMPTY, FILLING, Ordering::Acquire, Ordering::Acquire).is_ok() {
+        // SAFETY: only the one caller that moved `FILLED` from `EMPTY` writes; every reader waits
+        // for `FULL`.
+        unsafe { fill_tables(&mut *core::ptr::addr_of_mut!(TABLES)) };
+        FILLED.store(FULL, Ordering::Release);
+    } else {
+        // Another thread (natively: tests) is filling them.
+        while FILLED.load(Ordering::Acquire) != FULL {
+            core::hint::spin_loop();
+        }
     }
 }
 
