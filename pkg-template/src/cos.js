@@ -161,7 +161,7 @@ export function defineCOS({ core, methods, createHost, flavour, host = flavour, 
         return undefined;
       }
       if (typeof callback === 'function') {
-        const signed = this._core.call('getObjectUrl', params || {});
+        const signed = callCore(this._core, 'getObjectUrl', params || {});
         (signal !== null ? untilAborted(signed, signal, null) : signed).then(
           (data) => safeCall(callback, null, data),
           (err) => safeCall(callback, err, undefined),
@@ -224,9 +224,9 @@ export function defineCOS({ core, methods, createHost, flavour, host = flavour, 
         }
         if (signal !== null) {
           callId = this._core.newCallId();
-          promise = this._core.callCancelable(name, params, callId);
+          promise = callCore(this._core, name, params, callId);
         } else {
-          promise = this._core.call(name, params);
+          promise = callCore(this._core, name, params);
         }
       } catch (err) {
         promise = Promise.reject(err);
@@ -374,6 +374,11 @@ function flatScratch(core) {
       return decoder.decode(current().subarray(0, n));
     },
   };
+}
+
+/** A core call as a Promise (the core settles the functions it is given; `id` from newCallId). */
+function callCore(core, name, params, id) {
+  return new Promise((resolve, reject) => core.callWith(name, params, id, resolve, reject));
 }
 
 function isSignal(s) {

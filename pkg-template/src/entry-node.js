@@ -9,6 +9,7 @@ import { createNodeHost } from './hosts/node.js';
 
 // Node's own wasm (all of Cargo.toml's features); the browser's cos_wasm_bg.wasm lacks downloadFile and Output.
 initSync({ module: fs.readFileSync(path.join(__dirname, 'cos_wasm_node.wasm')) });
+core.connect(core.settle, core.runTasks, core.progress);
 
 const COS = defineCOS({ core, methods: core.methodNames().split(','), createHost: (options) => createNodeHost(options, core), flavour: 'js', host: 'node', version: __VERSION__ });
 

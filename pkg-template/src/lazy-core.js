@@ -34,7 +34,10 @@ export function lazyCore(instantiate) {
     if (loaded) return Promise.resolve();
     if (!loading) {
       loading = Promise.resolve().then(instantiate).then(
-        () => { loaded = true; },
+        () => {
+          glue.connect(glue.settle, glue.runTasks, glue.progress);
+          loaded = true;
+        },
         (e) => { loading = null; throw e; },
       );
     }
@@ -70,9 +73,21 @@ export function lazyCore(instantiate) {
       else this._args[1] = options;
     }
 
-    call(name, params) {
-      if (loaded) return this._now().call(name, params);
-      return load().then(() => this._now().call(name, params));
+    // Runs `name`, then `resolve(data)` or `reject(err)`; `id`: none, the core's call id, or an
+    // early token (it stands for the core's id once the call starts).
+    callWith(name, params, id, resolve, reject) {
+      if (loaded && typeof id !== 'string') return this._now().callWith(name, params, id, resolve, reject);
+      load().then(() => {
+        const core = this._now();
+        if (typeof id !== 'string') return core.callWith(name, params, id, resolve, reject);
+        const canceled = this._early.get(id) === CANCELED;
+        const real = core.newCallId();
+        this._early.set(id, real);
+        const forget = () => { this._early.delete(id); };
+        core.callWith(name, params, real, (v) => { forget(); resolve(v); }, (e) => { forget(); reject(e); });
+        // Canceled while the module loaded: it stops as soon as it starts.
+        if (canceled) core.cancelCall(real);
+      }).catch(reject);
     }
 
     // Call ids come from the core. Before it is loaded a call gets a token of this object's own
@@ -83,22 +98,6 @@ export function lazyCore(instantiate) {
       const token = 'early-' + this._nextEarly++;
       this._early.set(token, null);
       return token;
-    }
-
-    callCancelable(name, params, id) {
-      if (typeof id === 'number') return this._now().callCancelable(name, params, id);
-      return load().then(() => {
-        const core = this._now();
-        const canceled = this._early.get(id) === CANCELED;
-        const real = core.newCallId();
-        this._early.set(id, real);
-        const p = core.callCancelable(name, params, real);
-        // Canceled while the module loaded: it stops as soon as it starts.
-        if (canceled) core.cancelCall(real);
-        const forget = () => { this._early.delete(id); };
-        p.then(forget, forget);
-        return p;
-      });
     }
 
     cancelCall(id) {

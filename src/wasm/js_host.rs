@@ -9,7 +9,6 @@ use alloc::vec::Vec;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use cos_wasm::error::CosError;
 use cos_wasm::host::{
@@ -18,6 +17,7 @@ use cos_wasm::host::{
 };
 use cos_wasm::value::Value;
 use crate::interop::{error_to_js, js_to_value, recent_string, value_to_js};
+use crate::now::{wait, ProgressHook};
 
 #[wasm_bindgen]
 extern "C" {
@@ -189,16 +189,18 @@ fn response_from_js(v: &JsValue, host: &JsHostObject) -> HttpResponse {
 impl Host for JsHost {
     fn send(&self, req: HttpRequest, progress: Option<ProgressFn>) -> LocalFuture<'static, Result<HttpResponse, TransportError>> {
         let js_req = self.request_to_js(&req);
-        let cb: Option<Closure<dyn FnMut(f64)>> = progress.map(|p| {
-            Closure::wrap(Box::new(move |sent: f64| p(sent.max(0.0) as u64)) as Box<dyn FnMut(f64)>)
-        });
-        let cb_js: JsValue = cb.as_ref().map(|c| c.as_ref().clone()).unwrap_or(JsValue::UNDEFINED);
+        // Registered while the request is on its way (the hook goes with this future).
+        let (hook, cb_js) = match progress.map(ProgressHook::new) {
+            Some((hook, f)) => (Some(hook), JsValue::from(f)),
+            None => (None, JsValue::UNDEFINED),
+        };
         let promise = self.obj.send(&js_req, &cb_js);
         let host: JsHostObject = self.obj.clone().unchecked_into();
         let parsed_here = req.response_type == ResponseType::Bytes;
+        let answer = wait(&promise);
         Box::pin(async move {
-            let r = JsFuture::from(promise).await;
-            drop(cb);
+            let r = answer.await;
+            drop(hook);
             match r {
                 // COS's XML answers are at most a few hundred KB (1000 parts or uploads a page):
                 // a far larger body is refused before it is copied into wasm memory, which never shrinks.
@@ -251,7 +253,7 @@ impl Host for JsHost {
         Box::pin(async move {
             match opened {
                 Ok(v) => match v.dyn_into::<Promise>() {
-                    Ok(p) => JsFuture::from(p).await.map(info).map_err(failed),
+                    Ok(p) => wait(&p).await.map(info).map_err(failed),
                     Err(v) => Ok(info(v)),
                 },
                 Err(e) => Err(failed(e)),
@@ -262,7 +264,7 @@ impl Host for JsHost {
     fn read(&self, source: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>> {
         let promise = self.obj.read(source, start as f64, end as f64);
         Box::pin(async move {
-            match JsFuture::from(promise).await {
+            match wait(&promise).await {
                 Ok(v) => {
                     if v.is_instance_of::<Uint8Array>() {
                         Ok(v.unchecked_ref::<Uint8Array>().to_vec())
@@ -282,7 +284,7 @@ impl Host for JsHost {
     fn sleep(&self, ms: u32) -> LocalFuture<'static, ()> {
         let p = self.obj.sleep(ms);
         Box::pin(async move {
-            let _ = JsFuture::from(p).await;
+            let _ = wait(&p).await;
         })
     }
 
@@ -317,7 +319,7 @@ impl Host for JsHost {
         let p = self.obj.get_authorization(function, &value_to_js(&options, &self.obj));
         let host: JsHostObject = self.obj.clone().unchecked_into();
         Box::pin(async move {
-            match JsFuture::from(p).await {
+            match wait(&p).await {
                 Ok(v) => Ok(js_to_value(&v, &host)),
                 Err(e) => {
                     let mut m = String::from("getAuthorization failed: ");
@@ -376,7 +378,7 @@ impl Host for JsHost {
         let p = f.apply(&self.obj, &args).ok().and_then(|p| p.dyn_into::<Promise>().ok());
         Box::pin(async move {
             let p = p.ok_or_else(|| CosError::host("openWrite gave no Promise"))?;
-            match JsFuture::from(p).await {
+            match wait(&p).await {
                 Ok(v) => Ok((get(&v, "id").as_f64().unwrap_or(0.0) as u32, get(&v, "kept").as_bool().unwrap_or(false))),
                 Err(e) => {
                     let m = js_message(&e);
@@ -391,7 +393,7 @@ impl Host for JsHost {
         let p = f.dyn_ref::<Function>().and_then(|f| f.call1(&self.obj, &JsValue::from(file)).ok()).and_then(|p| p.dyn_into::<Promise>().ok());
         Box::pin(async move {
             match p {
-                Some(p) => JsFuture::from(p).await.map(|_| ()).map_err(|e| CosError::host(js_message(&e))),
+                Some(p) => wait(&p).await.map(|_| ()).map_err(|e| CosError::host(js_message(&e))),
                 None => Ok(()),
             }
         })
@@ -405,7 +407,7 @@ impl Host for JsHost {
         let p = f.apply(&self.obj, &args).ok()?;
         let p: Promise = p.dyn_into().ok()?;
         Some(Box::pin(async move {
-            let v = JsFuture::from(p).await.map_err(|e| CosError::host(js_message(&e)))?;
+            let v = wait(&p).await.map_err(|e| CosError::host(js_message(&e)))?;
             if v.is_null() || v.is_undefined() {
                 return Ok(None);
             }

@@ -1,5 +1,5 @@
 //! wasm-bindgen surface: a thin skin over the core crate (`cos-wasm`, which has no wasm-bindgen in
-//! it). JS calls `CosCore.call(name, params)` and gets a Promise; everything else (validation,
+//! it). JS calls `CosCore.callWith(name, params, id, resolve, reject)`; everything else (validation,
 //! signing, uploads) happens in the core. Only for wasm32: natively there is nothing to bind.
 //!
 //! No std: std's panic machinery (the hook, its message formatting, the panic count) would be
@@ -31,7 +31,7 @@ use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use js_sys::Promise;
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use cos_wasm::one_thread::OneThread;
@@ -39,7 +39,7 @@ use cos_wasm::options::Dialect;
 use cos_wasm::cos::Cos;
 use cos_wasm::sign::Flavour;
 use interop::{error_to_js, js_to_value, value_to_js};
-use now::promise_now;
+use now::run_now;
 use js_host::{JsHost, JsHostObject};
 
 fn flavour(name: &str) -> Flavour {
@@ -80,26 +80,22 @@ impl CosCore {
         }
     }
 
-    /// Runs an official method; resolves with `data`, rejects with the SDK error object.
-    pub fn call(&self, method: String, params: JsValue) -> Promise {
-        self.call_cancelable(method, params, None)
-    }
-
-    /// A call id for [`CosCore::call_cancelable`], unused by any running call.
+    /// A call id for [`CosCore::call_with`], unused by any running call.
     #[wasm_bindgen(js_name = newCallId)]
     pub fn new_call_id(&self) -> u32 {
         self.inner.calls.new_call_id()
     }
 
-    /// [`CosCore::call`] under `call_id` (from `newCallId`), which `cancelCall(callId)` cancels:
-    /// its requests are aborted and it settles with `TaskCanceled` once they stopped.
-    #[wasm_bindgen(js_name = callCancelable)]
-    pub fn call_cancelable(&self, method: String, params: JsValue, call_id: Option<u32>) -> Promise {
+    /// Runs an official method and calls `resolve(data)` or `reject(err)` (the SDK error object);
+    /// the JS side makes the Promise. Under `call_id` (from `newCallId`) `cancelCall(callId)`
+    /// cancels it: its requests are aborted and it settles with `TaskCanceled` once they stopped.
+    #[wasm_bindgen(js_name = callWith)]
+    pub fn call_with(&self, method: String, params: JsValue, call_id: Option<u32>, resolve: Function, reject: Function) {
         let inner = self.inner.clone();
         let params = js_to_value(&params, &inner.client.host.obj);
         let id = call_id.unwrap_or_else(|| inner.calls.new_call_id());
         let call = (id, inner.register_call(id));
-        promise_now(async move {
+        run_now(async move {
             let host = inner.client.host.clone();
             // The call owns one share of each handle in its params; a task it queued took its own.
             let handles = params.handles();
@@ -123,7 +119,7 @@ impl CosCore {
                 host.obj.release(h);
             }
             out
-        })
+        }, resolve, reject);
     }
 }
 
