@@ -510,6 +510,7 @@ declare namespace COS {
     files: UploadFileParams[];
     SliceSize?: number;
     onProgress?: (info: ProgressInfo) => void;
+    /** Called for every file, after the entry's own `onFileFinish` when it has one. */
     onFileFinish?: (err: CosError | null, data: UploadResult | null, options: UploadFileFinishOptions) => void;
   }
 
