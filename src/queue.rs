@@ -247,8 +247,8 @@ impl Queue {
     }
 
     /// Queues `task` (from [`TaskRecord::new`]) at the end, in state `Waiting`; assigns and returns
-    /// its id.
-    pub(crate) fn add(&mut self, mut task: TaskRecord) -> String {
+    /// its creation index (its id is [`Queue::id_of`] it).
+    pub(crate) fn add(&mut self, mut task: TaskRecord) -> u64 {
         let index = self.next_index;
         self.next_index += 1;
         task.index = index;
@@ -262,7 +262,7 @@ impl Queue {
         }
         task.state = TaskState::Waiting;
         self.tasks.push_back(task);
-        self.id_of(index)
+        index
     }
 
     /// Room for `n` more tasks, exactly: a batch of 10,000 files then takes 10,000 records' worth,
@@ -478,7 +478,10 @@ mod tests {
 
     fn queue(n: usize) -> (Queue, Vec<String>) {
         let mut q = Queue::new("q");
-        let ids = (0..n).map(|i| q.add(task(&i.to_string()))).collect();
+        let ids = (0..n).map(|i| {
+            let index = q.add(task(&i.to_string()));
+            q.id_of(index)
+        }).collect();
         (q, ids)
     }
 
@@ -515,7 +518,8 @@ mod tests {
             let id = ids[(seed >> 33) as usize % ids.len()].clone();
             let _ = q.apply(&id, events[(seed >> 20) as usize % events.len()]);
             if step % 97 == 0 {
-                ids.push(q.add(task("more")));
+                let index = q.add(task("more"));
+                ids.push(q.id_of(index));
                 q.trim(10);
                 ids.retain(|i| q.get(i).is_some());
             }
@@ -640,7 +644,8 @@ mod tests {
         let left: Vec<String> = q.list().map(|t| q.id_of(t.index)).collect();
         assert_eq!(left, [ids[1].clone(), ids[4].clone(), ids[6].clone()]);
         // Ids are never reused after trimming.
-        assert_eq!(q.add(task("new")), "q-9");
+        let index = q.add(task("new"));
+        assert_eq!(q.id_of(index), "q-9");
     }
 
     #[test]
@@ -674,7 +679,8 @@ mod tests {
         let mut t = TaskRecord::new("b", "r", "k", Some("a.bin".into()), 7);
         t.index = 99;
         t.state = S::Success;
-        let id = q.add(t);
+        let index = q.add(t);
+        let id = q.id_of(index);
         let t = q.get(&id).unwrap();
         assert_eq!((id.as_str(), q.id_of(t.index).as_str(), t.index, t.state), ("p-1", "p-1", 1, S::Waiting));
         assert_eq!((t.key.as_str(), t.file_path.as_deref(), t.size, t.percent), ("k", Some("a.bin"), 7, 0.0));

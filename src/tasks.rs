@@ -236,9 +236,8 @@ impl<H: Host> TaskQueue<H> {
             size,
         );
         let (id, index) = self.with_queue(|q| {
-            let id = q.add(record);
-            let index = q.index_of(&id).unwrap_or_default();
-            (id, index)
+            let index = q.add(record);
+            (q.id_of(index), index)
         });
         for h in params.handles() {
             self.client.host.retain(h);
