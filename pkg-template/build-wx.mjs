@@ -1,13 +1,13 @@
-// Assembles the WeChat mini-program flavour (pkg/miniprogram/) from an MVP wasm-bindgen build.
-// Usage: node pkg-template/build-wx.mjs <wasm-bindgen --target web out dir> <out dir> [demo copy dir]
+// Assembles the WeChat mini-program flavour (pkg/miniprogram/) from the MVP build of the wasm.
+// Usage: node pkg-template/build-wx.mjs <cargo's .wasm> <out dir> [demo copy dir]
 //
 // 1. wasm: lower what core/alloc (precompiled with the default post-MVP features, kept by LTO) still uses
 //    — sign-ext, memory.copy/fill, saturating float-to-int — drop global exports (iOS WXWebAssembly
-//    cannot export globals; the glue never reads them), then optimise and validate with binaryen at
+//    cannot export globals; wasm-core.js never reads them), then optimise and validate with binaryen at
 //    the MVP feature set. Anything else fails the build.
 // 2. brotli: cos_wasm.wasm.br (WXWebAssembly.instantiate takes .wasm.br paths, base library >= 2.14).
-// 3. JS: entry-wx.js + the glue + the wx host, one CommonJS file, with UTF-8 codecs injected for the
-//    TextEncoder/TextDecoder the glue names; checked to reference none of the globals wx lacks.
+// 3. JS: entry-wx.js + wasm-core.js + the wx host, one CommonJS file, with UTF-8 codecs injected for
+//    the TextEncoder/TextDecoder wasm-core.js names; checked to reference none of the globals wx lacks.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -19,26 +19,19 @@ import binaryen from 'binaryen';
 const BUDGET = 400 * 1024;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const [bindgenDir, outDir, demoDir] = process.argv.slice(2).map((p) => p && path.resolve(p));
-if (!bindgenDir || !outDir) {
-  console.error('usage: node pkg-template/build-wx.mjs <wasm-bindgen out dir> <out dir> [demo copy dir]');
+const [wasmFile, outDir, demoDir] = process.argv.slice(2).map((p) => p && path.resolve(p));
+if (!wasmFile || !outDir) {
+  console.error('usage: node pkg-template/build-wx.mjs <cargo .wasm> <out dir> [demo copy dir]');
   process.exit(2);
 }
 const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
 const die = (msg) => { console.error('build-wx: ' + msg); process.exit(1); };
 
-const gluePath = path.join(bindgenDir, 'cos_wasm.js');
-const glueSrc = fs.readFileSync(gluePath, 'utf8');
-if (/__wbindgen_externrefs|__wbindgen_init_externref_table/.test(glueSrc)) {
-  die('the glue uses externref tables: the wasm was built with reference-types (build it with -C target-cpu=mvp)');
-}
-for (const fn of ['__wbg_get_imports', '__wbg_finalize_init']) {
-  if (!new RegExp('function ' + fn + '\\(').test(glueSrc)) die('the wasm-bindgen glue has no ' + fn + '(): update entry-wx.js for this wasm-bindgen version');
-}
+const driverSrc = fs.readFileSync(path.join(here, 'src/wasm-core.js'), 'utf8');
 
 // --- 1. wasm at the MVP feature set --------------------------------------------------------------
 const F = binaryen.Features;
-const mod = binaryen.readBinary(fs.readFileSync(path.join(bindgenDir, 'cos_wasm_bg.wasm')));
+const mod = binaryen.readBinary(fs.readFileSync(wasmFile));
 mod.setFeatures(F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt);
 if (!mod.validate()) die('the wasm uses features beyond sign-ext, bulk memory and non-trapping float-to-int (see above)');
 mod.runPasses(['signext-lowering', 'llvm-memory-copy-fill-lowering', 'llvm-nontrapping-fptoint-lowering']);
@@ -46,7 +39,7 @@ const dropped = [];
 for (let i = mod.getNumExports() - 1; i >= 0; i--) {
   const e = binaryen.getExportInfo(mod.getExportByIndex(i));
   if (e.kind !== binaryen.ExternalGlobal) continue;
-  if (glueSrc.includes(e.name)) die('the glue reads the exported global ' + e.name + ', which iOS WXWebAssembly cannot export');
+  if (driverSrc.includes(e.name)) die('wasm-core.js reads the exported global ' + e.name + ', which iOS WXWebAssembly cannot export');
   mod.removeExport(e.name);
   dropped.push(e.name);
 }
@@ -88,19 +81,6 @@ const br = zlib.brotliCompressSync(wasm, {
 if (Buffer.compare(zlib.brotliDecompressSync(br), Buffer.from(wasm)) !== 0) die('brotli round trip failed');
 
 // --- 2. JS ----------------------------------------------------------------------------------------
-// The glue keeps __wbg_get_imports / __wbg_finalize_init private; entry-wx.js instantiates through
-// WXWebAssembly itself and needs both.
-const patchGlue = {
-  name: 'cos-wasm-glue-wx',
-  setup(build) {
-    build.onResolve({ filter: /^cos-wasm-glue$/ }, () => ({ path: gluePath, namespace: 'cos-wasm-glue' }));
-    build.onLoad({ filter: /.*/, namespace: 'cos-wasm-glue' }, () => ({
-      contents: glueSrc + '\nexport { __wbg_get_imports, __wbg_finalize_init };\n',
-      loader: 'js',
-      resolveDir: bindgenDir,
-    }));
-  },
-};
 const result = await esbuild.build({
   entryPoints: [path.join(here, 'src/entry-wx.js')],
   bundle: true,
@@ -112,9 +92,8 @@ const result = await esbuild.build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [patchGlue],
   inject: [path.join(here, 'miniprogram/text-codec.js')],
-  define: { __VERSION__: JSON.stringify(version), __METHOD_NAMES__: JSON.stringify(await methodNamesOf(gluePath, path.join(bindgenDir, 'cos_wasm_bg.wasm'))), 'import.meta.url': '""' },
+  define: { __VERSION__: JSON.stringify(version), __METHOD_NAMES__: JSON.stringify(await methodNamesOf(wasmFile)), 'import.meta.url': '""' },
   // require() returns the class itself, as cos-wx-sdk-v5's does.
   footer: { js: 'module.exports=module.exports.default;module.exports.default=module.exports;module.exports.COS=module.exports;' },
 });

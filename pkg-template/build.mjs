@@ -1,7 +1,6 @@
-// Assembles the npm package in pkg/ from pkg-template/ and the wasm-bindgen output of the browser
-// and the Node builds (each flavour's wasm has only what its hosts can use: Cargo.toml's features).
-// Usage: node pkg-template/build.mjs <web wasm-bindgen out dir> <web optimised .wasm>
-//          <node wasm-bindgen out dir> <node optimised .wasm> <pkg dir>
+// Assembles the npm package in pkg/ from pkg-template/ and the optimised wasm of the browser and the
+// Node builds (each flavour's wasm has only what its hosts can use: Cargo.toml's features).
+// Usage: node pkg-template/build.mjs <web .wasm> <node .wasm> <pkg dir>
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +8,9 @@ import * as esbuild from 'esbuild';
 import { methodNamesOf } from './method-names.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const [bindgenDir, wasmFile, nodeBindgenDir, nodeWasmFile, outDir] = process.argv.slice(2).map((p) => p && path.resolve(p));
+const [wasmFile, nodeWasmFile, outDir] = process.argv.slice(2).map((p) => p && path.resolve(p));
 if (!outDir) {
-  console.error('usage: node pkg-template/build.mjs <web bindgen dir> <web .wasm> <node bindgen dir> <node .wasm> <pkg dir>');
+  console.error('usage: node pkg-template/build.mjs <web .wasm> <node .wasm> <pkg dir>');
   process.exit(2);
 }
 const root = path.resolve(here, '..');
@@ -20,11 +19,9 @@ const version = /^version\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(path.join(root,
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.mkdirSync(outDir, { recursive: true });
 
-const glue = path.join(bindgenDir, 'cos_wasm.js');
 const common = {
   bundle: true,
-  alias: { 'cos-wasm-glue': glue },
-  define: { __VERSION__: JSON.stringify(version), __METHOD_NAMES__: JSON.stringify(await methodNamesOf(glue, wasmFile)) },
+  define: { __VERSION__: JSON.stringify(version), __METHOD_NAMES__: JSON.stringify(await methodNamesOf(wasmFile)) },
   legalComments: 'none',
   logLevel: 'warning',
 };
@@ -43,13 +40,9 @@ await esbuild.build({
   ...common,
   entryPoints: [path.join(here, 'src/entry-node.js')],
   outfile: path.join(outDir, 'node.cjs'),
-  // Node's own glue (its wasm exports what only Node can use).
-  alias: { 'cos-wasm-glue': path.join(nodeBindgenDir, 'cos_wasm.js') },
   format: 'cjs',
   platform: 'node',
   target: 'node18',
-  // The glue's default wasm URL (import.meta.url) is never used here: entry-node.js passes the bytes.
-  define: { ...common.define, 'import.meta.url': '"file:///"' },
   // entry-node.js has one default export: make require() return the class itself.
   footer: { js: 'module.exports = module.exports.default; module.exports.default = module.exports; module.exports.COS = module.exports;' },
 });

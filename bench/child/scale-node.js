@@ -29,7 +29,7 @@ const prefix = a.prefix || 'scale/' + process.pid + '/';
 const domain = '{Bucket}.cos.{Region}.localhost:' + port;
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 
-// The wasm memory, seen from outside the package: the glue instantiates the module synchronously.
+// The wasm memory, seen from outside the package: the Node entry instantiates the module synchronously.
 let wasmMemory = null;
 const Instance = WebAssembly.Instance;
 WebAssembly.Instance = function (module, imports) {

@@ -67,7 +67,7 @@ function measureSizes() {
 const WASM_TARGET = 'wasm32-unknown-unknown';
 // ./x build's wasm-opt flags, with -g for --strip-debug (which would drop the name section); -g
 // changes no code (checked: the bodies equal those of the same input optimised without it).
-const WASM_OPT_FLAGS = ['--flatten', '--rereloop', '-Oz', '-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '-g', '--strip-producers', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+const WASM_OPT_FLAGS = ['--flatten', '--rereloop', '-Oz', '-Oz', '--converge', '--low-memory-unused', '--zero-filled-memory', '-g', '--strip-producers', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
 function run(cmd, args, env) {
@@ -82,7 +82,7 @@ const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
 
 /**
  * Builds the flavour's wasm with names kept: `cargo build --profile size-report` (release plus
- * names) into a target dir of its own, wasm-bindgen, then the flavour's own optimisation. Cargo
+ * names) into a target dir of its own, then the flavour's own optimisation. Cargo
  * skips the build when nothing changed, and the optimised result is cached by the input's hash, so
  * a run on unchanged sources costs a second or two. Returns the path of the optimised wasm.
  */
@@ -102,16 +102,7 @@ async function namesBuild(flavour) {
   const key = sha(fs.readFileSync(raw)) + ' ' + (wx ? sha(String(wxOptimise)) : WASM_OPT_FLAGS.join(' '));
   const keyFile = out + '.key';
   if (fs.existsSync(out) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8') === key) return out;
-  const bindgen = path.join(targetDir, 'bindgen');
-  fs.rmSync(bindgen, { recursive: true, force: true });
-  fs.mkdirSync(bindgen, { recursive: true });
-  // Release's `strip = true` also drops target_features, which wasm-bindgen reads: its
-  // "+reference-types" (from precompiled std) changes the glue it emits (1.5 KB more code here, and
-  // externref glue in the MVP build, which must have none). Dropped, this is release's code.
-  const stripped = path.join(bindgen, 'cos_wasm.wasm');
-  fs.writeFileSync(stripped, W.withoutCustom(fs.readFileSync(raw), ['target_features']));
-  run('wasm-bindgen', ['--target', 'web', '--out-dir', bindgen, stripped]);
-  const input = path.join(bindgen, 'cos_wasm_bg.wasm');
+  const input = raw;
   if (wx) await wxOptimise(input, out);
   else run(path.join(ROOT, 'node_modules/.bin/wasm-opt'), [...WASM_OPT_FLAGS, input, '-o', out]);
   fs.writeFileSync(keyFile, key);
@@ -159,7 +150,7 @@ const PART_KEYS = [...W.PARTS, 'data', 'other', 'js'];
 const PART_TEXT = {
   core: 'core (pure modules, hashes, signer)',
   engine: 'engine (client, ops, upload, tasks, cos, source, async machinery)',
-  bindings: 'bindings (src/wasm, wasm-bindgen, js-sys, externref glue)',
+  bindings: 'bindings (src/wasm: the exports and imports)',
   std: 'std/alloc/fmt (fmt, panics, alloc, allocator)',
   data: 'data (strings, tables)',
   other: 'wasm structure (types, imports, exports, headers) and unattributed code',
@@ -172,7 +163,7 @@ const PART_ROWS = FLAVOURS.flatMap(([id, name, js]) => PART_KEYS.map((k) => ({
 })));
 
 /**
- * Bytes by part of one flavour. `names`: 'build' (cargo + wasm-bindgen + optimiser; slow only when
+ * Bytes by part of one flavour. `names`: 'build' (cargo + optimiser; slow only when
  * src/ changed), 'cached' (a names build left by an earlier run, used only if it has the shipped
  * code) or 'none'. Code parts come from the names build's own bodies (attributed by their names);
  * data, the wasm's other sections and the JS are the shipped bytes, unless src/ changed since

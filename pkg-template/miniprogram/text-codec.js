@@ -1,5 +1,5 @@
 // UTF-8 TextEncoder / TextDecoder for runtimes that have neither (WeChat mini-programs).
-// build-wx.mjs injects these where the wasm-bindgen glue names the globals; only what the glue
+// build-wx.mjs injects these where wasm-core.js names the globals; only what wasm-core.js
 // and the wx host use is implemented: encode, encodeInto, decode (utf-8 only).
 
 function encodeInto(str, dest) {

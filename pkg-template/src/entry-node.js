@@ -2,14 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { initSync } from 'cos-wasm-glue';
-import * as core from 'cos-wasm-glue';
+import * as core from './wasm-core.js';
 import { defineCOS } from './cos.js';
 import { createNodeHost } from './hosts/node.js';
 
 // Node's own wasm (all of Cargo.toml's features); the browser's cos_wasm_bg.wasm lacks downloadFile and Output.
-initSync({ module: fs.readFileSync(path.join(__dirname, 'cos_wasm_node.wasm')) });
-core.connect(core.settle, core.runTasks, core.progress);
+core.start(new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(path.join(__dirname, 'cos_wasm_node.wasm'))), core.imports()));
 
 const COS = defineCOS({ core, methods: core.methodNames().split(','), createHost: (options) => createNodeHost(options, core), flavour: 'js', host: 'node', version: __VERSION__ });
 

@@ -3,7 +3,7 @@
 // same compiled module. No top-level await (older bundlers' default targets refuse it): compiling
 // starts at import, calls wait for it, `await COS.ready()` waits explicitly. Importing reads no
 // browser global (server-side rendering imports this file in Node): `in` checks only.
-import init from 'cos-wasm-glue';
+import { imports, start } from './wasm-core.js';
 import { defineCOS } from './cos.js';
 import { lazyCore, loadError } from './lazy-core.js';
 import { createBrowserHost, setWasmModule, runIoWorker } from './hosts/browser.js';
@@ -23,7 +23,7 @@ function wasmUrl() {
 }
 
 async function instantiate() {
-  // Compiled here, not by the glue, so the I/O worker can instantiate the same module.
+  // Compiled here, so the I/O worker can instantiate the same module.
   const url = wasmUrl();
   let wasmModule;
   try {
@@ -35,7 +35,7 @@ async function instantiate() {
     if (!/\/\.vite\/deps[^/]*\/[^/]*$/.test(url.pathname)) throw e;
     wasmModule = await compileWasm(new URL('../../cos-wasm/cos_wasm_bg.wasm', url));
   }
-  await init({ module_or_path: wasmModule });
+  start(await WebAssembly.instantiate(wasmModule, imports()));
   // Only this package's own web.js may be started as a worker: in a bundle, import.meta.url is the app's chunk.
   // (webpack writes the source file's file: URL there.)
   const ownFile = here !== null && here.protocol !== 'file:' && /\/web\.js$/.test(here.pathname);

@@ -4,7 +4,7 @@
 // takes a path inside the code package and is asynchronous. `require` still returns the COS class at
 // once: instances made before the module is ready queue their calls until it is (lazy-core.js;
 // `await COS.ready()` to wait explicitly; `COS.init({ wasmPath })` when the folder is not at /cos-wasm/).
-import * as glue from 'cos-wasm-glue'; // build-wx.mjs also exports __wbg_get_imports, __wbg_finalize_init
+import { imports, start } from './wasm-core.js';
 import { defineCOS } from './cos.js';
 import { lazyCore, loadError } from './lazy-core.js';
 import { createWxHost } from './hosts/wx.js';
@@ -24,12 +24,12 @@ async function instantiate() {
   for (const p of paths) {
     let r;
     try {
-      r = await WXWebAssembly.instantiate(p, glue.__wbg_get_imports());
+      r = await WXWebAssembly.instantiate(p, imports());
     } catch (e) {
       errors.push(p + ': ' + ((e && (e.message || e.errMsg)) || e));
       continue;
     }
-    glue.__wbg_finalize_init(r && r.instance ? r.instance : r, r && r.module);
+    start(r && r.instance ? r.instance : r);
     return;
   }
   throw loadError('cannot instantiate the wasm (' + errors.join('; ') + '). Copy the whole cos-wasm folder to the ' +

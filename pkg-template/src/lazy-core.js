@@ -1,9 +1,9 @@
 // The wasm core behind an asynchronous load, shared by the web and mini-program entries: neither may
 // wait for the module at import (top-level await breaks older bundlers; WXWebAssembly is async only),
 // so `new COS()` stays synchronous and calls made before the module is ready wait for it, in order.
-// The glue's members are named statically: passing the namespace around would keep all of it in the
-// mini-program bundle (including the browser loader, which names globals mini-programs lack).
-import * as glue from 'cos-wasm-glue';
+// The module's members are named statically: passing the namespace around would keep all of it in
+// every bundle.
+import * as wasm from './wasm-core.js';
 
 /** The SDK's error for a module that did not load or is not loaded yet. */
 export function loadError(message) {
@@ -19,7 +19,7 @@ function notReady(what) {
 }
 
 /**
- * `instantiate()` loads the module and initialises the wasm-bindgen glue. Returns
+ * `instantiate()` loads the module and starts it (wasm-core.js). Returns
  * `{ core, load, isLoaded }`: `core` is what defineCOS takes, `load()` starts loading once (a failed
  * load is retried by the next call) and resolves when the module is ready.
  */
@@ -35,7 +35,6 @@ export function lazyCore(instantiate) {
     if (!loading) {
       loading = Promise.resolve().then(instantiate).then(
         () => {
-          glue.connect(glue.settle, glue.runTasks, glue.progress);
           loaded = true;
         },
         (e) => { loading = null; throw e; },
@@ -50,13 +49,13 @@ export function lazyCore(instantiate) {
       this._args = args;
       this._core = null;
       // Loaded already: construct now, so bad options throw from `new COS()` as in the Node build.
-      if (loaded) this._core = new glue.CosCore(...args);
+      if (loaded) this._core = new wasm.CosCore(...args);
       else load().catch(() => {}); // the error reaches the calls
     }
 
     _now() {
       if (!this._core && loaded) {
-        this._core = new glue.CosCore(...this._args);
+        this._core = new wasm.CosCore(...this._args);
         if (this._listening) this._core.setListening(true);
       }
       return this._core;
@@ -133,13 +132,13 @@ export function lazyCore(instantiate) {
   }
 
   // The hashers are classes users construct themselves: the same once loaded, a clear error before.
-  class Md5Hasher extends glue.Md5Hasher {
+  class Md5Hasher extends wasm.Md5Hasher {
     constructor() {
       if (!loaded) throw notReady('new COS.Md5Hasher()');
       super();
     }
   }
-  class Crc64Hasher extends glue.Crc64Hasher {
+  class Crc64Hasher extends wasm.Crc64Hasher {
     constructor() {
       if (!loaded) throw notReady('new COS.Crc64Hasher()');
       super();
@@ -155,20 +154,20 @@ export function lazyCore(instantiate) {
     CosCore: LazyCore,
     getAuthorization(host, params, flavour) {
       if (!loaded) throw notReady('COS.getAuthorization');
-      return glue.getAuthorization(host, params, flavour);
+      return wasm.getAuthorization(host, params, flavour);
     },
     // The static signer's fast path, once loaded.
     get getAuthorizationFlat() {
-      return loaded ? glue.getAuthorizationFlat : undefined;
+      return loaded ? wasm.getAuthorizationFlat : undefined;
     },
     // COS.util's helpers run in wasm: a clear error before it is loaded.
-    signV4: whenLoaded('getV4Auth', (...a) => glue.signV4(...a)),
-    utilMd5: whenLoaded('COS.util.md5', (d) => glue.utilMd5(d)),
-    utilBase64: whenLoaded('COS.util.encodeBase64', (t, safe) => glue.utilBase64(t, safe)),
-    utilXml2json: whenLoaded('COS.util.xml2json', (h, x) => glue.utilXml2json(h, x)),
-    utilJson2xml: whenLoaded('COS.util.json2xml', (h, v) => glue.utilJson2xml(h, v)),
-    signScratch: (capacity) => glue.signScratch(capacity),
-    wasmMemory: () => glue.wasmMemory(),
+    signV4: whenLoaded('getV4Auth', (...a) => wasm.signV4(...a)),
+    utilMd5: whenLoaded('COS.util.md5', (d) => wasm.utilMd5(d)),
+    utilBase64: whenLoaded('COS.util.encodeBase64', (t, safe) => wasm.utilBase64(t, safe)),
+    utilXml2json: whenLoaded('COS.util.xml2json', (h, x) => wasm.utilXml2json(h, x)),
+    utilJson2xml: whenLoaded('COS.util.json2xml', (h, v) => wasm.utilJson2xml(h, v)),
+    signScratch: (capacity) => wasm.signScratch(capacity),
+    wasmMemory: () => wasm.wasmMemory(),
     Md5Hasher,
     Crc64Hasher,
   };

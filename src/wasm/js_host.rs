@@ -1,329 +1,301 @@
-//! `Host` implemented by a JavaScript shim object (`pkg-template/src/hosts/*.js`).
-//! The shim's method names and argument shapes are listed in the extern block below; every
-//! JS shim implements exactly these.
+//! `Host` implemented by a JavaScript shim object (`pkg-template/src/hosts/*.js`), through the
+//! module's imports: numbers, and buffers in wasm memory in `cos_wasm::wire`'s format. The JS side
+//! of each import is in `pkg-template/src/wasm-core.js`; it calls the shim's method of the same name.
+//!
+//! Answers come back two ways: at once, as a reply buffer the import returns (`[u32 length][bytes]`,
+//! made with `cosw_alloc`; null for none), or later, through `cosw_settle` for the slot the
+//! operation was given.
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-
 use cos_wasm::error::CosError;
 use cos_wasm::host::{
-    Arg, Body, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, RangeDigest, ResponseType,
-    SourceInfo, TransportError, Written,
+    Arg, Host, HttpRequest, HttpResponse, LocalFuture, OpenRequest, ProgressFn, RangeDigest,
+    SourceInfo, TransportError,
 };
 use cos_wasm::value::Value;
-use crate::interop::{error_to_js, js_to_value, recent_string, value_to_js};
-use crate::now::{wait, ProgressHook};
+use cos_wasm::wire::{read_response, read_value, Writer};
+use crate::now::{forget, slot, HostOp, ProgressHook};
 
-#[wasm_bindgen]
+#[link(wasm_import_module = "cos")]
 extern "C" {
-    pub type JsHostObject;
-
-    #[wasm_bindgen(method)]
-    fn send(this: &JsHostObject, req: &JsValue, progress: &JsValue) -> Promise;
-    #[wasm_bindgen(method)]
-    fn abort(this: &JsHostObject, id: u32);
-    /// The source's info, or a Promise of it (a path needs I/O; a held body does not, and its
-    /// task is then queued before the method call returns).
-    #[wasm_bindgen(method, catch)]
-    fn open(this: &JsHostObject, body: &JsValue, is_path: bool) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method)]
-    fn read(this: &JsHostObject, source: u32, start: f64, end: f64) -> Promise;
-    #[wasm_bindgen(method)]
-    fn close(this: &JsHostObject, source: u32);
-    #[wasm_bindgen(method)]
-    fn sleep(this: &JsHostObject, ms: u32) -> Promise;
-    #[wasm_bindgen(method)]
-    fn now(this: &JsHostObject) -> f64;
-    #[wasm_bindgen(method)]
-    fn random(this: &JsHostObject) -> f64;
-    #[wasm_bindgen(method, js_name = storageGet)]
-    fn storage_get(this: &JsHostObject, key: &str) -> Option<String>;
-    #[wasm_bindgen(method, js_name = storageSet)]
-    fn storage_set(this: &JsHostObject, key: &str, value: &str);
-    #[wasm_bindgen(method)]
-    fn invoke(this: &JsHostObject, function: u32, args: &Array);
-    #[wasm_bindgen(method, js_name = getAuthorization)]
-    fn get_authorization(this: &JsHostObject, function: u32, options: &JsValue) -> Promise;
-    #[wasm_bindgen(method)]
-    pub fn hold(this: &JsHostObject, value: &JsValue) -> u32;
-    #[wasm_bindgen(method)]
-    pub fn get(this: &JsHostObject, handle: u32) -> JsValue;
-    #[wasm_bindgen(method)]
-    pub fn release(this: &JsHostObject, handle: u32);
-
-    #[wasm_bindgen(method)]
-    fn retain(this: &JsHostObject, handle: u32);
-    #[wasm_bindgen(method)]
-    fn unpack(this: &JsHostObject, ops: &[u8], text: &str, into: u32, at: u32, count: u32);
+    fn host_send(host: u32, op: u32, req: *const u8, len: usize, progress: i32);
+    fn host_abort(host: u32, id: u32);
+    /// A held body (`handle` ≥ 0) or a path: answers at once (a held body needs no I/O, and its
+    /// task is then queued before the method call returns) or settles `op`.
+    fn host_open(host: u32, op: u32, handle: i32, path: *const u8, path_len: usize) -> *mut u8;
+    fn host_read(host: u32, op: u32, source: u32, start: f64, end: f64);
+    fn host_close(host: u32, source: u32);
+    fn host_sleep(host: u32, op: u32, ms: u32);
+    fn host_now(host: u32) -> f64;
+    fn host_random(host: u32) -> f64;
+    fn host_storage_get(host: u32, key: *const u8, key_len: usize) -> *mut u8;
+    fn host_storage_set(host: u32, key: *const u8, key_len: usize, value: *const u8, value_len: usize);
+    fn host_invoke(host: u32, function: u32, args: *const u8, len: usize);
+    fn host_get_authorization(host: u32, op: u32, function: u32, options: *const u8, len: usize);
+    fn host_hold(host: u32, value: *const u8, len: usize) -> u32;
+    fn host_retain(host: u32, handle: u32);
+    pub(crate) fn host_release(host: u32, handle: u32);
+    #[allow(clippy::too_many_arguments)]
+    fn host_unpack(host: u32, ops: *const u8, ops_len: usize, text: *const u8, text_len: usize, into: u32, at: u32, count: u32);
+    /// 0 when the shim has no `openWrite` (nothing settles then).
+    fn host_open_write(host: u32, op: u32, path: *const u8, path_len: usize, size: f64, keep: u32) -> u32;
+    /// 0 when the shim has no `closeWrite`.
+    fn host_close_write(host: u32, op: u32, file: u32) -> u32;
+    /// 0 when the shim cannot hash this range itself.
+    fn host_hash_range(host: u32, op: u32, source: u32, start: f64, end: f64, md5: u32) -> u32;
+    /// The held result value for these bytes, or -1 when the shim has no `bytesValue`.
+    fn host_bytes_value(host: u32, bytes: *const u8, len: usize) -> i32;
+    fn host_to_lower(text: *const u8, len: usize) -> *mut u8;
+    /// The shim registered as `host` is no longer used (its instance is gone).
+    fn host_forget(host: u32);
+    pub(crate) fn host_date_now() -> f64;
+    pub(crate) fn host_queue_tasks();
+    /// A method call ended: `ok`, and its result or error as a value.
+    pub(crate) fn host_done(token: u32, ok: u32, value: *const u8, len: usize);
 }
 
-/// Largest response body the core reads (object downloads stay in JS and are not limited).
-const MAX_RESPONSE_BYTES: u32 = 16 * 1024 * 1024;
-
-pub struct JsHost {
-    pub obj: JsHostObject,
-}
-
-fn set(o: &Object, k: &str, v: &JsValue) {
-    let _ = Reflect::set(o, &recent_string(k), v);
-}
-
-fn get(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &recent_string(k)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn js_message(e: &JsValue) -> String {
-    if let Some(s) = e.as_string() {
-        return s;
+/// Bytes JS put in wasm memory with `cosw_alloc(len)`, now owned here.
+///
+/// # Safety
+/// `ptr` comes from `cosw_alloc(len)` (or is null with `len` 0) and nothing else uses it.
+pub(crate) unsafe fn take(ptr: *mut u8, len: usize) -> Vec<u8> {
+    if ptr.is_null() || len == 0 {
+        // A zero-length allocation owns nothing worth freeing (Vec's dangling pointer).
+        return Vec::new();
     }
-    get(e, "message").as_string().unwrap_or_default()
+    Vec::from_raw_parts(ptr, len, len)
+}
+
+/// A reply buffer an import returned: its bytes after the length, or `None` for null.
+fn reply(ptr: *mut u8) -> Option<Vec<u8>> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: JS made it with cosw_alloc(4 + length) and wrote the length first.
+    let mut v = unsafe {
+        let len = u32::from_le_bytes(*(ptr as *const [u8; 4])) as usize;
+        take(ptr, len + 4)
+    };
+    v.drain(..4);
+    Some(v)
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+fn message(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        _ => v.get("message").and_then(Value::as_str).unwrap_or_default().into(),
+    }
+}
+
+/// A host failure `{message, param?}`: a parameter error when the shim says so.
+fn failure(bytes: &[u8]) -> CosError {
+    let v = read_value(bytes);
+    let m = message(&v);
+    if matches!(v.get("param"), Some(Value::Bool(true))) {
+        CosError::param(m)
+    } else {
+        CosError::host(m)
+    }
+}
+
+/// The shim object registered under this number in the JS side's table.
+pub struct JsHost {
+    pub id: u32,
+}
+
+fn source_info(v: &Value) -> SourceInfo {
+    let num = |k: &str| match v.get(k) {
+        Some(Value::Num(n)) => Some(*n),
+        _ => None,
+    };
+    let text = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+    let flag = |k: &str| matches!(v.get(k), Some(Value::Bool(true)));
+    SourceInfo {
+        id: num("id").unwrap_or(0.0) as u32,
+        size: num("size").unwrap_or(0.0).max(0.0) as u64,
+        name: text("name"),
+        last_modified_ms: num("lastModified"),
+        content_type: text("type"),
+        persistent: flag("persistent"),
+        streamed: flag("streamed"),
+        can_pipe: flag("canPipe"),
+    }
+}
+
+fn opened(ok: bool, bytes: &[u8]) -> Result<SourceInfo, CosError> {
+    if ok {
+        Ok(source_info(&read_value(bytes)))
+    } else {
+        Err(failure(bytes))
+    }
+}
+
+impl Drop for JsHost {
+    fn drop(&mut self) {
+        // SAFETY: numbers only.
+        unsafe { host_forget(self.id) }
+    }
 }
 
 impl JsHost {
-    fn request_to_js(&self, req: &HttpRequest) -> JsValue {
-        let o = Object::new();
-        set(&o, "id", &JsValue::from(req.id));
-        set(&o, "method", &recent_string(&req.method));
-        set(&o, "url", &JsValue::from_str(&req.url));
-        let headers = Array::new();
-        for (k, v) in &req.headers {
-            let pair = Array::new();
-            pair.push(&recent_string(k));
-            pair.push(&recent_string(v));
-            headers.push(&pair);
-        }
-        set(&o, "headers", &headers);
-        let body = body_to_js(&req.body);
-        set(&o, "body", &body);
-        set(&o, "timeout", &JsValue::from(req.timeout_ms));
-        let rt = match req.response_type {
-            ResponseType::Bytes => "bytes",
-            ResponseType::Native => "native",
-            ResponseType::Stream(output) => {
-                set(&o, "output", &JsValue::from(output));
-                "stream"
-            }
-            ResponseType::File { file, offset } => {
-                set(&o, "file", &JsValue::from(file));
-                set(&o, "offset", &JsValue::from(offset as f64));
-                "file"
-            }
-        };
-        set(&o, "responseType", &recent_string(rt));
-        if let Some(dt) = &req.data_type {
-            set(&o, "dataType", &JsValue::from_str(dt));
-        }
-        o.into()
+    /// Holds `value` in the JS table: its handle.
+    pub(crate) fn hold(&self, value: &Value) -> u32 {
+        let mut w = Writer::default();
+        w.value(value);
+        // SAFETY: the import reads the bytes before it returns.
+        unsafe { host_hold(self.id, w.0.as_ptr(), w.0.len()) }
     }
-}
 
-fn body_to_js(body: &Body) -> JsValue {
-    match body {
-        Body::Empty => JsValue::NULL,
-        Body::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
-        Body::Source { source, start, end } => {
-            let s = Object::new();
-            set(&s, "source", &JsValue::from(*source));
-            set(&s, "start", &JsValue::from(*start as f64));
-            set(&s, "end", &JsValue::from(*end as f64));
-            s.into()
-        }
-        Body::Stream { source, len } => {
-            let s = Object::new();
-            set(&s, "stream", &JsValue::from(*source));
-            set(&s, "len", &JsValue::from(*len as f64));
-            s.into()
-        }
-        Body::Form { fields, file, file_name } => {
-            let s = Object::new();
-            let arr = Array::new();
-            for (k, v) in fields {
-                let pair = Array::new();
-                pair.push(&JsValue::from_str(k));
-                pair.push(&JsValue::from_str(v));
-                arr.push(&pair);
-            }
-            set(&s, "form", &arr);
-            set(&s, "file", &body_to_js(file));
-            set(&s, "fileName", &JsValue::from_str(file_name));
-            s.into()
-        }
+    pub(crate) fn release(&self, handle: u32) {
+        // SAFETY: numbers only.
+        unsafe { host_release(self.id, handle) }
     }
-}
-
-fn response_from_js(v: &JsValue, host: &JsHostObject) -> HttpResponse {
-    let status = get(v, "status").as_f64().unwrap_or(0.0) as u16;
-    let mut headers = Vec::new();
-    let h = get(v, "headers");
-    if h.is_object() {
-        // Names, then each value: no [name, value] array per header.
-        for name in Object::keys(h.unchecked_ref::<Object>()).iter() {
-            let value = Reflect::get(&h, &name).ok().and_then(|v| v.as_string());
-            if let (Some(k), Some(val)) = (name.as_string(), value) {
-                headers.push((k.to_ascii_lowercase(), val));
-            }
-        }
-    }
-    let body_js = get(v, "body");
-    let body = if let Some(s) = body_js.as_string() {
-        s.into_bytes()
-    } else if body_js.is_instance_of::<Uint8Array>() {
-        body_js.unchecked_ref::<Uint8Array>().to_vec()
-    } else {
-        Vec::new()
-    };
-    let native = get(v, "native");
-    let native_body = if native.is_undefined() { None } else { Some(host.hold(&native)) };
-    let written = get(v, "written").as_f64().map(|n| Written {
-        bytes: n.max(0.0) as u64,
-        crc64: get(v, "crc64").as_string().and_then(|s| s.parse().ok()),
-    });
-    HttpResponse { status, headers, body, native_body, written }
 }
 
 impl Host for JsHost {
     fn send(&self, req: HttpRequest, progress: Option<ProgressFn>) -> LocalFuture<'static, Result<HttpResponse, TransportError>> {
-        let js_req = self.request_to_js(&req);
+        let mut w = Writer::default();
+        w.request(&req);
         // Registered while the request is on its way (the hook goes with this future).
-        let (hook, cb_js) = match progress.map(ProgressHook::new) {
-            Some((hook, f)) => (Some(hook), JsValue::from(f)),
-            None => (None, JsValue::UNDEFINED),
-        };
-        let promise = self.obj.send(&js_req, &cb_js);
-        let host: JsHostObject = self.obj.clone().unchecked_into();
-        let parsed_here = req.response_type == ResponseType::Bytes;
-        let answer = wait(&promise);
+        let hook = progress.map(ProgressHook::new);
+        let op = slot();
+        // SAFETY: the import reads the request before it returns.
+        unsafe { host_send(self.id, op, w.0.as_ptr(), w.0.len(), hook.as_ref().map_or(-1, |h| h.0 as i32)) };
+        drop(w);
+        let answer = HostOp::new(op);
         Box::pin(async move {
-            let r = answer.await;
+            let (ok, bytes) = answer.await;
             drop(hook);
-            match r {
-                // COS's XML answers are at most a few hundred KB (1000 parts or uploads a page):
-                // a far larger body is refused before it is copied into wasm memory, which never shrinks.
-                Ok(v) if parsed_here && get(&v, "body").dyn_ref::<Uint8Array>().is_some_and(|b| b.length() > MAX_RESPONSE_BYTES) => {
-                    Err(TransportError::Invalid("the server's answer is too large to be a COS response".into()))
-                }
-                Ok(v) => Ok(response_from_js(&v, &host)),
-                Err(e) => {
-                    let kind = get(&e, "kind").as_string().unwrap_or_default();
-                    match kind.as_str() {
-                        "timeout" => Err(TransportError::Timeout),
-                        "aborted" => Err(TransportError::Aborted),
-                        // The host refused the answer while it arrived (too large to be COS's): not retried.
-                        "invalid" => Err(TransportError::Invalid(js_message(&e))),
-                        _ => Err(TransportError::Network(js_message(&e))),
-                    }
-                }
+            if ok {
+                return read_response(bytes).ok_or_else(|| TransportError::Invalid("the host's answer could not be read".into()));
+            }
+            let e = read_value(&bytes);
+            let m = message(&e);
+            match e.get("kind").and_then(Value::as_str).unwrap_or_default() {
+                "timeout" => Err(TransportError::Timeout),
+                "aborted" => Err(TransportError::Aborted),
+                // The host refused the answer while it arrived (too large to be COS's): not retried.
+                "invalid" => Err(TransportError::Invalid(m)),
+                _ => Err(TransportError::Network(m)),
             }
         })
     }
 
     fn abort(&self, request_id: u32) {
-        self.obj.abort(request_id);
+        // SAFETY: numbers only.
+        unsafe { host_abort(self.id, request_id) }
     }
 
     fn open(&self, body: OpenRequest) -> LocalFuture<'static, Result<SourceInfo, CosError>> {
-        let opened = match &body {
-            OpenRequest::Handle(h) => self.obj.open(&JsValue::from(*h), false),
-            OpenRequest::FilePath(p) => self.obj.open(&JsValue::from_str(p), true),
-        };
-        let info = |v: JsValue| {
-            let num = |k: &str| get(&v, k).as_f64();
-            let text = |k: &str| get(&v, k).as_string();
-            SourceInfo {
-                id: num("id").unwrap_or(0.0) as u32,
-                size: num("size").unwrap_or(0.0).max(0.0) as u64,
-                name: text("name"),
-                last_modified_ms: num("lastModified"),
-                content_type: text("type"),
-                persistent: get(&v, "persistent").as_bool().unwrap_or(false),
-                streamed: get(&v, "streamed").as_bool().unwrap_or(false),
-                can_pipe: get(&v, "canPipe").as_bool().unwrap_or(false),
+        let op = slot();
+        // SAFETY: the import reads the path before it returns.
+        let now = unsafe {
+            match &body {
+                OpenRequest::Handle(h) => host_open(self.id, op, *h as i32, core::ptr::null(), 0),
+                OpenRequest::FilePath(p) => host_open(self.id, op, -1, p.as_ptr(), p.len()),
             }
         };
-        let failed = |e: JsValue| {
-            let is_param = get(&e, "param").as_bool().unwrap_or(false);
-            let m = js_message(&e);
-            if is_param { CosError::param(m) } else { CosError::host(m) }
-        };
-        Box::pin(async move {
-            match opened {
-                Ok(v) => match v.dyn_into::<Promise>() {
-                    Ok(p) => wait(&p).await.map(info).map_err(failed),
-                    Err(v) => Ok(info(v)),
-                },
-                Err(e) => Err(failed(e)),
+        match reply(now) {
+            Some(r) => {
+                forget(op);
+                let info = match r.split_first() {
+                    Some((&ok, rest)) => opened(ok != 0, rest),
+                    None => Err(CosError::host("the host's open gave no answer")),
+                };
+                Box::pin(async move { info })
             }
-        })
+            None => {
+                let answer = HostOp::new(op);
+                Box::pin(async move {
+                    let (ok, bytes) = answer.await;
+                    opened(ok, &bytes)
+                })
+            }
+        }
     }
 
     fn read(&self, source: u32, start: u64, end: u64) -> LocalFuture<'static, Result<Vec<u8>, CosError>> {
-        let promise = self.obj.read(source, start as f64, end as f64);
+        let op = slot();
+        // SAFETY: numbers only.
+        unsafe { host_read(self.id, op, source, start as f64, end as f64) };
+        let answer = HostOp::new(op);
         Box::pin(async move {
-            match wait(&promise).await {
-                Ok(v) => {
-                    if v.is_instance_of::<Uint8Array>() {
-                        Ok(v.unchecked_ref::<Uint8Array>().to_vec())
-                    } else {
-                        Ok(Uint8Array::new(&v).to_vec())
-                    }
-                }
-                Err(e) => Err(CosError::host(js_message(&e))),
+            match answer.await {
+                (true, bytes) => Ok(bytes),
+                (false, bytes) => Err(CosError::host(message(&read_value(&bytes)))),
             }
         })
     }
 
     fn close(&self, source: u32) {
-        self.obj.close(source);
+        // SAFETY: numbers only.
+        unsafe { host_close(self.id, source) }
     }
 
     fn sleep(&self, ms: u32) -> LocalFuture<'static, ()> {
-        let p = self.obj.sleep(ms);
+        let op = slot();
+        // SAFETY: numbers only.
+        unsafe { host_sleep(self.id, op, ms) };
+        let answer = HostOp::new(op);
         Box::pin(async move {
-            let _ = wait(&p).await;
+            answer.await;
         })
     }
 
     fn now_ms(&self) -> f64 {
-        self.obj.now()
+        // SAFETY: numbers only.
+        unsafe { host_now(self.id) }
     }
 
     fn random(&self) -> f64 {
-        self.obj.random()
+        // SAFETY: numbers only.
+        unsafe { host_random(self.id) }
     }
 
     fn storage_get(&self, key: &str) -> Option<String> {
-        self.obj.storage_get(key)
+        // SAFETY: the import reads the key before it returns.
+        reply(unsafe { host_storage_get(self.id, key.as_ptr(), key.len()) }).map(text)
     }
 
     fn storage_set(&self, key: &str, value: &str) {
-        self.obj.storage_set(key, value)
+        // SAFETY: the import reads both before it returns.
+        unsafe { host_storage_set(self.id, key.as_ptr(), key.len(), value.as_ptr(), value.len()) }
     }
 
     fn invoke(&self, function: u32, args: Vec<Arg>) {
-        let arr = Array::new();
-        for a in args {
+        let mut w = Writer::default();
+        w.0.push(cos_wasm::wire::ARR);
+        w.u32(args.len() as u32);
+        for a in &args {
             match a {
-                Arg::Val(v) => arr.push(&value_to_js(&v, &self.obj)),
-                Arg::Err(e) => arr.push(&error_to_js(&e, &self.obj)),
-            };
+                Arg::Val(v) => w.value(v),
+                Arg::Err(e) => w.error(e),
+            }
         }
-        self.obj.invoke(function, &arr);
+        // SAFETY: the import reads the arguments before it calls the function.
+        unsafe { host_invoke(self.id, function, w.0.as_ptr(), w.0.len()) }
     }
 
     fn get_authorization(&self, function: u32, options: Value) -> LocalFuture<'static, Result<Value, CosError>> {
-        let p = self.obj.get_authorization(function, &value_to_js(&options, &self.obj));
-        let host: JsHostObject = self.obj.clone().unchecked_into();
+        let mut w = Writer::default();
+        w.value(&options);
+        let op = slot();
+        // SAFETY: the import reads the options before it returns.
+        unsafe { host_get_authorization(self.id, op, function, w.0.as_ptr(), w.0.len()) };
+        let answer = HostOp::new(op);
         Box::pin(async move {
-            match wait(&p).await {
-                Ok(v) => Ok(js_to_value(&v, &host)),
-                Err(e) => {
+            match answer.await {
+                (true, bytes) => Ok(read_value(&bytes)),
+                (false, bytes) => {
                     let mut m = String::from("getAuthorization failed: ");
-                    m.push_str(&js_message(&e));
+                    m.push_str(&message(&read_value(&bytes)));
                     Err(CosError::auth(m))
                 }
             }
@@ -331,15 +303,16 @@ impl Host for JsHost {
     }
 
     fn retain(&self, handle: u32) {
-        self.obj.retain(handle);
+        // SAFETY: numbers only.
+        unsafe { host_retain(self.id, handle) }
     }
 
     fn release(&self, handle: u32) {
-        self.obj.release(handle);
+        JsHost::release(self, handle)
     }
 
     fn hold_value(&self, value: &Value) -> Option<u32> {
-        Some(self.obj.hold(&value_to_js(value, &self.obj)))
+        Some(self.hold(value))
     }
 
     fn unpacks_values(&self) -> bool {
@@ -350,7 +323,13 @@ impl Host for JsHost {
         let array = match packed.array() {
             Some(a) => a,
             None => {
-                let a = self.obj.hold(&Array::new_with_length(packed.len() as u32));
+                // An array of that many nulls, filled below.
+                let mut w = Writer::default();
+                w.0.push(cos_wasm::wire::ARR);
+                w.u32(packed.len() as u32);
+                w.0.resize(w.0.len() + packed.len(), cos_wasm::wire::NULL);
+                // SAFETY: the import reads the value before it returns.
+                let a = unsafe { host_hold(self.id, w.0.as_ptr(), w.0.len()) };
                 packed.set_array(a);
                 a
             }
@@ -359,7 +338,10 @@ impl Host for JsHost {
         // ~256 KiB, which an entry kept alone keeps alive, and the core's buffer stays small.
         let mut chunk = cos_wasm::packed::Chunk::default();
         while let Some((at, count)) = packed.next_chunk(256 * 1024, all, &mut chunk) {
-            self.obj.unpack(&chunk.ops, &chunk.text, array, at as u32, count as u32);
+            // SAFETY: the import reads both buffers before it returns.
+            unsafe {
+                host_unpack(self.id, chunk.ops.as_ptr(), chunk.ops.len(), chunk.text.as_ptr(), chunk.text.len(), array, at as u32, count as u32)
+            };
         }
         Some(array)
     }
@@ -369,50 +351,63 @@ impl Host for JsHost {
     }
 
     fn open_write(&self, path: &str, size: u64, keep: bool) -> LocalFuture<'static, Result<(u32, bool), CosError>> {
-        // Optional in the shim: `openWrite(path, size, keep)` → Promise<{id, kept}>.
-        let f = get(&self.obj, "openWrite");
-        let Some(f) = f.dyn_ref::<Function>() else {
+        let op = slot();
+        // SAFETY: the import reads the path before it returns.
+        if unsafe { host_open_write(self.id, op, path.as_ptr(), path.len(), size as f64, keep as u32) } == 0 {
+            forget(op);
             return Box::pin(async { Err(CosError::param("downloadFile needs a host with files (Node)")) });
-        };
-        let args = Array::of3(&JsValue::from_str(path), &JsValue::from(size as f64), &JsValue::from(keep));
-        let p = f.apply(&self.obj, &args).ok().and_then(|p| p.dyn_into::<Promise>().ok());
+        }
+        let answer = HostOp::new(op);
         Box::pin(async move {
-            let p = p.ok_or_else(|| CosError::host("openWrite gave no Promise"))?;
-            match wait(&p).await {
-                Ok(v) => Ok((get(&v, "id").as_f64().unwrap_or(0.0) as u32, get(&v, "kept").as_bool().unwrap_or(false))),
-                Err(e) => {
-                    let m = js_message(&e);
-                    Err(if get(&e, "param").as_bool().unwrap_or(false) { CosError::param(m) } else { CosError::host(m) })
+            match answer.await {
+                (true, bytes) => {
+                    let v = read_value(&bytes);
+                    let id = match v.get("id") {
+                        Some(Value::Num(n)) => *n as u32,
+                        _ => 0,
+                    };
+                    Ok((id, matches!(v.get("kept"), Some(Value::Bool(true)))))
                 }
+                (false, bytes) => Err(failure(&bytes)),
             }
         })
     }
 
     fn close_write(&self, file: u32) -> LocalFuture<'static, Result<(), CosError>> {
-        let f = get(&self.obj, "closeWrite");
-        let p = f.dyn_ref::<Function>().and_then(|f| f.call1(&self.obj, &JsValue::from(file)).ok()).and_then(|p| p.dyn_into::<Promise>().ok());
+        let op = slot();
+        // SAFETY: numbers only.
+        if unsafe { host_close_write(self.id, op, file) } == 0 {
+            forget(op);
+            return Box::pin(async { Ok(()) });
+        }
+        let answer = HostOp::new(op);
         Box::pin(async move {
-            match p {
-                Some(p) => wait(&p).await.map(|_| ()).map_err(|e| CosError::host(js_message(&e))),
-                None => Ok(()),
+            match answer.await {
+                (true, _) => Ok(()),
+                (false, bytes) => Err(CosError::host(message(&read_value(&bytes)))),
             }
         })
     }
 
     fn hash_range(&self, source: u32, start: u64, end: u64, md5: bool) -> Option<LocalFuture<'static, Result<Option<RangeDigest>, CosError>>> {
-        // Optional in the shim: `hashRange(source, start, end, md5)` → Promise<{crc64, md5?} | null> | null.
-        let f = get(&self.obj, "hashRange");
-        let f: &Function = f.dyn_ref::<Function>()?;
-        let args = Array::of4(&JsValue::from(source), &JsValue::from(start as f64), &JsValue::from(end as f64), &JsValue::from(md5));
-        let p = f.apply(&self.obj, &args).ok()?;
-        let p: Promise = p.dyn_into().ok()?;
+        let op = slot();
+        // SAFETY: numbers only.
+        if unsafe { host_hash_range(self.id, op, source, start as f64, end as f64, md5 as u32) } == 0 {
+            forget(op);
+            return None;
+        }
+        let answer = HostOp::new(op);
         Some(Box::pin(async move {
-            let v = wait(&p).await.map_err(|e| CosError::host(js_message(&e)))?;
-            if v.is_null() || v.is_undefined() {
+            let (ok, bytes) = answer.await;
+            let v = read_value(&bytes);
+            if !ok {
+                return Err(CosError::host(message(&v)));
+            }
+            if v == Value::Null {
                 return Ok(None);
             }
-            let crc64 = get(&v, "crc64").as_string().and_then(|s| s.parse::<u64>().ok());
-            let digest = get(&v, "md5").as_string().and_then(|h| parse_md5_hex(&h));
+            let crc64 = v.get("crc64").and_then(Value::as_str).and_then(|s| s.parse::<u64>().ok());
+            let digest = v.get("md5").and_then(Value::as_str).and_then(parse_md5_hex);
             match crc64 {
                 Some(crc64) => Ok(Some(RangeDigest { md5: digest, crc64 })),
                 None => Err(CosError::host("hashRange gave no crc64")),
@@ -421,15 +416,14 @@ impl Host for JsHost {
     }
 
     fn bytes_value(&self, bytes: &[u8]) -> Option<Value> {
-        // Optional in the shim: `bytesValue(Uint8Array)` → the host's result value for bytes.
-        let f = get(&self.obj, "bytesValue");
-        let f: &Function = f.dyn_ref::<Function>()?;
-        let v = f.call1(&self.obj, &Uint8Array::from(bytes)).ok()?;
-        Some(Value::Opaque(self.obj.hold(&v)))
+        // SAFETY: the import copies the bytes before it returns.
+        let h = unsafe { host_bytes_value(self.id, bytes.as_ptr(), bytes.len()) };
+        (h >= 0).then_some(Value::Opaque(h as u32))
     }
 
     fn to_lowercase(&self, s: &str) -> String {
-        js_sys::JsString::from(s).to_lower_case().into()
+        // SAFETY: the import reads the text before it returns.
+        reply(unsafe { host_to_lower(s.as_ptr(), s.len()) }).map(text).unwrap_or_default()
     }
 }
 

@@ -1,8 +1,5 @@
-//! The module's async plumbing without a closure into wasm: JS hands the glue's own exports
-//! (`settle`, `runTasks`, `progress`) to [`connect`] once, and every wait on a host Promise, every
-//! microtask and every upload-progress callback is one of them bound to a number. (wasm-bindgen's
-//! closures and `JsFuture` cost a shim per closure signature, a destructor registry and ~0.9 KB of
-//! minified JS glue.)
+//! The module's async plumbing: a tiny executor whose polls run from the JS microtask queue, and
+//! the waits on host operations, whose outcomes come back through [`cosw_settle`] by number.
 //!
 //! A method call's future is polled once before the method returns: what the call does before its
 //! first wait (validation, opening an in-memory body, queueing its task) is done when
@@ -18,54 +15,11 @@ use core::pin::Pin;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use futures_util::future::LocalBoxFuture;
-use js_sys::{Function, Promise};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use cos_wasm::host::ProgressFn;
 use cos_wasm::one_thread::OneThread;
 
-// Promise's `then` and Function's `bind` with plain functions and numbers (js-sys types them for
-// closures); both are called on values of those types.
-#[wasm_bindgen]
-extern "C" {
-    type Thenable;
-    #[wasm_bindgen(method)]
-    fn then(this: &Thenable, ok: &Function, failed: &Function);
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_run(this: &Thenable, run: &Function);
-    type Bindable;
-    #[wasm_bindgen(method, js_name = bind)]
-    fn bind_op(this: &Bindable, context: &JsValue, op: u32) -> Function;
-    #[wasm_bindgen(method, js_name = bind)]
-    fn bind_outcome(this: &Bindable, context: &JsValue, op: u32, ok: bool) -> Function;
-}
-
-/// The glue's exports as JS functions, and the resolved Promise microtasks hang on.
-struct Glue {
-    settle: Function,
-    run_tasks: Function,
-    progress: Function,
-    resolved: Promise,
-}
-
-static GLUE: OneThread<RefCell<Option<Glue>>> = OneThread(RefCell::new(None));
-
-fn with_glue<R>(f: impl FnOnce(&Glue) -> R) -> R {
-    GLUE.with(|g| match &*g.borrow() {
-        Some(glue) => f(glue),
-        // The JS entries connect right after instantiating: a module that was not is unusable.
-        None => wasm_bindgen::throw_str("cos-wasm: the module was not connected"),
-    })
-}
-
-/// Called by the JS entry once the module is instantiated, with the glue's `settle`, `runTasks`
-/// and `progress` (the JS functions that call the exports below).
-#[wasm_bindgen]
-pub fn connect(settle: Function, run_tasks: Function, progress: Function) {
-    let resolved = Promise::resolve(&JsValue::UNDEFINED);
-    GLUE.with(|g| *g.borrow_mut() = Some(Glue { settle, run_tasks, progress, resolved }));
-}
+use crate::js_host::{host_queue_tasks, take};
 
 struct Task {
     /// Taken out while it is polled, back when it is pending, gone when done.
@@ -90,7 +44,8 @@ impl Task {
             READY.with(|ready| {
                 let mut ready = ready.borrow_mut();
                 if ready.is_empty() {
-                    with_glue(|g| g.resolved.unchecked_ref::<Thenable>().then_run(&g.run_tasks));
+                    // SAFETY: an import without arguments.
+                    unsafe { host_queue_tasks() };
                 }
                 ready.push(self);
             });
@@ -98,15 +53,13 @@ impl Task {
     }
 }
 
-/// The tasks woken since the last microtask, polled in wake order by the next one. Ours rather
-/// than `spawn_local`'s queue: that wraps each poll in a task of its own and looks up the global
-/// object for `queueMicrotask`; a resolved Promise's `then` serves.
+/// The tasks woken since the last microtask, polled in wake order by the next one.
 static READY: OneThread<RefCell<Vec<Rc<Task>>>> = OneThread(RefCell::new(Vec::new()));
 
 /// The microtask: polls the tasks woken since the last one. Tasks woken while these run wait for
-/// the next microtask, as with `spawn_local`.
-#[wasm_bindgen(js_name = runTasks)]
-pub fn run_tasks() {
+/// the next microtask.
+#[no_mangle]
+pub extern "C" fn cosw_run_tasks() {
     let ready = READY.with(|r| core::mem::take(&mut *r.borrow_mut()));
     for task in ready {
         task.scheduled.set(false);
@@ -114,7 +67,7 @@ pub fn run_tasks() {
     }
 }
 
-/// Runs `future` from the next microtask on, as `spawn_local` would.
+/// Runs `future` from the next microtask on.
 pub(crate) fn spawn(future: LocalBoxFuture<'static, ()>) {
     Rc::new(Task { future: RefCell::new(Some(future)), scheduled: Cell::new(false) }).schedule();
 }
@@ -146,61 +99,57 @@ unsafe fn drop_raw(p: *const ()) {
     Rc::decrement_strong_count(p as *const Task);
 }
 
-/// Runs `future` and settles `resolve` / `reject` with its outcome; its first poll is done now.
-pub(crate) fn run_now(future: impl Future<Output = Result<JsValue, JsValue>> + 'static, resolve: Function, reject: Function) {
-    let task = Rc::new(Task {
-        future: RefCell::new(Some(Box::pin(async move {
-            // A settle function of a Promise never throws.
-            let _ = match future.await {
-                Ok(v) => resolve.call1(&JsValue::UNDEFINED, &v),
-                Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
-            };
-        }))),
-        scheduled: Cell::new(false),
-    });
+/// Runs `future` (a method call, which ends by handing its outcome to JS); its first poll is done now.
+pub(crate) fn run_now(future: impl Future<Output = ()> + 'static) {
+    let task = Rc::new(Task { future: RefCell::new(Some(Box::pin(future))), scheduled: Cell::new(false) });
     task.poll();
 }
 
-/// A wait on a host Promise: its outcome arrives through [`settle`].
+/// A wait on a host operation: its outcome arrives through [`cosw_settle`].
 enum Slot {
     Waiting(Option<Waker>),
-    Settled(Result<JsValue, JsValue>),
-    /// Its waiter is gone; the slot is free once the Promise settles.
+    Settled(bool, Vec<u8>),
+    /// Its waiter is gone; the slot is free once the operation settles.
     Abandoned,
     Free,
 }
 
 static SLOTS: OneThread<RefCell<Vec<Slot>>> = OneThread(RefCell::new(Vec::new()));
 
-/// The outcome of a host Promise, as a future (what `JsFuture` was). `done` once it gave the
-/// outcome: its slot may then serve another wait, which its drop must leave alone.
-pub(crate) struct HostOp {
-    op: u32,
-    done: bool,
-}
-
-/// Waits for `promise`.
-pub(crate) fn wait(promise: &Promise) -> HostOp {
-    let op = SLOTS.with(|s| {
+/// A slot for the next host operation: give its number to the import that starts it, then wait
+/// with [`HostOp::new`] (or [`forget`] it when the import answered at once).
+pub(crate) fn slot() -> u32 {
+    SLOTS.with(|s| {
         let mut slots = s.borrow_mut();
-        let free = slots.iter().position(|x| matches!(x, Slot::Free));
-        let i = free.unwrap_or(slots.len());
+        let i = slots.iter().position(|x| matches!(x, Slot::Free)).unwrap_or(slots.len());
         if i == slots.len() {
             slots.push(Slot::Free);
         }
         slots[i] = Slot::Waiting(None);
         i as u32
-    });
-    with_glue(|g| {
-        let settle = g.settle.unchecked_ref::<Bindable>();
-        let (ok, failed) = (settle.bind_outcome(&JsValue::NULL, op, true), settle.bind_outcome(&JsValue::NULL, op, false));
-        promise.unchecked_ref::<Thenable>().then(&ok, &failed);
-    });
-    HostOp { op, done: false }
+    })
+}
+
+/// Frees a slot whose operation will never settle (it answered at once).
+pub(crate) fn forget(op: u32) {
+    SLOTS.with(|s| s.borrow_mut()[op as usize] = Slot::Free);
+}
+
+/// The outcome of a host operation, as a future: whether it succeeded, and its bytes. `done` once
+/// it gave the outcome: its slot may then serve another wait, which its drop must leave alone.
+pub(crate) struct HostOp {
+    op: u32,
+    done: bool,
+}
+
+impl HostOp {
+    pub(crate) fn new(op: u32) -> HostOp {
+        HostOp { op, done: false }
+    }
 }
 
 impl Future for HostOp {
-    type Output = Result<JsValue, JsValue>;
+    type Output = (bool, Vec<u8>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let me = self.get_mut();
@@ -208,9 +157,9 @@ impl Future for HostOp {
             let mut slots = s.borrow_mut();
             let slot = &mut slots[me.op as usize];
             match core::mem::replace(slot, Slot::Free) {
-                Slot::Settled(r) => {
+                Slot::Settled(ok, bytes) => {
                     me.done = true;
-                    Poll::Ready(r)
+                    Poll::Ready((ok, bytes))
                 }
                 _ => {
                     *slot = Slot::Waiting(Some(cx.waker().clone()));
@@ -229,25 +178,29 @@ impl Drop for HostOp {
         SLOTS.with(|s| {
             let mut slots = s.borrow_mut();
             let slot = &mut slots[self.op as usize];
-            // Still waiting: freed when its Promise settles; settled but never polled: free now.
+            // Still waiting: freed when it settles; settled but never polled: free now.
             match slot {
                 Slot::Waiting(_) => *slot = Slot::Abandoned,
-                Slot::Settled(_) => *slot = Slot::Free,
+                Slot::Settled(..) => *slot = Slot::Free,
                 Slot::Abandoned | Slot::Free => {}
             }
         });
     }
 }
 
-/// A host Promise `wait` hangs on settled.
-#[wasm_bindgen]
-pub fn settle(op: u32, ok: bool, value: JsValue) {
+/// A host operation settled: `len` bytes at `ptr` (from [`crate::cosw_alloc`]; this takes them).
+///
+/// # Safety
+/// `ptr` / `len` come from `cosw_alloc(len)` and are not used by JS afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn cosw_settle(op: u32, ok: u32, ptr: *mut u8, len: usize) {
+    let bytes = take(ptr, len);
     let waker = SLOTS.with(|s| {
         let mut slots = s.borrow_mut();
         let slot = slots.get_mut(op as usize)?;
         match core::mem::replace(slot, Slot::Free) {
             Slot::Waiting(w) => {
-                *slot = Slot::Settled(if ok { Ok(value) } else { Err(value) });
+                *slot = Slot::Settled(ok != 0, bytes);
                 w
             }
             // Abandoned: nobody waits any more, the slot is free now.
@@ -263,21 +216,19 @@ pub fn settle(op: u32, ok: bool, value: JsValue) {
 static PROGRESS: OneThread<RefCell<Vec<Option<ProgressFn>>>> = OneThread(RefCell::new(Vec::new()));
 
 /// A request's progress callback, registered while it is on its way (unregistered when dropped).
-pub(crate) struct ProgressHook(u32);
+pub(crate) struct ProgressHook(pub(crate) u32);
 
 impl ProgressHook {
-    /// Registers `f`; the JS function to hand the host.
-    pub(crate) fn new(f: ProgressFn) -> (ProgressHook, Function) {
-        let id = PROGRESS.with(|p| {
+    pub(crate) fn new(f: ProgressFn) -> ProgressHook {
+        PROGRESS.with(|p| {
             let mut all = p.borrow_mut();
             let i = all.iter().position(Option::is_none).unwrap_or(all.len());
             if i == all.len() {
                 all.push(None);
             }
             all[i] = Some(f);
-            i as u32
-        });
-        (ProgressHook(id), with_glue(|g| g.progress.unchecked_ref::<Bindable>().bind_op(&JsValue::NULL, id)))
+            ProgressHook(i as u32)
+        })
     }
 }
 
@@ -292,8 +243,8 @@ impl Drop for ProgressHook {
 }
 
 /// Bytes of a request's body sent so far (a late call after the request ended does nothing).
-#[wasm_bindgen]
-pub fn progress(id: u32, sent: f64) {
+#[no_mangle]
+pub extern "C" fn cosw_progress(id: u32, sent: f64) {
     let f = PROGRESS.with(|p| p.borrow().get(id as usize).cloned().flatten());
     if let Some(f) = f {
         f(sent.max(0.0) as u64);
