@@ -102,7 +102,11 @@ async function namesBuild(flavour) {
   const key = sha(fs.readFileSync(raw)) + ' ' + (wx ? sha(String(wxOptimise)) : WASM_OPT_FLAGS.join(' '));
   const keyFile = out + '.key';
   if (fs.existsSync(out) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8') === key) return out;
-  const input = raw;
+  // Only the names are wanted: precompiled std's DWARF sections (a few hundred KB) and the other
+  // custom sections go, as release's strip drops them.
+  const input = path.join(targetDir, 'names-input.wasm');
+  const buf = fs.readFileSync(raw);
+  fs.writeFileSync(input, W.withoutCustom(buf, W.parseWasm(buf).sections.filter((x) => x.id === 0 && x.custom !== 'name').map((x) => x.custom)));
   if (wx) await wxOptimise(input, out);
   else run(path.join(ROOT, 'node_modules/.bin/wasm-opt'), [...WASM_OPT_FLAGS, input, '-o', out]);
   fs.writeFileSync(keyFile, key);

@@ -77,17 +77,11 @@ function demangle(n) {
     return n.replace(/::h[0-9a-f]{16}$/, '').replace(/\[[0-9a-f]{8,16}\]/g, '').replace(/\[\d+\]$/, '');
   }
   if (n.startsWith('_R')) {
-    const parts = [];
-    let i = n.indexOf('_', 2) + 1;
-    while (i > 0 && i < n.length) {
-      const m = /^\d+/.exec(n.slice(i));
-      if (!m) { i++; continue; }
-      const l = Number(m[0]);
-      const id = n.slice(i + m[0].length, i + m[0].length + l);
-      if (/^[A-Za-z_]/.test(id)) parts.push(id);
-      i += m[0].length + Math.max(l, 1);
+    try {
+      return demangleV0(n.slice(2));
+    } catch (e) {
+      return n;
     }
-    return parts.join('::');
   }
   if (!n.startsWith('_ZN')) return n;
   const parts = [];
@@ -102,6 +96,135 @@ function demangle(n) {
   }
   if (/^h[0-9a-f]{16}$/.test(parts[parts.length - 1])) parts.pop();
   return unescape(parts.join('::'));
+}
+
+/**
+ * Rust's v0 symbol mangling (what rustc emits under RUSTC_BOOTSTRAP, as `./x build` runs it) to the
+ * paths rustc-demangle prints, without hashes: `<cos_wasm::tasks::TaskQueue<..>>::schedule::{closure#2}`.
+ * Only what attribution needs is exact (every crate-qualified path); `s` is the symbol after `_R`.
+ */
+function demangleV0(s) {
+  let i = 0;
+  let depth = 0;
+  const BASIC = { a: 'i8', b: 'bool', c: 'char', d: 'f64', e: 'str', f: 'f32', h: 'u8', i: 'isize', j: 'usize', l: 'i32', m: 'u32', n: 'i128', o: 'u128', s: 'i16', t: 'u16', u: '()', v: '...', x: 'i64', y: 'u64', z: '!', p: '_' };
+  const fail = () => { throw new Error('bad v0 symbol'); };
+  const peek = () => s[i];
+  const eat = (c) => (s[i] === c ? (i++, true) : false);
+  const base62 = () => {
+    if (eat('_')) return 0;
+    let x = 0;
+    for (;;) {
+      const c = s[i++];
+      if (c === undefined) fail();
+      if (c === '_') return x + 1;
+      const d = c >= '0' && c <= '9' ? c.charCodeAt(0) - 48 : c >= 'a' && c <= 'z' ? c.charCodeAt(0) - 87 : c >= 'A' && c <= 'Z' ? c.charCodeAt(0) - 29 : fail();
+      x = x * 62 + d;
+    }
+  };
+  const disambiguator = () => (eat('s') ? base62() + 1 : 0);
+  const decimal = () => {
+    const m = /^\d+/.exec(s.slice(i));
+    if (!m) fail();
+    i += m[0].length;
+    return Number(m[0]);
+  };
+  const ident = () => {
+    eat('u');
+    const len = decimal();
+    eat('_');
+    const id = s.slice(i, i + len);
+    i += len;
+    return id;
+  };
+  const backref = (f) => {
+    const at = base62();
+    const saved = i;
+    i = at;
+    const out = f();
+    i = saved;
+    return out;
+  };
+  const guard = (f) => {
+    if (++depth > 200) fail();
+    try { return f(); } finally { depth--; }
+  };
+  const path = () => guard(() => {
+    const c = s[i++];
+    switch (c) {
+      case 'C': disambiguator(); return ident();
+      case 'M': disambiguator(); path(); return '<' + type() + '>';
+      case 'X': { disambiguator(); path(); const t = type(); return '<' + t + ' as ' + path() + '>'; }
+      case 'Y': { const t = type(); return '<' + t + ' as ' + path() + '>'; }
+      case 'N': {
+        const ns = s[i++];
+        const parent = path();
+        const dis = disambiguator();
+        const id = ident();
+        if (ns >= 'A' && ns <= 'Z') return parent + '::{' + (ns === 'C' ? 'closure' : ns === 'S' ? 'shim' : ns) + (id ? ':' + id : '') + '#' + dis + '}';
+        return id ? parent + '::' + id : parent;
+      }
+      case 'I': {
+        const p = path();
+        const args = [];
+        while (!eat('E')) args.push(genericArg());
+        return p + '<' + args.join(', ') + '>';
+      }
+      case 'B': return backref(path);
+      default: return fail();
+    }
+  });
+  const genericArg = () => {
+    if (eat('L')) { base62(); return "'_"; }
+    if (eat('K')) return konst();
+    return type();
+  };
+  const konst = () => guard(() => {
+    if (eat('p')) return '_';
+    if (eat('B')) return backref(konst);
+    type();
+    const neg = eat('n');
+    const m = /^[0-9a-f]*_/.exec(s.slice(i));
+    if (!m) fail();
+    i += m[0].length;
+    return (neg ? '-' : '') + '0x' + m[0].slice(0, -1);
+  });
+  const fnSig = () => {
+    if (eat('G')) base62();
+    const unsafe = eat('U');
+    if (eat('K')) { if (!eat('C')) ident(); }
+    const args = [];
+    while (!eat('E')) args.push(type());
+    return (unsafe ? 'unsafe ' : '') + 'fn(' + args.join(', ') + ') -> ' + type();
+  };
+  const type = () => guard(() => {
+    const c = peek();
+    if (BASIC[c] !== undefined && c !== 'p' || c === 'p') { i++; return BASIC[c]; }
+    i++;
+    switch (c) {
+      case 'A': { const t = type(); return '[' + t + '; ' + konst() + ']'; }
+      case 'S': return '[' + type() + ']';
+      case 'R': case 'Q': { if (eat('L')) base62(); return (c === 'R' ? '&' : '&mut ') + type(); }
+      case 'P': return '*const ' + type();
+      case 'O': return '*mut ' + type();
+      case 'F': return fnSig();
+      case 'D': {
+        if (eat('G')) base62();
+        const traits = [];
+        while (!eat('E')) {
+          let t = path();
+          while (eat('p')) { ident(); t += '<' + type() + '>'; }
+          traits.push(t);
+        }
+        if (eat('L')) base62();
+        return 'dyn ' + traits.join(' + ');
+      }
+      case 'T': { const ts = []; while (!eat('E')) ts.push(type()); return '(' + ts.join(', ') + ')'; }
+      case 'B': return backref(type);
+      default: i--; return path();
+    }
+  });
+  if (/^\d/.test(s)) decimal();
+  return path();
 }
 
 // The parts a package's wasm is reported in (bench/README.md, size rows). Order = table order.
@@ -122,6 +245,8 @@ function partOfPath(path) {
   // The bindings crate (src/wasm).
   if (crate === 'cos_wasm_bindings') return 'bindings';
   if (crate === 'cos_wasm') {
+    // The byte format of the JS boundary.
+    if (mod === 'wire') return 'bindings';
     if (mod === 'presign') return PRESIGN_ENGINE.test(path) ? 'engine' : 'core';
     if (ENGINE_MODULES.has(mod)) return 'engine';
     if (CORE_MODULES.has(mod)) return 'core';
