@@ -1,5 +1,5 @@
 //! Typed errors of the core. They become the official SDK's error objects at the wasm boundary
-//! (`wire::Writer::error`), in one place, so every failure has the same shape:
+//! (`boundary::Writer::error`), in one place, so every failure has the same shape:
 //! `{message, code, name, error, statusCode?, headers, url?, method?, RequestId?, UploadId?}`.
 
 use crate::prelude::*;
@@ -174,7 +174,7 @@ impl CosError {
             v.set("statusCode", Value::Num(f64::from(s)));
         }
         v.set("headers", Value::Obj(self.headers.iter().map(|(k, x)| (k.clone(), Value::str(x.clone()))).collect()));
-        // As the thrown error has them (`wire::Writer::error`): uploadFiles' entries carry this value.
+        // As the thrown error has them (`boundary::Writer::error`): uploadFiles' entries carry this value.
         if let Some(u) = &self.url {
             v.set("url", Value::str(u.clone()));
         }

@@ -61,4 +61,4 @@ pub mod source;
 pub mod stream_upload;
 pub mod tasks;
 pub mod upload;
-pub mod wire;
+pub mod boundary;

@@ -1,7 +1,7 @@
 //! A small JSON-like value: the one shape in which parameters enter the core and results leave it.
 //!
 //! The official SDK's params and `data` objects are loose JS objects; modelling them as a tree keeps the
-//! core host-free (values cross the JS boundary as bytes in one format, `wire.rs`) without
+//! core host-free (values cross the JS boundary as bytes in one format, `boundary.rs`) without
 //! paying for serde_json in the wasm binary.
 
 use crate::prelude::*;

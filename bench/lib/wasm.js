@@ -246,7 +246,7 @@ function partOfPath(path) {
   if (crate === 'cos_wasm_bindings') return 'bindings';
   if (crate === 'cos_wasm') {
     // The byte format of the JS boundary.
-    if (mod === 'wire') return 'bindings';
+    if (mod === 'boundary') return 'bindings';
     if (mod === 'presign') return PRESIGN_ENGINE.test(path) ? 'engine' : 'core';
     if (ENGINE_MODULES.has(mod)) return 'engine';
     if (CORE_MODULES.has(mod)) return 'core';

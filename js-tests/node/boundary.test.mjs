@@ -1,4 +1,4 @@
-// The wasm boundary (pkg-template/src/wasm-core.js ↔ src/wire.rs) with values the suites rarely
+// The wasm boundary (pkg-template/src/wasm-core.js ↔ src/boundary.rs) with values the suites rarely
 // send: text of every width, fields named __proto__, class getters, cycles, deep and large trees,
 // and wasm memory growing between calls. Through the built package, as users call it.
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // The JS side of the wasm module's boundary (src/wasm/): its imports, which call the host shims, and
 // the wrappers of its exports that the COS class uses. Values cross as bytes in wasm memory, in the
-// format of src/wire.rs: a one-byte tag, then little-endian u32 lengths / counts / handles, f64
+// format of src/boundary.rs: a one-byte tag, then little-endian u32 lengths / counts / handles, f64
 // numbers and UTF-8 text. Instantiate with `imports()`, then hand the instance to `start()`.
 // No generated glue: this file is the whole of it, and names no global a mini-program lacks
 // (TextEncoder/TextDecoder are injected there).

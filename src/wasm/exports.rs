@@ -15,7 +15,7 @@ use cos_wasm::one_thread::OneThread;
 use cos_wasm::options::Dialect;
 use cos_wasm::sign::Flavour;
 use cos_wasm::value::Value;
-use cos_wasm::wire::{read_value, Writer};
+use cos_wasm::boundary::{read_value, Writer};
 
 use crate::js_host::{host_date_now, host_done, host_release, take, JsHost};
 use crate::now::run_now;

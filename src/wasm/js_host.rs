@@ -1,5 +1,5 @@
 //! `Host` implemented by a JavaScript shim object (`pkg-template/src/hosts/*.js`), through the
-//! module's imports: numbers, and buffers in wasm memory in `cos_wasm::wire`'s format. The JS side
+//! module's imports: numbers, and buffers in wasm memory in `cos_wasm::boundary`'s format. The JS side
 //! of each import is in `pkg-template/src/wasm-core.js`; it calls the shim's method of the same name.
 //!
 //! Answers come back two ways: at once, as a reply buffer the import returns (`[u32 length][bytes]`,
@@ -16,7 +16,7 @@ use cos_wasm::host::{
     SourceInfo, TransportError,
 };
 use cos_wasm::value::Value;
-use cos_wasm::wire::{read_response, read_value, Writer};
+use cos_wasm::boundary::{read_response, read_value, Writer};
 use crate::now::{forget, slot, HostOp, ProgressHook};
 
 #[link(wasm_import_module = "cos")]
@@ -271,7 +271,7 @@ impl Host for JsHost {
 
     fn invoke(&self, function: u32, args: Vec<Arg>) {
         let mut w = Writer::default();
-        w.0.push(cos_wasm::wire::ARR);
+        w.0.push(cos_wasm::boundary::ARR);
         w.u32(args.len() as u32);
         for a in &args {
             match a {
@@ -325,9 +325,9 @@ impl Host for JsHost {
             None => {
                 // An array of that many nulls, filled below.
                 let mut w = Writer::default();
-                w.0.push(cos_wasm::wire::ARR);
+                w.0.push(cos_wasm::boundary::ARR);
                 w.u32(packed.len() as u32);
-                w.0.resize(w.0.len() + packed.len(), cos_wasm::wire::NULL);
+                w.0.resize(w.0.len() + packed.len(), cos_wasm::boundary::NULL);
                 // SAFETY: the import reads the value before it returns.
                 let a = unsafe { host_hold(self.id, w.0.as_ptr(), w.0.len()) };
                 packed.set_array(a);

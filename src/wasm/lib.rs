@@ -1,5 +1,5 @@
 //! The JavaScript boundary: a thin skin over the core crate (`cos-wasm`). Plain `extern "C"`
-//! exports and imports over numbers and buffers in wasm memory (`cos_wasm::wire` is the format;
+//! exports and imports over numbers and buffers in wasm memory (`cos_wasm::boundary` is the format;
 //! `pkg-template/src/wasm-core.js` the JS side): no generated glue, whose shims, tables and JS cost
 //! about a tenth of the page (bench/README.md). JS calls `cosw_call(instance, token, callId, [name,
 //! params])`; everything else (validation, signing, uploads) happens in the core, and the outcome

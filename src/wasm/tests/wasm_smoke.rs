@@ -4,7 +4,7 @@
 
 use cos_wasm::sign::{authorization, Flavour, SignInput};
 use cos_wasm::value::Value;
-use cos_wasm::wire::{read_value, Writer};
+use cos_wasm::boundary::{read_value, Writer};
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen_test]
