@@ -122,7 +122,9 @@ function demangleV0(s) {
     }
   };
   const disambiguator = () => (eat('s') ? base62() + 1 : 0);
+  // "0", or digits that do not start with 0 (so "00" is two numbers).
   const decimal = () => {
+    if (eat('0')) return 0;
     const m = /^\d+/.exec(s.slice(i));
     if (!m) fail();
     i += m[0].length;

@@ -96,3 +96,18 @@ test('boundary: numbers of every kind reach the core as the same number', () => 
   }
   for (const bad of [1.5, -1, NaN]) assert.throws(() => cos.getObjectUrl({ ...base, Sign: true, Key: 'k', Expires: bad }), /Expires/);
 });
+
+test('boundary: a getter that calls the SDK while its params are written gets its own answer', () => {
+  class Params {
+    constructor() { Object.assign(this, base); }
+    get Key() { return decodedKey(url({ Key: 'inner' })) + '-outer'; }
+  }
+  assert.equal(decodedKey(cos.getObjectUrl(new Params())), 'inner-outer');
+});
+
+test('boundary: params that throw while read fail the call with that error, and the SDK goes on', async () => {
+  const hostile = new Proxy({}, { ownKeys() { throw new Error('no keys here'); } });
+  assert.throws(() => url({ Key: 'k', Query: hostile }), /no keys here/);
+  await assert.rejects(cos.headObject({ ...base, Key: 'k', Headers: hostile }), /no keys here/);
+  assert.equal(decodedKey(url({ Key: 'after' })), 'after');
+});

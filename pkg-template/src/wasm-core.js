@@ -152,13 +152,12 @@ class Encoder {
     const countAt = this.n;
     this.u32(0);
     let count = 0;
-    const seen = [];
-    for (const k of Object.keys(v)) {
+    const keys = Object.keys(v);
+    for (const k of keys) {
       const x = read(v, k);
       if (x === undefined) continue;
       this.text(k);
       this.value(x, host, depth + 1);
-      seen.push(k);
       count++;
     }
     // A class instance's getters (`get Key() {…}` on its prototype chain), read as the official
@@ -166,12 +165,12 @@ class Encoder {
     for (let proto = Object.getPrototypeOf(v); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
       for (const k of Object.getOwnPropertyNames(proto)) {
         const d = Object.getOwnPropertyDescriptor(proto, k);
-        if (!d || typeof d.get !== 'function' || seen.includes(k)) continue;
+        if (!d || typeof d.get !== 'function' || keys.includes(k)) continue;
         const x = read(v, k);
         if (x === undefined) continue;
         this.text(k);
         this.value(x, host, depth + 1);
-        seen.push(k);
+        keys.push(k);
         count++;
       }
     }
