@@ -1,10 +1,10 @@
 // Assembles the WeChat mini-program flavour (pkg/miniprogram/) from the MVP build of the wasm.
 // Usage: node pkg-template/build-wx.mjs <cargo's .wasm> <out dir> [demo copy dir]
 //
-// 1. wasm: lower what core/alloc (precompiled with the default post-MVP features, kept by LTO) still uses
-//    — sign-ext, memory.copy/fill, saturating float-to-int — drop global exports (iOS WXWebAssembly
+// 1. wasm: lower what it may still use beyond MVP (core/alloc are built for MVP from source, but the
+//    lowering stays as a guard) — sign-ext, memory.copy/fill, saturating float-to-int — drop global exports (iOS WXWebAssembly
 //    cannot export globals; wasm-core.js never reads them), then optimise and validate with binaryen at
-//    the MVP feature set. Anything else fails the build.
+//    the MVP feature set (wx-optimise.mjs). Anything else fails the build.
 // 2. brotli: cos_wasm.wasm.br (WXWebAssembly.instantiate takes .wasm.br paths, base library >= 2.14).
 // 3. JS: entry-wx.js + wasm-core.js + the wx host, one CommonJS file, with UTF-8 codecs injected for
 //    the TextEncoder/TextDecoder wasm-core.js names; checked to reference none of the globals wx lacks.
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { methodNamesOf } from './method-names.mjs';
 import binaryen from 'binaryen';
+import { lowerToMvp, optimiseMvp } from './wx-optimise.mjs';
 
 const BUDGET = 400 * 1024;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,9 +33,7 @@ const driverSrc = fs.readFileSync(path.join(here, 'src/wasm-core.js'), 'utf8');
 // --- 1. wasm at the MVP feature set --------------------------------------------------------------
 const F = binaryen.Features;
 const mod = binaryen.readBinary(fs.readFileSync(wasmFile));
-mod.setFeatures(F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt);
-if (!mod.validate()) die('the wasm uses features beyond sign-ext, bulk memory and non-trapping float-to-int (see above)');
-mod.runPasses(['signext-lowering', 'llvm-memory-copy-fill-lowering', 'llvm-nontrapping-fptoint-lowering']);
+if (!lowerToMvp(binaryen, mod)) die('the wasm uses features beyond sign-ext, bulk memory and non-trapping float-to-int (see above)');
 const dropped = [];
 for (let i = mod.getNumExports() - 1; i >= 0; i--) {
   const e = binaryen.getExportInfo(mod.getExportByIndex(i));
@@ -59,10 +58,7 @@ for (let i = 0; i < mod.getNumExports(); i++) {
 if (i64At.length) die('i64 at the JS boundary (needs BigInt integration): ' + i64At.join(', '));
 mod.setFeatures(F.MVP);
 if (!mod.validate()) die('the lowered wasm is not valid WebAssembly MVP (see above)');
-binaryen.setOptimizeLevel(3);
-binaryen.setShrinkLevel(1);
-binaryen.setDebugInfo(false);
-mod.optimize();
+optimiseMvp(binaryen, mod);
 if (!mod.validate()) die('the optimised wasm is not valid WebAssembly MVP');
 const wasm = mod.emitBinary();
 mod.dispose();

@@ -99,7 +99,7 @@ async function namesBuild(flavour) {
   run('cargo', ['build', '--quiet', '--profile', 'size-report', '--lib', '--target', WASM_TARGET, '-p', 'cos-wasm-bindings', ...features], env);
   const raw = path.join(targetDir, WASM_TARGET, 'size-report', 'cos_wasm_bindings.wasm');
   const out = path.join(targetDir, 'names-opt.wasm');
-  const key = sha(fs.readFileSync(raw)) + ' ' + (wx ? sha(String(wxOptimise)) : WASM_OPT_FLAGS.join(' '));
+  const key = sha(fs.readFileSync(raw)) + ' ' + (wx ? sha(String(wxOptimise) + fs.readFileSync(path.join(ROOT, 'pkg-template', 'wx-optimise.mjs'), 'utf8')) : WASM_OPT_FLAGS.join(' '));
   const keyFile = out + '.key';
   if (fs.existsSync(out) && fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8') === key) return out;
   // Only the names are wanted: precompiled std's DWARF sections (a few hundred KB) and the other
@@ -116,23 +116,18 @@ async function namesBuild(flavour) {
 /** pkg-template/build-wx.mjs's wasm steps (lowering to MVP, global exports dropped, optimise), names kept. */
 async function wxOptimise(input, out) {
   const { default: binaryen } = await import('binaryen');
-  const F = binaryen.Features;
+  const { lowerToMvp, optimiseMvp } = await import(path.join(ROOT, 'pkg-template', 'wx-optimise.mjs'));
   const mod = binaryen.readBinary(fs.readFileSync(input));
-  mod.setFeatures(F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt);
-  mod.runPasses(['signext-lowering', 'llvm-memory-copy-fill-lowering', 'llvm-nontrapping-fptoint-lowering']);
+  lowerToMvp(binaryen, mod);
   for (let i = mod.getNumExports() - 1; i >= 0; i--) {
     const e = binaryen.getExportInfo(mod.getExportByIndex(i));
     if (e.kind === binaryen.ExternalGlobal) mod.removeExport(e.name);
   }
-  mod.setFeatures(F.MVP);
-  binaryen.setOptimizeLevel(3);
-  binaryen.setShrinkLevel(1);
-  binaryen.setDebugInfo(true);
+  mod.setFeatures(binaryen.Features.MVP);
   try {
-    mod.optimize();
+    optimiseMvp(binaryen, mod, true);
     fs.writeFileSync(out, mod.emitBinary());
   } finally {
-    binaryen.setDebugInfo(false);
     mod.dispose();
   }
 }
