@@ -126,8 +126,11 @@ async function wxOptimise(input, out) {
   mod.setFeatures(binaryen.Features.MVP);
   try {
     optimiseMvp(binaryen, mod, true);
+    // The name section is written only while debug info is on.
+    binaryen.setDebugInfo(true);
     fs.writeFileSync(out, mod.emitBinary());
   } finally {
+    binaryen.setDebugInfo(false);
     mod.dispose();
   }
 }
