@@ -18,7 +18,7 @@ use cos_wasm::value::Value;
 use cos_wasm::boundary::{read_value, Writer};
 
 use crate::js_host::{host_date_now, host_done, host_release, take, JsHost};
-use crate::now::run_now;
+use crate::now::{put, run_now};
 
 /// `len` bytes of wasm memory for JS to write into; the export it passes them to takes them.
 #[no_mangle]
@@ -137,15 +137,7 @@ pub unsafe extern "C" fn cosw_new(host: u32, ptr: *mut u8, len: usize) -> *const
     }
     give_result(made.map(|inner| {
         inner.client.dialect.set(Dialect::of_host(&flavour_name));
-        INSTANCES.with(|all| {
-            let mut all = all.borrow_mut();
-            let i = all.iter().position(Option::is_none).unwrap_or(all.len());
-            if i == all.len() {
-                all.push(None);
-            }
-            all[i] = Some(inner);
-            Value::Num(i as f64)
-        })
+        INSTANCES.with(|all| Value::Num(f64::from(put(&mut all.borrow_mut(), inner))))
     }))
 }
 

@@ -212,6 +212,16 @@ pub unsafe extern "C" fn cosw_settle(op: u32, ok: u32, ptr: *mut u8, len: usize)
     }
 }
 
+/// Puts `item` in the first free slot of `all` (a new one at the end when none is): its number.
+pub(crate) fn put<T>(all: &mut Vec<Option<T>>, item: T) -> u32 {
+    let i = all.iter().position(Option::is_none).unwrap_or(all.len());
+    if i == all.len() {
+        all.push(None);
+    }
+    all[i] = Some(item);
+    i as u32
+}
+
 /// Upload-progress callbacks of requests on their way, by number.
 static PROGRESS: OneThread<RefCell<Vec<Option<ProgressFn>>>> = OneThread(RefCell::new(Vec::new()));
 
@@ -220,15 +230,7 @@ pub(crate) struct ProgressHook(pub(crate) u32);
 
 impl ProgressHook {
     pub(crate) fn new(f: ProgressFn) -> ProgressHook {
-        PROGRESS.with(|p| {
-            let mut all = p.borrow_mut();
-            let i = all.iter().position(Option::is_none).unwrap_or(all.len());
-            if i == all.len() {
-                all.push(None);
-            }
-            all[i] = Some(f);
-            ProgressHook(i as u32)
-        })
+        PROGRESS.with(|p| ProgressHook(put(&mut p.borrow_mut(), f)))
     }
 }
 
