@@ -376,15 +376,21 @@ function settleResponse(op, res, responseType, host) {
     return settleFailure(op, { kind: 'invalid', message: "the server's answer is too large to be a COS response" });
   }
   const meta = encoded((w) => {
-    const fields = [];
-    if (typeof res.status === 'number') fields.push(() => { w.text('status'); w.num(res.status); });
-    if (res.headers && typeof res.headers === 'object') fields.push(() => { w.text('headers'); w.value(res.headers, host, 0); });
-    if (res.native !== undefined) fields.push(() => { w.text('native'); w.held(host.hold(res.native)); });
-    if (typeof res.written === 'number') fields.push(() => { w.text('written'); w.num(res.written); });
-    if (typeof res.crc64 === 'string') fields.push(() => { w.text('crc64'); w.str(res.crc64); });
+    // An object of the fields the answer has.
     w.tag(OBJ);
-    w.u32(fields.length);
-    for (const f of fields) f();
+    const countAt = w.n;
+    w.u32(0);
+    let count = 0;
+    const field = (name) => {
+      w.text(name);
+      count++;
+    };
+    if (typeof res.status === 'number') { field('status'); w.num(res.status); }
+    if (res.headers && typeof res.headers === 'object') { field('headers'); w.value(res.headers, host, 0); }
+    if (res.native !== undefined) { field('native'); w.held(host.hold(res.native)); }
+    if (typeof res.written === 'number') { field('written'); w.num(res.written); }
+    if (typeof res.crc64 === 'string') { field('crc64'); w.str(res.crc64); }
+    w.v.setUint32(countAt, count, true);
   });
   const n = 4 + body.length + meta.length;
   const ptr = ex.cosw_alloc(n);

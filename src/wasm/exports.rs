@@ -91,8 +91,8 @@ unsafe fn input_text(ptr: *mut u8, len: usize) -> String {
     String::from_utf8(take(ptr, len)).unwrap_or_default()
 }
 
-fn flavour(wx: u32) -> Flavour {
-    if wx != 0 {
+fn flavour(wx: bool) -> Flavour {
+    if wx {
         Flavour::Wx
     } else {
         Flavour::Js
@@ -127,7 +127,7 @@ pub unsafe extern "C" fn cosw_new(host: u32, ptr: *mut u8, len: usize) -> *const
         _ => None,
     };
     let host = Rc::new(JsHost { id: host });
-    let made = Cos::new(host.clone(), &opts, flavour(u32::from(flavour_name == "wx")), &protocol, emit);
+    let made = Cos::new(host.clone(), &opts, flavour(flavour_name == "wx"), &protocol, emit);
     // Handles of option values the options do not keep (a Host object, reporters) go back.
     let kept: Vec<u32> = made.as_ref().map(|c| c.client.opts().handles().collect()).unwrap_or_default();
     for h in opts.handles() {
@@ -319,7 +319,7 @@ pub extern "C" fn cosw_method_names() -> *const u8 {
 #[no_mangle]
 pub unsafe extern "C" fn cosw_static_auth(host: u32, wx: u32, ptr: *mut u8, len: usize) -> *const u8 {
     let p = input(ptr, len);
-    let r = cos_wasm::presign::static_authorization(&p, flavour(wx), &|| host_date_now());
+    let r = cos_wasm::presign::static_authorization(&p, flavour(wx != 0), &|| host_date_now());
     for h in p.handles() {
         host_release(host, h);
     }
@@ -352,7 +352,7 @@ pub extern "C" fn cosw_sign_flat(len: usize, force_sign_host: u32, clock_offset:
     SIGN_SCRATCH.with(|b| {
         let mut b = b.borrow_mut();
         let signed = match core::str::from_utf8(&b[..len.min(b.len())]) {
-            Ok(fields) => cos_wasm::presign::static_authorization_flat(fields, force_sign_host != 0, clock_offset, flavour(wx), &|| {
+            Ok(fields) => cos_wasm::presign::static_authorization_flat(fields, force_sign_host != 0, clock_offset, flavour(wx != 0), &|| {
                 // SAFETY: an import without arguments.
                 unsafe { host_date_now() }
             }),
