@@ -47,6 +47,7 @@ pub mod error;
 pub(crate) mod float;
 pub mod host;
 pub mod methods;
+#[cfg(feature = "wx")]
 pub(crate) mod mime;
 pub mod one_thread;
 pub(crate) mod ops;

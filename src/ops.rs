@@ -13,9 +13,12 @@ use crate::host::{Arg, Body, Host, HttpResponse, ProgressFn, ResponseType};
 use crate::params::{self, get_header, put_header, remove_header, Target};
 use crate::progress::ProgressThrottle;
 use crate::source::{base64, Digests, Source};
+#[cfg(feature = "wx")]
 use crate::sign::Flavour;
 use crate::value::Value;
-use crate::{mime, xml};
+#[cfg(feature = "wx")]
+use crate::mime;
+use crate::xml;
 
 /// `{statusCode, headers, RequestId?, VersionId?}`: what every successful call returns.
 pub(crate) fn base_data(resp: &HttpResponse) -> Value {
@@ -92,6 +95,7 @@ impl<H: Host> Reporter<H> {
 /// a string), else none, so that COS infers it from the key as it does for the official SDKs. In
 /// mini-programs it comes from the key's extension instead: wx.request sends `application/json`
 /// when a request has none.
+#[cfg_attr(not(feature = "wx"), allow(unused_variables))]
 fn default_content_type<H: Host>(c: &Client<H>, headers: &mut Vec<(String, String)>, source: Option<&Source>, key: &str) {
     if get_header(headers, "content-type").is_some_and(|v| !v.is_empty()) {
         return;
@@ -99,6 +103,8 @@ fn default_content_type<H: Host>(c: &Client<H>, headers: &mut Vec<(String, Strin
     let own = source.and_then(|s| s.info.content_type.clone()).filter(|t| !t.is_empty());
     let t = match own {
         Some(t) => t,
+        // Only the mini-program's build has the table (Cargo.toml's `wx`).
+        #[cfg(feature = "wx")]
         None if c.opts().flavour == Flavour::Wx => mime::for_key(key).to_string(),
         None => return,
     };
