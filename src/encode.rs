@@ -105,6 +105,19 @@ pub(crate) fn key_resolves_to_root(key: &str) -> bool {
     kept.is_empty() || kept == [""]
 }
 
+/// The `N` bytes written as `2N` hex digits (either case), or `None` for anything else.
+pub fn from_hex<const N: usize>(h: &str) -> Option<[u8; N]> {
+    let b = h.as_bytes();
+    if b.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
+        *o = hex_val(pair[0])? << 4 | hex_val(pair[1])?;
+    }
+    Some(out)
+}
+
 fn hex_val(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -142,6 +155,17 @@ mod tests {
     use super::*;
     #[cfg(not(target_arch = "wasm32"))] // proptest is a native-only dev-dependency
     use proptest::prelude::*;
+
+    #[test]
+    fn hex_back_to_bytes() {
+        let bytes: [u8; 16] = core::array::from_fn(|i| (i as u8).wrapping_mul(37));
+        assert_eq!(from_hex::<16>(&hex(&bytes)), Some(bytes));
+        assert_eq!(from_hex::<2>("aB0f"), Some([0xab, 0x0f]));
+        // Wrong length, a non-hex digit, a sign or a multi-byte character: none.
+        for bad in ["", "abc", "abcdef", "0g", "+1", "é"] {
+            assert_eq!(from_hex::<2>(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn encodes_like_cam_safe_url_encode() {

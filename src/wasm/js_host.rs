@@ -407,7 +407,7 @@ impl Host for JsHost {
                 return Ok(None);
             }
             let crc64 = v.get("crc64").and_then(Value::as_str).and_then(|s| s.parse::<u64>().ok());
-            let digest = v.get("md5").and_then(Value::as_str).and_then(parse_md5_hex);
+            let digest = v.get("md5").and_then(Value::as_str).and_then(cos_wasm::encode::from_hex::<16>);
             match crc64 {
                 Some(crc64) => Ok(Some(RangeDigest { md5: digest, crc64 })),
                 None => Err(CosError::host("hashRange gave no crc64")),
@@ -425,17 +425,4 @@ impl Host for JsHost {
         // SAFETY: the import reads the text before it returns.
         reply(unsafe { host_to_lower(s.as_ptr(), s.len()) }).map(text).unwrap_or_default()
     }
-}
-
-fn parse_md5_hex(h: &str) -> Option<[u8; 16]> {
-    let b = h.as_bytes();
-    if b.len() != 32 {
-        return None;
-    }
-    let mut out = [0u8; 16];
-    for (i, pair) in b.chunks(2).enumerate() {
-        let v = |c: u8| (c as char).to_digit(16);
-        out[i] = (v(pair[0])? * 16 + v(pair[1])?) as u8;
-    }
-    Some(out)
 }
