@@ -130,11 +130,7 @@ pub unsafe extern "C" fn cosw_new(host: u32, ptr: *mut u8, len: usize) -> *const
     let made = Cos::new(host.clone(), &opts, flavour(flavour_name == "wx"), &protocol, emit);
     // Handles of option values the options do not keep (a Host object, reporters) go back.
     let kept: Vec<u32> = made.as_ref().map(|c| c.client.opts().handles().collect()).unwrap_or_default();
-    for h in opts.handles() {
-        if !kept.contains(&h) {
-            host.release(h);
-        }
-    }
+    release_unkept(&host, &opts, &kept);
     give_result(made.map(|inner| {
         inner.client.dialect.set(Dialect::of_host(&flavour_name));
         INSTANCES.with(|all| Value::Num(f64::from(put(&mut all.borrow_mut(), inner))))
@@ -232,12 +228,17 @@ pub unsafe extern "C" fn cosw_set_options(id: u32, ptr: *mut u8, len: usize) -> 
             return give_result(Err(e));
         }
     };
-    for h in v.handles() {
+    release_unkept(host, &v, &kept);
+    give_result(Ok(Value::Null))
+}
+
+/// Gives back the handles of an options value that the options in force do not keep (`kept`).
+fn release_unkept(host: &JsHost, options: &Value, kept: &[u32]) {
+    for h in options.handles() {
         if !kept.contains(&h) {
             host.release(h);
         }
     }
-    give_result(Ok(Value::Null))
 }
 
 #[no_mangle]

@@ -29,6 +29,10 @@ struct Task {
 }
 
 impl Task {
+    fn new(future: LocalBoxFuture<'static, ()>) -> Rc<Task> {
+        Rc::new(Task { future: RefCell::new(Some(future)), scheduled: Cell::new(false) })
+    }
+
     fn poll(self: &Rc<Self>) {
         let Some(mut future) = self.future.borrow_mut().take() else { return };
         let waker = waker(self.clone());
@@ -69,7 +73,7 @@ pub extern "C" fn cosw_run_tasks() {
 
 /// Runs `future` from the next microtask on.
 pub(crate) fn spawn(future: LocalBoxFuture<'static, ()>) {
-    Rc::new(Task { future: RefCell::new(Some(future)), scheduled: Cell::new(false) }).schedule();
+    Task::new(future).schedule();
 }
 
 // The waker holds one strong count of the task's Rc. wasm runs this on one thread, so the Rc is
@@ -101,8 +105,7 @@ unsafe fn drop_raw(p: *const ()) {
 
 /// Runs `future` (a method call, which ends by handing its outcome to JS); its first poll is done now.
 pub(crate) fn run_now(future: impl Future<Output = ()> + 'static) {
-    let task = Rc::new(Task { future: RefCell::new(Some(Box::pin(future))), scheduled: Cell::new(false) });
-    task.poll();
+    Task::new(Box::pin(future)).poll();
 }
 
 /// A wait on a host operation: its outcome arrives through [`cosw_settle`].
