@@ -112,19 +112,15 @@ pub fn from_hex<const N: usize>(h: &str) -> Option<[u8; N]> {
         return None;
     }
     let mut out = [0u8; N];
-    for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-        *o = hex_val(pair[0])? << 4 | hex_val(pair[1])?;
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = hex_val(b[2 * i])? << 4 | hex_val(b[2 * i + 1])?;
     }
     Some(out)
 }
 
 fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    // core's own digit reader (in the wasm anyway); a byte above 0x7f is no hex digit as a char.
+    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 /// Decodes `%XX` sequences (as returned with `encoding-type=url`); `+` stays `+`.
